@@ -1,0 +1,63 @@
+"""Where things live: the project root, ``params/``, ``notebooks/`` and ``reports/``.
+
+Every path the package builds goes through this module, so notebooks and the
+command line work from any working directory, and a file name that comes from
+user input can never escape the folder it is meant for.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _find_root() -> Path:
+    env = os.environ.get("MODEL_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent.parent
+    if (here / "pyproject.toml").exists() and (here / "params").is_dir():
+        return here
+    return Path.cwd().resolve()
+
+
+ROOT: Path = _find_root()
+PARAMS: Path = ROOT / "params"
+NOTEBOOKS: Path = ROOT / "notebooks"
+REPORTS: Path = ROOT / "reports"
+SHARED: Path = (ROOT / ".." / "shared").resolve()
+
+
+class UnsafePathError(ValueError):
+    """A file name built from user input would leave the folder it belongs to."""
+
+
+def safe_join(folder: str | os.PathLike[str], name: str | os.PathLike[str]) -> Path:
+    """Join ``name`` onto ``folder`` and refuse anything that escapes it.
+
+    Examples
+    --------
+    >>> safe_join("/srv/reports", "01-interest.json").name
+    '01-interest.json'
+    >>> safe_join("/srv/reports", "../etc/passwd")
+    Traceback (most recent call last):
+    ...
+    model.paths.UnsafePathError: '../etc/passwd' escapes the folder /srv/reports
+    """
+    base = Path(folder).resolve()
+    target = (base / Path(name)).resolve()
+    if target != base and base not in target.parents:
+        raise UnsafePathError(f"{str(name)!r} escapes the folder {base}")
+    return target
+
+
+def resolve(path: str | os.PathLike[str]) -> Path:
+    """Resolve a path given relative to the project root (absolute paths pass through).
+
+    Examples
+    --------
+    >>> resolve("params").name
+    'params'
+    """
+    p = Path(path)
+    return p if p.is_absolute() else (ROOT / p).resolve()
