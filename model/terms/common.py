@@ -52,11 +52,11 @@ class Sourced(Frozen, Generic[T]):
     --------
     >>> Sourced[int](value=3, source="NPA Sec. 2.1").is_assumption
     False
-    >>> Sourced[int](value=3)
-    Traceback (most recent call last):
-    ...
-    pydantic_core._pydantic_core.ValidationError: 1 validation error for Sourced[int]
-      Value error, every term needs a 'source' (document and section) or an 'assumption' (why) [type=value_error, input_value={'value': 3}, input_type=dict]
+    >>> try:
+    ...     Sourced[int](value=3)
+    ... except ValueError as exc:
+    ...     print(exc.errors()[0]["msg"])
+    Value error, every term needs a 'source' (document and section) or an 'assumption' (why)
     """
 
     value: T
