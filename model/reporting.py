@@ -86,3 +86,18 @@ def fmt_money(x: Any) -> str:
     '-1,250.00'
     """
     return f"{Decimal(str(x)).quantize(Decimal('0.01')):,}"
+
+
+def money_table(df: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """A copy of ``df`` with money columns formatted as ``1,234.50`` for printing.
+
+    By default every column holding Decimal values is formatted.
+
+    >>> money_table(pd.DataFrame({"coupon": [Decimal("1160000")], "days": [180]})).to_string(index=False)
+    '      coupon  days\\n1,160,000.00   180'
+    """
+    out = df.copy()
+    cols = columns or [c for c in out.columns if out[c].map(lambda v: isinstance(v, Decimal)).any()]
+    for c in cols:
+        out[c] = out[c].map(lambda v: fmt_money(v) if isinstance(v, (Decimal, int, float)) and v == v else v)
+    return out

@@ -1,0 +1,454 @@
+"""Notes: accrued interest to the cent, coupon schedules, quarterly interest expense,
+principal events (exchanges, conversions, redemptions) and conversion into shares.
+
+Money is exact: amounts are computed as rationals (:class:`fractions.Fraction`) from
+the exact day-count fraction and rounded once, to the cent, half up. Accrual periods
+are unadjusted; payment dates roll on the note's business-day calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from model.calendar import BusinessCalendar
+from model.daycount import DayCount, day_count, year_fraction_exact
+from model.schedule import generate_schedule
+
+__all__ = [
+    "accrued_interest",
+    "FixedRateNote",
+    "Conversion",
+    "to_cents",
+    "CENT",
+]
+
+CENT = Decimal("0.01")
+
+
+def _date(x: Any) -> dt.date:
+    if isinstance(x, dt.datetime):
+        return x.date()
+    if isinstance(x, dt.date):
+        return x
+    if isinstance(x, pd.Timestamp):
+        return x.date()
+    try:
+        return dt.date.fromisoformat(str(x))
+    except ValueError:
+        raise ValueError(f"not a date: {x!r} (write dates as YYYY-MM-DD)") from None
+
+
+def _frac(x: Any) -> Fraction:
+    return x if isinstance(x, Fraction) else Fraction(Decimal(str(x)))
+
+
+def to_cents(amount: Fraction | Decimal | int) -> Decimal:
+    """Round an exact amount to the cent, half up (the rounding of a payment).
+
+    >>> to_cents(Fraction(130237500, 200))
+    Decimal('651187.50')
+    >>> to_cents(Fraction(1, 200))
+    Decimal('0.01')
+    """
+    f = _frac(amount)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        value = Decimal(f.numerator) / Decimal(f.denominator)
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def accrued_interest(
+    principal: Any,
+    annual_rate: Any,
+    period_start: Any,
+    as_of: Any,
+    convention: str | DayCount,
+    **daycount_kwargs: Any,
+) -> Decimal:
+    r"""Interest accrued on ``principal`` from ``period_start`` to ``as_of``, to the cent.
+
+    Parameters
+    ----------
+    principal : number
+        Principal outstanding over the period, in dollars.
+    annual_rate : number
+        Coupon rate as a decimal fraction (0.0575 for 5 3/4%).
+    period_start, as_of : date or ISO string
+        Start of the accrual period (the last coupon date) and the date accrued to.
+        The day count runs from ``period_start`` (included) to ``as_of`` (excluded).
+    convention : str or DayCount
+        A day count name from :class:`model.daycount.DayCount`.
+    **daycount_kwargs
+        ``maturity`` (30E/360 ISDA) or ``ref_start``, ``ref_end``, ``frequency``
+        (ACT/ACT ICMA), passed to :func:`model.daycount.year_fraction_exact`.
+
+    Returns
+    -------
+    Decimal
+        :math:`P \times r \times \tau(d_1, d_2)`, rounded to the cent half up, where
+        :math:`\tau` is the exact year fraction of the convention.
+
+    Notes
+    -----
+    Source of the golden value: the letter agreement of 2003-02-05 between iBasis and
+    the Symphony funds (Exhibit 99.2): "unpaid interest in the aggregate amount of
+    $651,187.50 was accrued with respect to the exchanged Convertible Notes" on
+    $30,200,000 of 5 3/4% notes exchanged on 2003-01-30 (last coupon 2002-09-15):
+    30/360 gives 135 days, and 30,200,000 x 0.0575 x 135/360 = 651,187.50.
+
+    Examples
+    --------
+    >>> accrued_interest(30_200_000, 0.0575, "2002-09-15", "2003-01-30", "30/360 US")
+    Decimal('651187.50')
+    """
+    p, r = _frac(principal), _frac(annual_rate)
+    if p < 0:
+        raise ValueError(f"principal must not be negative (got {principal})")
+    if not 0 <= r < 1:
+        raise ValueError(f"annual_rate is a decimal fraction (0.08 for 8%), got {annual_rate}")
+    start, end = _date(period_start), _date(as_of)
+    if end < start:
+        raise ValueError(f"as_of {end} is before the period start {start}")
+    tau = year_fraction_exact(start, end, DayCount.parse(convention), **daycount_kwargs)
+    return to_cents(p * r * tau)
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Shares issued on converting ``principal`` at ``conversion_price``.
+
+    ``shares`` is the whole number issued; the fraction is paid in cash
+    (``cash_in_lieu``), valued at ``cash_price_per_share``.
+    """
+
+    principal: Decimal
+    conversion_price: Decimal
+    shares: int
+    fractional_share: Decimal
+    cash_in_lieu: Decimal
+    cash_price_per_share: Decimal
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "principal": self.principal,
+            "conversion_price": self.conversion_price,
+            "shares": self.shares,
+            "fractional_share": self.fractional_share,
+            "cash_in_lieu": self.cash_in_lieu,
+            "cash_price_per_share": self.cash_price_per_share,
+        }
+
+
+def convert(principal: Any, conversion_price: Any, cash_price_per_share: Any = None) -> Conversion:
+    """Whole shares for ``principal`` at ``conversion_price``; the fraction in cash.
+
+    Notes
+    -----
+    shares = floor(principal / conversion price); fractional share = the remainder;
+    cash in lieu = fractional share x ``cash_price_per_share`` (by default the
+    conversion price, i.e. the unconverted principal is repaid; indentures often use
+    the market price on the conversion date instead: pass it to override).
+
+    Source check: "a 2005 conversion of $8.0 million into 4,324,324 shares" of the 8%
+    notes at $1.85 (public-facts.md): 8,000,000 / 1.85 = 4,324,324.32...
+
+    Examples
+    --------
+    >>> c = convert(8_000_000, "1.85")
+    >>> c.shares, c.cash_in_lieu
+    (4324324, Decimal('0.60'))
+    """
+    p, cp = _frac(principal), _frac(conversion_price)
+    if cp <= 0:
+        raise ValueError(f"conversion price must be positive (got {conversion_price})")
+    ratio = p / cp
+    whole = math.floor(ratio)
+    frac_share = ratio - whole
+    cash_price = cp if cash_price_per_share is None else _frac(cash_price_per_share)
+    with localcontext() as ctx:
+        ctx.prec = 40
+        fs = (Decimal(frac_share.numerator) / Decimal(frac_share.denominator)).quantize(
+            Decimal("0.000001"), rounding=ROUND_HALF_UP
+        )
+    return Conversion(
+        principal=to_cents(p),
+        conversion_price=Decimal(str(conversion_price)),
+        shares=whole,
+        fractional_share=fs,
+        cash_in_lieu=to_cents(frac_share * cash_price),
+        cash_price_per_share=Decimal(str(cash_price_per_share or conversion_price)),
+    )
+
+
+@dataclass(frozen=True)
+class _Period:
+    start: dt.date
+    end: dt.date
+    payment: dt.date
+
+
+@dataclass(frozen=True)
+class FixedRateNote:
+    """A fixed-rate note: terms plus the engines that read them.
+
+    Build one with :func:`model.params.load` from a ``kind: fixed_rate_note`` file, or
+    directly (principal events as ``(date, amount, type)`` tuples).
+
+    Attributes
+    ----------
+    principal : Decimal
+        Principal at issue.
+    coupon_rate : Decimal
+        Annual coupon as a decimal fraction.
+    issue_date, maturity : date
+        Accrual start and maturity (unadjusted).
+    frequency : int
+        Coupons a year.
+    coupon_dates : tuple of str
+        Coupon days as MM-DD.
+    day_count : DayCount
+    conversion_price : Decimal or None
+    events : tuple of (date, Decimal, str)
+        Principal leaving the note (exchange, conversion, redemption).
+
+    Examples
+    --------
+    >>> note = FixedRateNote(principal=Decimal(30_200_000), coupon_rate=Decimal("0.0575"),
+    ...     issue_date=dt.date(2000, 3, 15), maturity=dt.date(2005, 3, 15), frequency=2,
+    ...     coupon_dates=("03-15", "09-15"), day_count=DayCount.THIRTY_360_US)
+    >>> note.accrued_interest("2003-01-30")
+    Decimal('651187.50')
+    """
+
+    principal: Decimal
+    coupon_rate: Decimal
+    issue_date: dt.date
+    maturity: dt.date
+    frequency: int
+    coupon_dates: tuple[str, ...]
+    day_count: DayCount
+    conversion_price: Decimal | None = None
+    events: tuple[tuple[dt.date, Decimal, str], ...] = ()
+    name: str = "note"
+    first_coupon: dt.date | None = None
+    stub: str = "short_front"
+    end_of_month: bool = False
+    payment_roll: str = "following"
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
+    terms: Any = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_terms(cls, f: Any) -> FixedRateNote:
+        """From a validated :class:`model.terms.notes.NoteFile`."""
+        t = f.terms
+        return cls(
+            principal=t.principal.value,
+            coupon_rate=t.coupon_rate.value,
+            issue_date=t.issue_date.value,
+            maturity=t.maturity.value,
+            frequency=t.frequency.value,
+            coupon_dates=tuple(t.coupon_dates.value),
+            day_count=t.day_count.value,
+            conversion_price=t.conversion_price.value if t.conversion_price else None,
+            events=tuple(sorted((e.date, e.amount, e.type) for e in f.events)),
+            name=f.name,
+            first_coupon=t.first_coupon.value if t.first_coupon else None,
+            stub=t.stub.value if t.stub else "short_front",
+            end_of_month=bool(t.end_of_month.value) if t.end_of_month else False,
+            payment_roll=t.payment_roll.value,
+            calendar=BusinessCalendar(code=t.calendar.value),
+            terms=f,
+        )
+
+    # -- schedule -------------------------------------------------------------------
+    @cached_property
+    def _schedule(self) -> tuple[_Period, ...]:
+        bounds = generate_schedule(
+            self.issue_date,
+            self.maturity,
+            self.frequency,
+            stub=self.stub,
+            end_of_month=self.end_of_month,
+            first_coupon=self.first_coupon,
+        )
+        return tuple(
+            _Period(a, b, self.calendar.adjust(b, self.payment_roll))
+            for a, b in zip(bounds[:-1], bounds[1:], strict=False)
+        )
+
+    def _periods(self) -> tuple[_Period, ...]:
+        return self._schedule
+
+    def _tau(self, start: dt.date, end: dt.date, period: _Period) -> Fraction:
+        kwargs: dict[str, Any] = {}
+        if self.day_count is DayCount.THIRTY_E_360_ISDA:
+            kwargs["maturity"] = self.maturity
+        if self.day_count is DayCount.ACT_ACT_ICMA:
+            kwargs.update(ref_start=period.start, ref_end=period.end, frequency=self.frequency)
+        return year_fraction_exact(start, end, self.day_count, **kwargs)
+
+    def outstanding(self, as_of: Any) -> Decimal:
+        """Principal outstanding at the end of ``as_of`` (events on that date have happened)."""
+        d = _date(as_of)
+        if d >= self.maturity:
+            return Decimal(0)
+        return self.principal - sum((a for e, a, _ in self.events if e <= d), Decimal(0))
+
+    def _period_for(self, d: dt.date) -> _Period | None:
+        for p in self._periods():
+            if p.start <= d < p.end:
+                return p
+        return None
+
+    def _interest_to(self, t: dt.date) -> Decimal:
+        """Interest earned from issue up to (not including) day ``t``, in cents.
+
+        Each component is rounded as it is paid: every coupon, every settlement of
+        accrued interest on a principal event, and the accrual of the current period.
+        """
+        total = Decimal(0)
+        r = Fraction(self.coupon_rate)
+        for p in self._periods():
+            if p.start >= t:
+                break
+            upto = min(t, p.end)
+            for e, amount, _ in self.events:
+                if p.start < e <= upto:
+                    total += to_cents(Fraction(amount) * r * self._tau(p.start, e, p))
+            remaining = Fraction(self.principal) - sum(
+                (Fraction(a) for e, a, _ in self.events if e <= upto), Fraction(0)
+            )
+            total += to_cents(remaining * r * self._tau(p.start, upto, p))
+        return total
+
+    def coupon_schedule(self) -> pd.DataFrame:
+        """The coupon periods: accrual start and end, payment date, days, year fraction,
+        principal outstanding, accrued interest settled on principal events inside the
+        period, and the coupon paid.
+
+        Notes
+        -----
+        coupon = principal outstanding at period end x rate x year fraction(start, end);
+        an amount leaving on date e inside a period is paid its accrued interest
+        amount x rate x year fraction(start, e) on e.
+        """
+        rows = []
+        r = Fraction(self.coupon_rate)
+        for p in self._periods():
+            settled = Decimal(0)
+            for e, amount, _ in self.events:
+                if p.start < e <= p.end:
+                    settled += to_cents(Fraction(amount) * r * self._tau(p.start, e, p))
+            out_end = Fraction(self.principal) - sum(
+                (Fraction(a) for e, a, _ in self.events if e <= p.end), Fraction(0)
+            )
+            tau = self._tau(p.start, p.end, p)
+            kwargs = {"maturity": self.maturity} if self.day_count is DayCount.THIRTY_E_360_ISDA else {}
+            rows.append(
+                {
+                    "period_start": p.start,
+                    "period_end": p.end,
+                    "payment_date": p.payment,
+                    "days": day_count(p.start, p.end, self.day_count, **kwargs),
+                    "year_fraction": float(tau),
+                    "principal": to_cents(out_end),
+                    "accrued_settled_on_events": settled,
+                    "coupon": to_cents(out_end * r * tau),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def accrued_interest(self, as_of: Any) -> Decimal:
+        """Interest accrued on the principal outstanding at ``as_of`` since the last coupon date.
+
+        Zero on a coupon date (the coupon has just been earned) and at or after maturity.
+        """
+        d = _date(as_of)
+        if d < self.issue_date:
+            raise ValueError(f"as_of {d} is before the issue date {self.issue_date}")
+        p = self._period_for(d)
+        if p is None:
+            return Decimal("0.00")
+        return to_cents(Fraction(self.outstanding(d)) * Fraction(self.coupon_rate) * self._tau(p.start, d, p))
+
+    def settlements(self) -> pd.DataFrame:
+        """Accrued interest settled on each principal event (exchange, conversion, redemption)."""
+        rows = []
+        for e, amount, kind in self.events:
+            p = self._period_for(e)
+            accrued = Decimal("0.00") if p is None else to_cents(
+                Fraction(amount) * Fraction(self.coupon_rate) * self._tau(p.start, e, p)
+            )
+            rows.append(
+                {
+                    "date": e,
+                    "type": kind,
+                    "principal": amount,
+                    "accrued_from": p.start if p else None,
+                    "accrued_interest": accrued,
+                }
+            )
+        return pd.DataFrame(rows, columns=["date", "type", "principal", "accrued_from", "accrued_interest"])
+
+    def interest_expense(self, start: Any, end: Any, freq: str = "Q") -> pd.DataFrame:
+        """Accrual-basis interest expense per fiscal period (iBasis: fiscal year = calendar year).
+
+        Parameters
+        ----------
+        start, end : date or str
+            Any dates inside the first and last period wanted.
+        freq : {"Q", "M", "Y"}
+            Quarters (default), months or years.
+
+        Notes
+        -----
+        expense(period) = I(period end + 1 day) - I(period start), where I(t) is the
+        cumulative interest earned from issue to the start of day t (coupons plus
+        interest settled on principal events plus accrued), each rounded to the cent.
+        The differences telescope, so the expense of the quarters spanning a full
+        coupon period adds up exactly to the coupon.
+        """
+        if freq not in ("Q", "M", "Y"):
+            raise ValueError(f"freq must be 'Q', 'M' or 'Y' (got {freq!r})")
+        s, e = _date(start), _date(end)
+        if e < s:
+            raise ValueError(f"end {e} is before start {s}")
+        periods = pd.period_range(s, e, freq="Y" if freq == "Y" else freq)
+        rows = []
+        for per in periods:
+            p_start = per.start_time.date()
+            p_end = per.end_time.date()
+            a = max(p_start, self.issue_date)
+            b = min(p_end + dt.timedelta(days=1), self.maturity)
+            if b <= a:
+                amount = Decimal("0.00")
+            else:
+                amount = self._interest_to(b) - self._interest_to(a)
+            rows.append(
+                {
+                    "period": str(per),
+                    "start": p_start,
+                    "end": p_end,
+                    "principal_at_end": self.outstanding(p_end),
+                    "interest_expense": amount,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def conversion_shares(self, conversion_price: Any = None, principal: Any = None) -> Conversion:
+        """Shares on converting ``principal`` (default: all principal at issue).
+
+        Whole shares are issued; the fractional share is paid in cash. See :func:`convert`.
+        """
+        price = conversion_price if conversion_price is not None else self.conversion_price
+        if price is None:
+            raise ValueError(f"{self.name} has no conversion price; pass one")
+        return convert(self.principal if principal is None else principal, price)

@@ -1,0 +1,108 @@
+"""The main job: execute the notebooks with papermill into ``reports/`` and export HTML.
+
+Each notebook is run top to bottom with its parameters (defaults, or overrides
+given on the command line), written to ``reports/<name>.ipynb`` and exported to
+``reports/<name>.html`` with nbconvert; each notebook also writes its key figures
+to ``reports/<name>.json``. A run writes into a temporary folder first and moves
+the results into place only when every notebook succeeded, so a failed run never
+leaves a half-written set of reports.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from model import paths
+
+__all__ = ["list_notebooks", "run_notebooks"]
+
+
+def list_notebooks(folder: Path | None = None) -> list[Path]:
+    """The numbered notebooks in ``notebooks/`` (``NN-topic.ipynb``), in order."""
+    folder = folder or paths.NOTEBOOKS
+    return sorted(p for p in folder.glob("[0-9][0-9]-*.ipynb"))
+
+
+def _export_html(nb_path: Path, html_path: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(nb_path, as_version=4)
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb)
+    html_path.write_text(body, encoding="utf-8")
+
+
+def run_notebooks(
+    names: Sequence[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    output_dir: str | Path | None = None,
+    kernel_name: str = "python3",
+    html: bool = True,
+) -> list[dict[str, Any]]:
+    """Execute notebooks into ``output_dir`` (default ``reports/``) with HTML exports.
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Notebook stems (``"01-interest-accrual"``); default: all numbered notebooks.
+    parameters : mapping, optional
+        Parameters passed to every notebook that declares them (others are skipped
+        for that notebook, so one value can target one notebook).
+    output_dir : path, optional
+        Where reports go; relative paths are taken from the project root.
+
+    Returns
+    -------
+    list of dict
+        One entry per notebook: name, seconds, and the paths written.
+    """
+    import papermill as pm
+
+    out = paths.resolve(output_dir or paths.REPORTS)
+    books = list_notebooks()
+    if names:
+        wanted = {n.removesuffix(".ipynb") for n in names}
+        unknown = wanted - {b.stem for b in books}
+        if unknown:
+            raise ValueError(
+                f"no such notebook(s): {', '.join(sorted(unknown))}; "
+                f"available: {', '.join(b.stem for b in books)}"
+            )
+        books = [b for b in books if b.stem in wanted]
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    with tempfile.TemporaryDirectory(dir=out, prefix=".run-") as tmp:
+        staging = Path(tmp)
+        for book in books:
+            declared = pm.inspect_notebook(str(book))
+            params = {k: v for k, v in (parameters or {}).items() if k in declared}
+            params["output_dir"] = str(staging)
+            target = staging / book.name
+            t0 = time.perf_counter()
+            pm.execute_notebook(
+                str(book),
+                str(target),
+                parameters=params,
+                kernel_name=kernel_name,
+                cwd=str(paths.NOTEBOOKS),
+                progress_bar=False,
+            )
+            if html:
+                _export_html(target, target.with_suffix(".html"))
+            results.append({"name": book.stem, "seconds": round(time.perf_counter() - t0, 1)})
+        for f in staging.iterdir():
+            if f.is_file():
+                shutil.move(str(f), str(paths.safe_join(out, f.name)))
+    for r in results:
+        r["files"] = sorted(str(p.relative_to(out)) for p in out.glob(f"{r['name']}*"))
+    (out / "index.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return results

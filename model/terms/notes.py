@@ -1,0 +1,364 @@
+"""Terms of notes and bonds, and of exchanges of one note for new securities.
+
+The params file of a note (``kind: fixed_rate_note``) holds the note's economic terms
+(each with ``source`` or ``assumption``), its principal events (exchanges,
+conversions, redemptions), and, where the documents give them, the holders'
+allocations and payments in kind. Validation is strict: a rate must be a decimal
+fraction, coupon dates must fit the frequency and the maturity, the allocation rows
+must add up to the stated total, and a figure printed differently in the source
+(a data defect) must carry a note saying what was recorded and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from pydantic import ValidationInfo, field_validator, model_validator
+
+from model.daycount import DayCount
+from model.terms.common import Frozen, Money, PositiveMoney, Rate, Shares, Sourced
+
+__all__ = [
+    "PrincipalEvent",
+    "Allocation",
+    "Allocations",
+    "PaymentInKind",
+    "NoteTerms",
+    "NoteFile",
+    "ExchangeTerms",
+    "parse_printed_amount",
+    "build_note",
+    "build_exchange",
+]
+
+ROLLS = ("following", "modified following", "preceding", "modified preceding", "unadjusted")
+
+
+def parse_printed_amount(text: str) -> Decimal | None:
+    """Parse a dollar amount as printed in a document; ``None`` if it is malformed.
+
+    Thousands separators must group digits in threes: ``"$1,050,00"`` is malformed
+    (Note Purchase Agreement, Exhibit 2.2, Greywolf Capital Partners II LP).
+
+    Examples
+    --------
+    >>> parse_printed_amount("$ 1,450,000")
+    Decimal('1450000')
+    >>> parse_printed_amount("$1,050,00") is None
+    True
+    >>> parse_printed_amount("$651,187.50")
+    Decimal('651187.50')
+    """
+    s = text.replace("$", "").replace(" ", "")
+    if not re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d{2})?|\d+(\.\d{2})?", s):
+        return None
+    try:
+        return Decimal(s.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - regex guards this
+        return None
+
+
+class PrincipalEvent(Frozen):
+    """Principal leaving the note on ``date``: accrued interest on that amount is settled then."""
+
+    date: dt.date
+    type: Literal["exchange", "conversion", "redemption", "repurchase"]
+    amount: PositiveMoney
+    source: str | None = None
+    assumption: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _prov(self) -> PrincipalEvent:
+        if not (self.source or self.assumption):
+            raise ValueError("every event needs a 'source' or an 'assumption'")
+        return self
+
+
+class Allocation(Frozen):
+    """One holder's principal (and purchase price) as listed in an allocation table."""
+
+    holder: str
+    principal: PositiveMoney
+    purchase_price: Money | None = None
+    as_printed: str | None = None
+    note: str | None = None
+
+
+class Allocations(Frozen):
+    """An allocation table (e.g. NPA Exhibit 2.2) whose rows must sum to its stated total."""
+
+    source: str
+    total: Money
+    rows: tuple[Allocation, ...]
+
+    @model_validator(mode="after")
+    def _check(self) -> Allocations:
+        names = [r.holder for r in self.rows]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"holder listed twice: {', '.join(sorted(dup))}")
+        for i, r in enumerate(self.rows):
+            if r.as_printed is None:
+                continue
+            printed = parse_printed_amount(r.as_printed)
+            if printed != r.principal and not (r.note and r.note.strip()):
+                shown = "malformed" if printed is None else f"{printed:,}"
+                raise ValueError(
+                    f"rows[{i}] ({r.holder}): the source prints {r.as_printed!r} ({shown}) but the "
+                    f"file records {r.principal:,}; a corrected figure needs a 'note' saying why"
+                )
+        total = sum((r.principal for r in self.rows), Decimal(0))
+        if total != self.total:
+            raise ValueError(
+                f"rows sum to {total:,} but the stated total is {self.total:,} "
+                f"(difference {self.total - total:,})"
+            )
+        return self
+
+    def defects(self) -> list[str]:
+        """Rows whose printed figure differs from the recorded one (each with its note)."""
+        out = []
+        for r in self.rows:
+            if r.as_printed is not None and parse_printed_amount(r.as_printed) != r.principal:
+                out.append(
+                    f"{r.holder}: printed {r.as_printed!r} in {self.source}; recorded "
+                    f"{r.principal:,}. {r.note}"
+                )
+        return out
+
+
+class PaymentInKind(Frozen):
+    """Purchase price paid by surrendering other notes instead of cash (NPA Sec. 2.5)."""
+
+    holder: str
+    surrendered_instrument: str
+    surrendered_principal: PositiveMoney
+    source: str
+    as_named: str | None = None
+    note: str | None = None
+
+
+class NoteTerms(Frozen):
+    """The economic terms of a fixed-rate note."""
+
+    principal: Sourced[PositiveMoney]
+    coupon_rate: Sourced[Rate]
+    issue_date: Sourced[dt.date]
+    maturity: Sourced[dt.date]
+    frequency: Sourced[int]
+    end_of_month: Sourced[bool] | None = None
+    coupon_dates: Sourced[tuple[str, ...]]
+    day_count: Sourced[DayCount]
+    first_coupon: Sourced[dt.date] | None = None
+    stub: Sourced[Literal["short_front", "long_front"]] | None = None
+    payment_roll: Sourced[str]
+    calendar: Sourced[str]
+    conversion_price: Sourced[PositiveMoney] | None = None
+    maximum_principal: Sourced[PositiveMoney] | None = None
+
+    @field_validator("day_count", mode="before")
+    @classmethod
+    def _parse_dc(cls, v: object) -> object:
+        if isinstance(v, dict) and "value" in v:
+            try:
+                v = {**v, "value": DayCount.parse(v["value"])}
+            except ValueError as exc:
+                raise ValueError(str(exc)) from None
+        return v
+
+    @field_validator("frequency")
+    @classmethod
+    def _freq(cls, v: Sourced[int]) -> Sourced[int]:
+        if v.value not in (1, 2, 4, 12):
+            raise ValueError(f"frequency must be 1, 2, 4 or 12 coupons a year (got {v.value})")
+        return v
+
+    @field_validator("payment_roll")
+    @classmethod
+    def _roll(cls, v: Sourced[str]) -> Sourced[str]:
+        if v.value not in ROLLS:
+            raise ValueError(f"unknown roll {v.value!r}; valid: {', '.join(ROLLS)}")
+        return v
+
+    @field_validator("maturity")
+    @classmethod
+    def _maturity(cls, v: Sourced[dt.date], info: ValidationInfo) -> Sourced[dt.date]:
+        issue = info.data.get("issue_date")
+        if issue is not None and v.value <= issue.value:
+            raise ValueError(f"maturity {v.value} must be after the issue date {issue.value}")
+        return v
+
+    @field_validator("coupon_dates")
+    @classmethod
+    def _coupon_dates(cls, v: Sourced[tuple[str, ...]], info: ValidationInfo) -> Sourced[tuple[str, ...]]:
+        md = []
+        for s in v.value:
+            m = re.fullmatch(r"(\d{2})-(\d{2})", str(s))
+            if not m:
+                raise ValueError(f"coupon date {s!r} must be written MM-DD (e.g. '06-18')")
+            month, day = int(m.group(1)), int(m.group(2))
+            try:
+                dt.date(2000, month, day)
+            except ValueError:
+                raise ValueError(f"coupon date {s!r} is not a day of the year") from None
+            md.append((month, day))
+        freq_term = info.data.get("frequency")
+        if freq_term is None:
+            return v
+        freq = freq_term.value
+        if len(md) != freq:
+            raise ValueError(
+                f"{len(md)} coupon dates given for a frequency of {freq} a year; they must match"
+            )
+        months = sorted(m for m, _ in md)
+        step = 12 // freq
+        if any((months[(i + 1) % freq] - months[i]) % 12 != step % 12 for i in range(freq)):
+            raise ValueError(
+                f"coupon dates {list(v.value)} are not {step} months apart "
+                f"as a frequency of {freq} requires"
+            )
+        maturity, eom = info.data.get("maturity"), info.data.get("end_of_month")
+        if maturity is not None and (maturity.value.month, maturity.value.day) not in md:
+            if not (eom and eom.value):
+                raise ValueError(f"maturity {maturity.value} does not fall on a coupon date {list(v.value)}")
+        return v
+
+    @field_validator("first_coupon")
+    @classmethod
+    def _first_coupon(cls, v: Sourced[dt.date] | None, info: ValidationInfo) -> Sourced[dt.date] | None:
+        issue, maturity = info.data.get("issue_date"), info.data.get("maturity")
+        if v is not None and issue is not None and maturity is not None:
+            if not issue.value < v.value <= maturity.value:
+                raise ValueError("first_coupon must be after the issue date and not after maturity")
+        return v
+
+    @field_validator("maximum_principal")
+    @classmethod
+    def _max(cls, v: Sourced[Decimal] | None, info: ValidationInfo) -> Sourced[Decimal] | None:
+        principal = info.data.get("principal")
+        if v is not None and principal is not None and principal.value > v.value:
+            raise ValueError(f"principal {principal.value:,} exceeds the maximum {v.value:,}")
+        return v
+
+
+class NoteFile(Frozen):
+    """A ``kind: fixed_rate_note`` params file."""
+
+    kind: Literal["fixed_rate_note"]
+    id: str
+    name: str
+    issuer: str
+    documents: tuple[str, ...] = ()
+    terms: NoteTerms
+    events: tuple[PrincipalEvent, ...] = ()
+    allocations: Allocations | None = None
+    payment_in_kind: tuple[PaymentInKind, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @field_validator("events")
+    @classmethod
+    def _events(cls, v: tuple[PrincipalEvent, ...], info: ValidationInfo) -> tuple[PrincipalEvent, ...]:
+        terms = info.data.get("terms")
+        if terms is None:
+            return v
+        issue, maturity = terms.issue_date.value, terms.maturity.value
+        left = terms.principal.value
+        for e in sorted(v, key=lambda e: e.date):
+            if not issue < e.date <= maturity:
+                raise ValueError(f"event on {e.date} is outside the note's life ({issue} to {maturity})")
+            left -= e.amount
+            if left < 0:
+                raise ValueError(
+                    f"events remove more principal than is outstanding (short by {-left:,} on {e.date})"
+                )
+        return v
+
+    @field_validator("allocations")
+    @classmethod
+    def _allocations(cls, v: Allocations | None, info: ValidationInfo) -> Allocations | None:
+        terms = info.data.get("terms")
+        if v is not None and terms is not None and v.total != terms.principal.value:
+            raise ValueError(
+                f"allocations total {v.total:,} differs from the principal {terms.principal.value:,}"
+            )
+        return v
+
+    @field_validator("payment_in_kind")
+    @classmethod
+    def _pik(cls, v: tuple[PaymentInKind, ...], info: ValidationInfo) -> tuple[PaymentInKind, ...]:
+        alloc = info.data.get("allocations")
+        holders = {r.holder for r in alloc.rows} if alloc else set()
+        for p in v:
+            if p.holder not in holders:
+                raise ValueError(f"payment in kind names {p.holder!r}, who is not in the allocations")
+        return v
+
+
+class NewSecurities(Frozen):
+    """Consideration received in an exchange."""
+
+    name: str
+    principal_per_dollar: Sourced[Decimal]
+    principal: Sourced[Money]
+    coupon_rate: Sourced[Rate] | None = None
+    warrants: Sourced[Shares] | None = None
+
+
+class ExchangeTerms(Frozen):
+    """An exchange of part of a note for new securities, settling accrued interest."""
+
+    kind: Literal["exchange"]
+    id: str
+    name: str
+    note_file: str
+    date: Sourced[dt.date]
+    principal_exchanged: Sourced[PositiveMoney]
+    accrued_interest_paid: Sourced[Money] | None = None
+    consideration: NewSecurities
+
+    @model_validator(mode="after")
+    def _check(self) -> ExchangeTerms:
+        ratio = self.consideration.principal_per_dollar.value
+        expected = self.principal_exchanged.value * ratio
+        if expected != self.consideration.principal.value:
+            raise ValueError(
+                f"consideration principal {self.consideration.principal.value:,} is not "
+                f"{ratio} x {self.principal_exchanged.value:,} = {expected:,}"
+            )
+        return self
+
+
+def build_note(pf):  # type: ignore[no-untyped-def]
+    """Builder for ``kind: fixed_rate_note``: validate and return a :class:`model.notes.FixedRateNote`."""
+    from model.notes import FixedRateNote
+    from model.params import validate
+
+    terms = validate(NoteFile, pf.data, pf)
+    return FixedRateNote.from_terms(terms)
+
+
+def build_exchange(pf):  # type: ignore[no-untyped-def]
+    """Builder for ``kind: exchange``: validate the exchange and load the note it refers to."""
+    from model import paths
+    from model.params import load, validate
+
+    terms = validate(ExchangeTerms, pf.data, pf)
+    try:
+        note_path = paths.safe_join(pf.path.parent, terms.note_file)
+    except paths.UnsafePathError as exc:
+        raise pf.error(("note_file",), str(exc)) from None
+    if not note_path.is_file():
+        raise pf.error(("note_file",), f"no such file beside this one: {terms.note_file}")
+    note = load(note_path)
+    return Exchange(terms=terms, note=note)
+
+
+class Exchange(Frozen):
+    """An exchange with the note it applies to."""
+
+    terms: ExchangeTerms
+    note: object

@@ -1,0 +1,181 @@
+"""Notes: golden values from the documents, schedules, expense, events, conversions, properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.daycount import DayCount
+from model.notes import FixedRateNote, accrued_interest, convert
+from model.params import load
+
+EIGHT = "params/instruments/8pct-secured-convertible-2007.yaml"
+FIVE_75 = "params/instruments/5.75pct-convertible-subordinated-2005.yaml"
+
+# -- golden values, each with its source -----------------------------------------------
+
+GOLDEN_ACCRUED = [
+    # principal, rate, start, as_of, convention, expected, source
+    (30_200_000, "0.0575", "2002-09-15", "2003-01-30", "30/360 US", "651187.50",
+     "Letter agreement 2003-02-05 (Exhibit 99.2): accrued unpaid interest $651,187.50"),
+    (29_000_000, "0.08", "2004-06-18", "2004-12-18", "30/360 US", "1160000.00",
+     "NPA: $29,000,000 at 8%, one semi-annual coupon (coupon dates an assumption)"),
+    (30_200_000, "0.0575", "2002-09-15", "2003-03-15", "30/360 US", "868250.00",
+     "full 5 3/4% coupon on the Symphony holding: 30,200,000 x 5.75% / 2"),
+]
+
+
+@pytest.mark.parametrize("principal,rate,start,as_of,conv,expected,source", GOLDEN_ACCRUED)
+def test_accrued_interest_golden(principal, rate, start, as_of, conv, expected, source) -> None:
+    assert accrued_interest(principal, rate, start, as_of, conv) == Decimal(expected), source
+
+
+def test_symphony_exchange_from_params() -> None:
+    """The exchange file, its note file and the engine reproduce the letter's $651,187.50."""
+    ex = load("params/instruments/symphony-exchange-2003.yaml")
+    settled = ex.note.settlements()
+    assert list(settled["accrued_interest"]) == [Decimal("651187.50")]
+    assert settled["accrued_from"].iloc[0] == dt.date(2002, 9, 15)
+    assert ex.terms.accrued_interest_paid.value == Decimal("651187.50")
+    assert ex.terms.consideration.principal.value == Decimal("15100000")
+
+
+def test_eight_pct_coupon_schedule() -> None:
+    note = load(EIGHT)
+    s = note.coupon_schedule()
+    assert len(s) == 6
+    assert list(s["period_end"]) == [dt.date(2004, 12, 18), dt.date(2005, 6, 18), dt.date(2005, 12, 18),
+                                     dt.date(2006, 6, 18), dt.date(2006, 12, 18), dt.date(2007, 6, 18)]
+    # 2004-12-18 Sat, 2005-06-18 Sat, 2005-12-18 Sun, 2006-06-18 Sun: paid the next NY banking day
+    assert list(s["payment_date"]) == [dt.date(2004, 12, 20), dt.date(2005, 6, 20), dt.date(2005, 12, 19),
+                                       dt.date(2006, 6, 19), dt.date(2006, 12, 18), dt.date(2007, 6, 18)]
+    assert set(s["days"]) == {180}
+    assert set(s["coupon"]) == {Decimal("1160000.00")}
+
+
+def test_eight_pct_quarterly_expense() -> None:
+    """2004-Q2 holds 13 days (Jun 18 to Jul 1, 30/360): 29,000,000 x 8% x 13/360 = 83,777.78;
+    full quarters hold 90 days = 580,000.00; 2007-Q2 ends at maturity; the total is the six coupons."""
+    note = load(EIGHT)
+    q = note.interest_expense("2004-04-01", "2007-06-30")
+    assert q["period"].iloc[0] == "2004Q2" and q["period"].iloc[-1] == "2007Q2"
+    assert len(q) == 13
+    assert q["interest_expense"].iloc[0] == Decimal("83777.78")
+    assert q["interest_expense"].iloc[1] == Decimal("580000.00")
+    assert q["interest_expense"].iloc[-1] == Decimal("496222.22")  # Apr 1 - Jun 18 2007: 77 days
+    assert sum(q["interest_expense"]) == Decimal("6960000.00")
+
+
+def test_partial_exchange_settles_accrued_and_reduces_coupon() -> None:
+    note = FixedRateNote(
+        principal=Decimal(10_000_000), coupon_rate=Decimal("0.06"), issue_date=dt.date(2020, 1, 15),
+        maturity=dt.date(2022, 1, 15), frequency=2, coupon_dates=("01-15", "07-15"),
+        day_count=DayCount.THIRTY_360_US, events=((dt.date(2020, 4, 15), Decimal(4_000_000), "exchange"),),
+    )
+    s = note.coupon_schedule()
+    # 4,000,000 x 6% x 90/360 = 60,000.00 settled on 2020-04-15; coupon on 6,000,000 = 180,000.00
+    assert s["accrued_settled_on_events"].iloc[0] == Decimal("60000.00")
+    assert s["coupon"].iloc[0] == Decimal("180000.00")
+    assert s["coupon"].iloc[1] == Decimal("180000.00")
+    assert note.outstanding("2020-04-14") == Decimal(10_000_000)
+    assert note.outstanding("2020-04-15") == Decimal(6_000_000)
+    assert note.accrued_interest("2020-05-15") == Decimal("120000.00")  # 6,000,000 x 6% x 120/360
+    q = note.interest_expense("2020-01-01", "2020-06-30")
+    # Q1 (Jan 15 to Apr 1, 30/360 = 76 days): 10,000,000 x 6% x 76/360 = 126,666.67;
+    # to Jul 1 (166 days): 60,000 settled + 6,000,000 x 6% x 166/360 = 226,000.00, less Q1 = 99,333.33
+    assert list(q["interest_expense"]) == [Decimal("126666.67"), Decimal("99333.33")]
+    assert note.settlements()["accrued_interest"].iloc[0] == Decimal("60000.00")
+
+
+def test_conversion_golden() -> None:
+    """public-facts.md: a 2005 conversion of $8.0 million of the 8% notes into 4,324,324 shares."""
+    c = convert(8_000_000, "1.85")
+    assert (c.shares, c.cash_in_lieu) == (4_324_324, Decimal("0.60"))
+    whole = load(EIGHT).conversion_shares()
+    assert whole.shares == 15_675_675  # 29,000,000 / 1.85 = 15,675,675.68
+    assert whole.fractional_share == Decimal("0.675676")
+    assert whole.cash_in_lieu == Decimal("1.25")
+    assert whole.shares * Decimal("1.85") + whole.cash_in_lieu == Decimal(29_000_000)
+
+
+def test_conversion_needs_a_price() -> None:
+    note = FixedRateNote(Decimal(100), Decimal("0.05"), dt.date(2020, 1, 1), dt.date(2021, 1, 1), 1,
+                         ("01-01",), DayCount.ACT_360, name="plain")
+    with pytest.raises(ValueError, match="plain has no conversion price"):
+        note.conversion_shares()
+
+
+@pytest.mark.parametrize(
+    "args,match",
+    [
+        ((100, 8, "2020-01-01", "2020-02-01", "ACT/360"), "decimal fraction"),
+        ((-1, 0.08, "2020-01-01", "2020-02-01", "ACT/360"), "must not be negative"),
+        ((100, 0.08, "2020-02-01", "2020-01-01", "ACT/360"), "before the period start"),
+        ((100, 0.08, "2020-01-01", "2020-02-01", "ACT/364"), "unknown day count convention"),
+        ((100, 0.08, "2020-01-01", "1 Feb 2020", "ACT/360"), "not a date"),
+    ],
+)
+def test_accrued_interest_bad_input(args, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        accrued_interest(*args)
+
+
+# -- properties ------------------------------------------------------------------------
+
+CONVENTIONS = [DayCount.THIRTY_360_US, DayCount.THIRTY_360_BOND, DayCount.THIRTY_E_360,
+               DayCount.ACT_360, DayCount.ACT_365F, DayCount.ACT_ACT_ISDA, DayCount.ACT_ACT_ICMA]
+
+
+@st.composite
+def notes(draw, quarter_aligned: bool = False) -> FixedRateNote:
+    freq = draw(st.sampled_from([1, 2, 4]))
+    step = 12 // freq
+    if quarter_aligned:
+        month0, day = draw(st.sampled_from([1, 4, 7, 10])), 1
+    else:
+        month0, day = draw(st.integers(1, 12)), draw(st.integers(1, 28))
+    months = sorted({(month0 - 1 + k * step) % 12 + 1 for k in range(freq)})
+    year = draw(st.integers(1995, 2040))
+    n_periods = draw(st.integers(1, 10))
+    mat_month = months[-1]
+    maturity = dt.date(year + (n_periods * step) // 12 + 1, mat_month, day)
+    issue = maturity
+    for _ in range(n_periods):
+        m = issue.month - step
+        issue = dt.date(issue.year + (m - 1) // 12, (m - 1) % 12 + 1, day)
+    principal = Decimal(draw(st.integers(1, 10_000_000)) * 1000)
+    rate = Decimal(draw(st.integers(1, 1500))) / Decimal(10000)
+    return FixedRateNote(principal, rate, issue, maturity, freq,
+                         tuple(f"{m:02d}-{day:02d}" for m in months), draw(st.sampled_from(CONVENTIONS)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(notes(), st.data())
+def test_accrued_zero_on_coupon_dates_and_never_above_a_coupon(note: FixedRateNote, data) -> None:
+    s = note.coupon_schedule()
+    for end in s["period_end"]:
+        assert note.accrued_interest(end) == 0
+    i = data.draw(st.integers(0, len(s) - 1))
+    start, end = s["period_start"].iloc[i], s["period_end"].iloc[i]
+    offset = data.draw(st.integers(0, (end - start).days - 1))
+    assert 0 <= note.accrued_interest(start + dt.timedelta(days=offset)) <= s["coupon"].iloc[i]
+
+
+@settings(max_examples=40, deadline=None)
+@given(notes(quarter_aligned=True))
+def test_quarterly_expense_over_a_coupon_period_equals_the_coupon(note: FixedRateNote) -> None:
+    s = note.coupon_schedule()
+    for _, row in s.iterrows():
+        q = note.interest_expense(row["period_start"], row["period_end"] - dt.timedelta(days=1))
+        assert sum(q["interest_expense"]) == row["coupon"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(notes())
+def test_expense_over_the_life_equals_all_coupons(note: FixedRateNote) -> None:
+    q = note.interest_expense(note.issue_date, note.maturity)
+    assert sum(q["interest_expense"]) == sum(note.coupon_schedule()["coupon"])
