@@ -70,6 +70,7 @@ def write_key_figures(figures: dict[str, Any], output_dir: str | os.PathLike[str
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

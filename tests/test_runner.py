@@ -1,0 +1,62 @@
+"""The main job and the Quickstart: notebooks run under papermill with other parameters,
+reports land only when every notebook succeeded, and CI runs the README's test command."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from model import paths
+from model.runner import list_notebooks, run_notebooks
+
+
+def test_notebook_01_runs_with_other_parameters(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    res = run_notebooks(["01-interest-accrual"], {"as_of": "2006-01-31"}, out)
+    assert res[0]["name"] == "01-interest-accrual"
+    figures = json.loads((out / "01-interest-accrual.json").read_text())
+    # 29,000,000 x 8% x 43/360 (30/360 from 2005-12-18 to 2006-01-31) = 277,111.11
+    assert figures["accrued_interest_as_of"] == "277111.11"
+    assert figures["symphony_exchange_accrued_interest"] == "651187.50"
+    assert (out / "01-interest-accrual.html").stat().st_size > 10_000
+    assert "277,111.11" in (out / "01-interest-accrual.html").read_text()
+
+
+def test_failed_run_leaves_nothing_half_written(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    with pytest.raises(PapermillExecutionError, match="ParamsError"):
+        run_notebooks(["01-interest-accrual"], {"instrument_file": "params/instruments/missing.yaml"}, out)
+    assert [p.name for p in out.iterdir()] == []
+
+
+def test_unknown_notebook_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no such notebook"):
+        run_notebooks(["99-nothing"])
+
+
+def test_notebooks_are_thin_and_parameterized() -> None:
+    import nbformat
+
+    books = list_notebooks()
+    assert books, "no notebooks"
+    for book in books:
+        nb = nbformat.read(book, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert "parameters" in code[0].metadata.get("tags", []), book.name
+        assert all(c.get("outputs") is not None for c in code)
+        assert any(c.outputs for c in code), f"{book.name} committed without outputs"
+        for c in code:
+            assert not re.search(r"^\s*(def|class) ", c.source, re.M), f"{book.name}: logic belongs in model/"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (paths.ROOT / "README.md").read_text()
+    block = re.search(r"## Quickstart.*?```bash\n(.*?)```", readme, re.S).group(1)
+    commands = [ln for ln in block.splitlines() if ln.strip() and not ln.startswith("#")]
+    assert len(commands) == 2
+    ci = (paths.ROOT / ".ci" / "run").read_text()
+    assert commands[1] in ci.splitlines()
