@@ -31,7 +31,16 @@ from pydantic import model_validator
 
 from model.terms.common import Frozen
 
-__all__ = ["ThresholdStep", "Condition", "Covenant", "Comparison", "METRICS"]
+__all__ = [
+    "ThresholdStep",
+    "Condition",
+    "Covenant",
+    "Comparison",
+    "METRICS",
+    "CovenantVersion",
+    "CovenantBook",
+    "load_covenant_book",
+]
 
 Comparison = Literal["<", "<=", ">", ">="]
 
@@ -65,9 +74,13 @@ class ThresholdStep(Frozen):
         for name in ("from_quarter", "to_quarter"):
             d = getattr(self, name)
             if d is not None and not _is_quarter_end(d):
-                raise ValueError(f"{name} {d} is not a fiscal quarter end (Mar 31, Jun 30, Sep 30, Dec 31)")
+                raise ValueError(
+                    f"{name} {d} is not a fiscal quarter end (Mar 31, Jun 30, Sep 30, Dec 31)"
+                )
         if self.to_quarter is not None and self.to_quarter < self.from_quarter:
-            raise ValueError(f"to_quarter {self.to_quarter} is before from_quarter {self.from_quarter}")
+            raise ValueError(
+                f"to_quarter {self.to_quarter} is before from_quarter {self.from_quarter}"
+            )
         if not (self.source or self.assumption):
             raise ValueError("every threshold needs a 'source' or an 'assumption'")
         return self
@@ -115,18 +128,24 @@ class Covenant(Frozen):
         steps = sorted(self.thresholds, key=lambda s: s.from_quarter)
         for a, b in zip(steps, steps[1:], strict=False):
             if a.to_quarter is None:
-                raise ValueError(f"threshold from {a.from_quarter} is open-ended but another step follows")
+                raise ValueError(
+                    f"threshold from {a.from_quarter} is open-ended but another step follows"
+                )
             nxt = _next_quarter_end(a.to_quarter)
             if b.from_quarter < nxt:
                 raise ValueError(f"threshold steps overlap at {b.from_quarter}")
             if b.from_quarter > nxt:
-                raise ValueError(f"threshold schedule has a gap: no step covers the quarter ending {nxt}")
+                raise ValueError(
+                    f"threshold schedule has a gap: no step covers the quarter ending {nxt}"
+                )
         return self
 
     def step_for(self, quarter_end: dt.date) -> ThresholdStep | None:
         """The threshold step covering ``quarter_end``, or None before the first step."""
         for s in self.thresholds:
-            if s.from_quarter <= quarter_end and (s.to_quarter is None or quarter_end <= s.to_quarter):
+            if s.from_quarter <= quarter_end and (
+                s.to_quarter is None or quarter_end <= s.to_quarter
+            ):
                 return s
         return None
 
@@ -137,3 +156,71 @@ def _next_quarter_end(d: dt.date) -> dt.date:
     m = (m - 1) % 12 + 1
     last = {3: 31, 6: 30, 9: 30, 12: 31}[m]
     return dt.date(y, m, last)
+
+
+class CovenantVersion(Frozen):
+    """The financial covenants of one version of the terms (what ``FacilityTerms``
+    carries as ``.covenants``), for use where no facility file is at hand."""
+
+    version_name: str
+    effective_date: dt.date
+    source: str | None = None
+    covenants: tuple[Covenant, ...]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> CovenantVersion:
+        ids = [c.id for c in self.covenants]
+        dups = sorted({i for i in ids if ids.count(i) > 1})
+        if dups:
+            raise ValueError(f"covenant id(s) repeated: {', '.join(dups)}")
+        return self
+
+
+class CovenantBook(Frozen):
+    """Covenants by version, with the same look-ups as a facility: ``.versions``
+    (``[(name, effective_date), ...]``), ``.terms_as_of(date)`` and ``.version(name)``.
+
+    Examples
+    --------
+    >>> book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
+    >>> book.versions[1]
+    ('first_modification', datetime.date(2008, 4, 28))
+    >>> book.terms_as_of(dt.date(2008, 5, 15)).version_name
+    'first_modification'
+    """
+
+    name: str
+    entries: tuple[CovenantVersion, ...]
+
+    @property
+    def versions(self) -> list[tuple[str, dt.date]]:
+        return [
+            (v.version_name, v.effective_date)
+            for v in sorted(self.entries, key=lambda v: v.effective_date)
+        ]
+
+    def version(self, name: str) -> CovenantVersion:
+        for v in self.entries:
+            if v.version_name == name:
+                return v
+        raise ValueError(
+            f"unknown version {name!r}; known: {', '.join(n for n, _ in self.versions)}"
+        )
+
+    def terms_as_of(self, date: dt.date) -> CovenantVersion:
+        in_force = [v for v in self.entries if v.effective_date <= date]
+        if not in_force:
+            raise ValueError(
+                f"no version of the terms is in force on {date} (first: {self.versions[0][1]})"
+            )
+        return max(in_force, key=lambda v: v.effective_date)
+
+
+def load_covenant_book(path: str) -> CovenantBook:
+    """Load a YAML file of covenants by version (``name``, ``entries: [{version_name,
+    effective_date, covenants: [...]}]``), validated with line numbers like any params file."""
+    from model.params import read, validate
+
+    pf = read(path)
+    data = {k: v for k, v in pf.data.items() if k != "kind"}
+    return validate(CovenantBook, data, pf)

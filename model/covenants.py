@@ -1,0 +1,545 @@
+"""Financial covenant compliance (Loan Agreement Sec. 6.9 as amended): are we in, by how much.
+
+Pure functions of (terms, actuals, inputs): no global evaluation date.
+
+* :func:`evaluate_covenants`: one quarter, one row per covenant;
+* :func:`evaluate_history`: several quarters, one table;
+* :func:`compare_versions`: the same actuals under the original and amended terms.
+
+Which version of the terms applies
+----------------------------------
+By default, the version in force on the day the quarter's Compliance Certificate is
+due: quarter end + 45 days (Exhibit B reporting table, "Quarterly within 45 days").
+So the quarter ended 2008-03-31 (certificate due 2008-05-15) is tested under the First
+Loan Modification of 2008-04-28, and the quarter ended 2007-12-31 (due 2008-02-14)
+under the original agreement. Pass ``version=`` to ask for another; the ``version``
+and ``version_basis`` columns say which was used and why.
+
+Springing tests
+---------------
+Sec. 6.9(iii) applies "for any fiscal quarter in which" liquidity (unrestricted cash
+and Cash Equivalents at Bank plus the Availability Amount) is below the trigger. The
+text does not say whether at quarter end or on any day, so both readings exist:
+``springing_reading="any_day"`` (default, the stricter: the test applies if liquidity
+was below the trigger on any day of the quarter, from the daily ledger) or
+``"quarter_end"``. The ``applies_reason`` column states the reading and the figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.metrics import compute_metric
+from model.reporting_calendar import certificate_due_date, quarter_start
+from model.terms.actuals import Actuals, parse_quarter_end
+from model.terms.covenants import Condition, Covenant
+
+__all__ = [
+    "evaluate_covenants",
+    "evaluate_history",
+    "compare_versions",
+    "resolve_terms",
+    "springing_applies",
+    "READINGS",
+    "RESULT_COLUMNS",
+]
+
+READINGS = ("any_day", "quarter_end")
+"""Readings of "for any fiscal quarter in which liquidity is less than ...": any day
+of the quarter (stricter, the default) or at quarter end."""
+
+RESULT_COLUMNS = [
+    "quarter_end",
+    "title",
+    "section",
+    "metric",
+    "unit",
+    "direction",
+    "required",
+    "actual",
+    "applies",
+    "applies_reason",
+    "complies",
+    "status",
+    "headroom",
+    "headroom_pct",
+    "amber",
+    "cushion",
+    "threshold_source",
+    "version",
+    "version_basis",
+]
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _money(x: Decimal) -> str:
+    return f"${x:,.2f}" if x != x.to_integral_value() else f"${x:,.0f}"
+
+
+def _to_decimal(x: Any, what: str) -> Decimal:
+    if isinstance(x, bool):
+        raise ValueError(f"{what}: not a number: {x!r}")
+    if isinstance(x, Decimal):
+        d = x
+    else:
+        try:
+            d = (
+                Decimal(repr(x))
+                if isinstance(x, float)
+                else Decimal(str(x).strip().replace(",", ""))
+            )
+        except (InvalidOperation, ValueError):
+            raise ValueError(f"{what}: not a number: {x!r}") from None
+    if not d.is_finite():
+        raise ValueError(f"{what}: not a finite number: {x!r}")
+    return d
+
+
+def resolve_terms(
+    facility: Any, quarter_end: dt.date, version: str | dt.date | None = None
+) -> tuple[tuple[Covenant, ...], str, str]:
+    """The covenants that apply to ``quarter_end``, the version name and why it was chosen.
+
+    Parameters
+    ----------
+    facility : Facility, FacilityTerms, CovenantBook, CovenantVersion or sequence of Covenant
+        Anything with ``terms_as_of``/``version`` (a facility), or with ``covenants``
+        (one version's terms), or the covenants themselves.
+    quarter_end : date
+    version : str or date, optional
+        A version name (``"original"``, ``"first_modification"``), or a date whose
+        terms in force are wanted. Default: in force when the certificate is due.
+
+    Examples
+    --------
+    >>> from model.terms.covenants import load_covenant_book
+    >>> book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
+    >>> resolve_terms(book, dt.date(2008, 3, 31))[1:]
+    ('first_modification', 'in force on 2008-05-15, when the certificate for 2008-03-31 is due (quarter end + 45 days)')
+    >>> resolve_terms(book, dt.date(2007, 12, 31))[1]
+    'original'
+    """
+    if hasattr(facility, "terms_as_of"):
+        if version is None:
+            due = certificate_due_date(quarter_end)
+            terms = facility.terms_as_of(due)
+            basis = f"in force on {due}, when the certificate for {quarter_end} is due (quarter end + 45 days)"
+        elif isinstance(version, dt.date):
+            terms = facility.terms_as_of(version)
+            basis = f"in force on {version} (requested)"
+        else:
+            known = [name for name, _ in facility.versions]
+            if version not in known:
+                raise ValueError(f"unknown version {version!r}; known: {', '.join(known)}")
+            terms = facility.version(version)
+            basis = "requested by the user"
+        return tuple(terms.covenants), str(terms.version_name), basis
+    if hasattr(facility, "covenants"):
+        name = str(getattr(facility, "version_name", "given"))
+        if version is not None and version != name:
+            raise ValueError(
+                f"version {version!r} requested but only the terms of {name!r} were given"
+            )
+        return tuple(facility.covenants), name, "terms given directly"
+    covs = tuple(facility)
+    if not all(isinstance(c, Covenant) for c in covs):
+        raise TypeError(
+            "facility must be a Facility, FacilityTerms, CovenantBook or a sequence of Covenant"
+        )
+    if version is not None:
+        raise ValueError("version requested but only a list of covenants was given")
+    return covs, "given", "covenants given directly"
+
+
+def _liquidity_series(liquidity: Any) -> pd.Series | None:
+    if isinstance(liquidity, pd.DataFrame):
+        if "liquidity" not in liquidity.columns:
+            raise ValueError("a daily ledger DataFrame must have a 'liquidity' column")
+        liquidity = liquidity["liquidity"]
+    if isinstance(liquidity, pd.Series):
+        s = liquidity.copy()
+        s.index = pd.DatetimeIndex(pd.to_datetime(s.index)).normalize()
+        return s.sort_index()
+    return None
+
+
+def springing_applies(
+    condition: Condition,
+    quarter_end: dt.date,
+    liquidity: Any,
+    reading: str = "any_day",
+) -> tuple[bool, str, Decimal | None]:
+    """Whether a springing ``condition`` (e.g. liquidity < $20,000,000) holds for a quarter.
+
+    Parameters
+    ----------
+    condition : Condition
+        Metric, comparison and amount (structured data; nothing is evaluated).
+    quarter_end : date
+    liquidity : number, pandas Series or DataFrame, or None
+        A number is a single (quarter-end) reading. A Series (or a ledger DataFrame with a
+        ``liquidity`` column) indexed by date gives daily readings. ``None``: not known.
+    reading : {"any_day", "quarter_end"}
+        ``any_day``: the condition springs if it holds on any day of the quarter (stricter);
+        ``quarter_end``: only the quarter-end reading counts.
+
+    Returns
+    -------
+    applies : bool
+    reason : str
+        The reading used and the figure it was decided on.
+    observed : Decimal or None
+        The minimum over the quarter (any_day) or the quarter-end value.
+
+    Notes
+    -----
+    Sec. 6.9(iii) as amended (First Loan Modification Sec. 3.A.VII): "For any fiscal
+    quarter in which Borrower's unrestricted cash and Cash Equivalents maintained at Bank
+    plus the Availability Amount under the Revolving Line is less than $20,000,000".
+    With no liquidity at all the condition is taken to spring (the stricter reading).
+
+    Examples
+    --------
+    >>> cond = Condition(metric="liquidity", comparison="<", amount=20000000, source="6.9(iii)")
+    >>> springing_applies(cond, dt.date(2008, 6, 30), Decimal("19999999.99"), "quarter_end")[:2]
+    (True, 'quarter-end reading: liquidity $19,999,999.99 < $20,000,000: test applies')
+    >>> springing_applies(cond, dt.date(2008, 6, 30), 20000000, "quarter_end")[0]
+    False
+    """
+    if reading not in READINGS:
+        raise ValueError(f"unknown springing_reading {reading!r}; valid: {', '.join(READINGS)}")
+    if condition.metric != "liquidity":
+        raise ValueError(
+            f"springing conditions on {condition.metric!r} are not supported; only 'liquidity'"
+        )
+    op = _OPS[condition.comparison]
+    trig = f"{condition.comparison} {_money(condition.amount)}"
+    if liquidity is None:
+        return True, f"liquidity not provided: tested as if liquidity {trig} (stricter)", None
+    series = _liquidity_series(liquidity)
+    if series is None:
+        value = _to_decimal(liquidity, "liquidity")
+        holds = bool(op(value, condition.amount))
+        verdict = "test applies" if holds else "test does not apply"
+        if reading == "quarter_end":
+            return (
+                holds,
+                f"quarter-end reading: liquidity {_money(value)} {trig if holds else 'not ' + trig}: {verdict}",
+                value,
+            )
+        return (
+            holds,
+            f"any-day reading requested but only one figure given ({_money(value)}, taken as the "
+            f"quarter's only observation): {'' if holds else 'not '}{trig}: {verdict}; "
+            "supply the daily ledger for the any-day test",
+            value,
+        )
+    start = quarter_start(quarter_end)
+    window = series[
+        (series.index >= pd.Timestamp(start)) & (series.index <= pd.Timestamp(quarter_end))
+    ]
+    if window.empty:
+        raise ValueError(
+            f"the daily liquidity has no observation in the quarter {start} to {quarter_end}"
+        )
+    values = [_to_decimal(v, "liquidity") for v in window.to_numpy()]
+    days = (quarter_end - start).days + 1
+    coverage = "" if len(window) >= days else f"; ledger covers {len(window)} of {days} days"
+    if reading == "quarter_end":
+        last_day = window.index[-1].date()
+        value = values[-1]
+        holds = bool(op(value, condition.amount))
+        on = "" if last_day == quarter_end else f" (last ledger day {last_day})"
+        return (
+            holds,
+            f"quarter-end reading: liquidity {_money(value)}{on} {'' if holds else 'not '}{trig}: "
+            f"{'test applies' if holds else 'test does not apply'}",
+            value,
+        )
+    hits = [d for d, v in zip(window.index, values, strict=True) if op(v, condition.amount)]
+    low = min(values)
+    low_day = window.index[values.index(low)].date()
+    if hits:
+        return (
+            True,
+            f"any-day reading (daily ledger): liquidity {trig} on {len(hits)} day(s), first "
+            f"{hits[0].date()}; minimum {_money(low)} on {low_day}: test applies{coverage}",
+            low,
+        )
+    return (
+        False,
+        f"any-day reading (daily ledger): liquidity never {trig}; minimum {_money(low)} on "
+        f"{low_day}: test does not apply{coverage}",
+        low,
+    )
+
+
+def _items_for(actuals: Any, q: dt.date) -> Mapping[str, Any]:
+    if isinstance(actuals, Actuals):
+        return actuals.quarter(q)
+    if hasattr(actuals, "quarter") and callable(actuals.quarter):
+        return actuals.quarter(q)
+    if isinstance(actuals, Mapping):
+        return actuals
+    raise TypeError("actuals must be an Actuals object or a mapping of line items")
+
+
+def evaluate_covenants(
+    facility: Any,
+    quarter_end: Any,
+    actuals: Any,
+    liquidity: Any = None,
+    version: str | dt.date | None = None,
+    *,
+    thresholds: Mapping[str, Any] | None = None,
+    cushion: float | Decimal = Decimal("0.10"),
+    springing_reading: str = "any_day",
+) -> pd.DataFrame:
+    """Test every financial covenant for one fiscal quarter.
+
+    Parameters
+    ----------
+    facility : Facility, FacilityTerms, CovenantBook or sequence of Covenant
+        The terms (see :func:`resolve_terms`).
+    quarter_end : date or ISO str
+        A fiscal quarter end.
+    actuals : Actuals or mapping
+        The quarter's line items (:mod:`model.terms.actuals`).
+    liquidity : number, Series, ledger DataFrame or None
+        For springing tests (:func:`springing_applies`). ``None``: the actuals'
+        ``liquidity_quarter_end`` line if present, else the condition is taken to spring.
+    version : str or date, optional
+        Which terms; default the version in force when the certificate is due.
+    thresholds : mapping covenant id -> amount, optional
+        User-supplied thresholds, required for those the documents do not give (the
+        Adjusted Quick Ratio, Sec. 6.9(i)); they replace the schedule's amount.
+    cushion : Decimal, default 0.10
+        ``amber`` flags a passing test whose headroom is less than this fraction of
+        the required level.
+    springing_reading : {"any_day", "quarter_end"}
+        See :func:`springing_applies`.
+
+    Returns
+    -------
+    DataFrame
+        Index: covenant id. Columns :data:`RESULT_COLUMNS`: ``required``, ``actual`` and
+        ``headroom`` as Decimal (dollars, or ratio points); ``applies``, ``complies`` and
+        ``amber`` as nullable booleans (``complies`` is NA when the test does not apply or
+        has no threshold; ``status`` says which).
+
+    Notes
+    -----
+    For ``direction="min"`` (all of Sec. 6.9): complies iff actual >= required;
+    headroom = actual - required. For ``"max"``: actual <= required; headroom =
+    required - actual. headroom_pct = headroom / |required| (NaN if required is 0), so a
+    $1.00 threshold gives a very large percentage. amber = complies and headroom_pct <
+    cushion.
+
+    Examples
+    --------
+    >>> from model.terms.covenants import load_covenant_book
+    >>> from model.terms.actuals import load_actuals_csv
+    >>> book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
+    >>> acts = load_actuals_csv("params/actuals/ibasis-2008.csv")
+    >>> r = evaluate_covenants(book, "2008-03-31", acts, thresholds={"adjusted_quick_ratio": "1.00"})
+    >>> row = r.loc["consolidated_ebitda"]
+    >>> row["required"], row["actual"], bool(row["complies"]), row["version"]
+    (Decimal('7500000'), Decimal('8000000'), True, 'first_modification')
+    """
+    q = parse_quarter_end(quarter_end)
+    covs, version_name, basis = resolve_terms(facility, q, version)
+    if springing_reading not in READINGS:
+        raise ValueError(
+            f"unknown springing_reading {springing_reading!r}; valid: {', '.join(READINGS)}"
+        )
+    cushion_d = _to_decimal(cushion, "cushion")
+    ids = [c.id for c in covs]
+    user = {}
+    for cid, amount in (thresholds or {}).items():
+        if cid not in ids:
+            raise ValueError(
+                f"unknown covenant id {cid!r} in thresholds; covenants in version {version_name!r}: {', '.join(ids)}"
+            )
+        user[cid] = _to_decimal(amount, f"threshold for {cid}")
+    items = _items_for(actuals, q)
+    if liquidity is None and "liquidity_quarter_end" in items:
+        liq_input: Any = Decimal(items["liquidity_quarter_end"])
+        liq_note = " [liquidity from the actuals line liquidity_quarter_end]"
+    else:
+        liq_input, liq_note = liquidity, ""
+
+    rows = []
+    for cov in covs:
+        step = cov.step_for(q)
+        build = compute_metric(cov.metric, items)
+        actual = build.value
+        if cov.id in user:
+            required: Decimal | None = user[cov.id]
+            source = "user input"
+        elif step is not None:
+            required = step.amount
+            source = step.source or f"ASSUMPTION: {step.assumption}"
+        else:
+            required, source = None, "no threshold step covers this quarter"
+        if cov.springing is not None:
+            applies, reason, _ = springing_applies(cov.springing, q, liq_input, springing_reading)
+            reason += liq_note
+        else:
+            applies, reason = True, "always tested (no springing condition)"
+        complies: Any = pd.NA
+        headroom: Any = None
+        pct = np.nan
+        amber: Any = pd.NA
+        if step is None and cov.id not in user:
+            applies, reason = (
+                False,
+                f"no threshold for the quarter ending {q} in version {version_name!r}",
+            )
+            status = "no threshold for this quarter"
+        elif required is None:
+            status = "threshold not provided"
+        else:
+            headroom = actual - required if cov.direction == "min" else required - actual
+            pct = float(headroom / abs(required)) if required != 0 else np.nan
+            if applies:
+                ok = actual >= required if cov.direction == "min" else actual <= required
+                complies = bool(ok)
+                amber = bool(ok and required != 0 and headroom / abs(required) < cushion_d)
+                status = (
+                    ("complies (amber: inside cushion)" if amber else "complies")
+                    if ok
+                    else "does not comply"
+                )
+            else:
+                status = "not required (condition not met)"
+        rows.append(
+            {
+                "covenant": cov.id,
+                "quarter_end": q,
+                "title": cov.title,
+                "section": cov.section,
+                "metric": cov.metric,
+                "unit": cov.unit,
+                "direction": cov.direction,
+                "required": required,
+                "actual": actual,
+                "applies": applies,
+                "applies_reason": reason,
+                "complies": complies,
+                "status": status,
+                "headroom": headroom,
+                "headroom_pct": pct,
+                "amber": amber,
+                "cushion": cushion_d,
+                "threshold_source": source,
+                "version": version_name,
+                "version_basis": basis,
+            }
+        )
+    df = pd.DataFrame(rows, columns=["covenant", *RESULT_COLUMNS]).set_index("covenant")
+    for col in ("applies", "complies", "amber"):
+        df[col] = df[col].astype("boolean")
+    df["headroom_pct"] = df["headroom_pct"].astype(float)
+    return df
+
+
+def _liquidity_for(liquidity: Any, q: dt.date) -> Any:
+    if isinstance(liquidity, Mapping):
+        for key, value in liquidity.items():
+            if parse_quarter_end(key) == q:
+                return value
+        return None
+    return liquidity
+
+
+def evaluate_history(
+    facility: Any,
+    quarter_ends: Iterable[Any],
+    actuals: Any,
+    liquidity: Any = None,
+    version: str | dt.date | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """:func:`evaluate_covenants` over several quarters, as one table.
+
+    ``liquidity`` may be a daily Series/ledger (sliced per quarter), a mapping
+    ``quarter_end -> figure``, or None. The version is resolved per quarter (so a
+    history crossing the 2008-04-28 amendment switches terms) unless ``version`` is given.
+
+    Returns
+    -------
+    DataFrame
+        MultiIndex (quarter_end, covenant), the columns of :func:`evaluate_covenants`.
+
+    Examples
+    --------
+    >>> from model.terms.covenants import load_covenant_book
+    >>> from model.terms.actuals import load_actuals_csv
+    >>> book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
+    >>> acts = load_actuals_csv("params/actuals/ibasis-2008.csv")
+    >>> h = evaluate_history(book, ["2007-12-31", "2008-03-31"], acts)
+    >>> h.xs("consolidated_ebitda", level="covenant")["required"].tolist()
+    [Decimal('10000000'), Decimal('7500000')]
+    """
+    frames = []
+    for qe in quarter_ends:
+        q = parse_quarter_end(qe)
+        df = evaluate_covenants(
+            facility, q, actuals, _liquidity_for(liquidity, q), version, **kwargs
+        )
+        frames.append(df.reset_index())
+    out = pd.concat(frames, ignore_index=True)
+    return out.set_index(["quarter_end", "covenant"])
+
+
+def compare_versions(
+    facility: Any,
+    quarter_end: Any,
+    actuals: Any,
+    liquidity: Any = None,
+    versions: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """The same actuals under each version of the terms, side by side.
+
+    Returns
+    -------
+    DataFrame
+        Index: covenant id (the union over versions, a covenant absent from a version
+        shows NA). Columns: MultiIndex (version, field) for field in required, actual,
+        applies, complies, status, headroom.
+
+    Examples
+    --------
+    >>> from model.terms.covenants import load_covenant_book
+    >>> book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
+    >>> items = {"net_income": 8000000, "interest_expense": 0, "depreciation": 0,
+    ...          "amortization": 0, "income_tax_expense": 0, "non_cash_items": 0,
+    ...          "kpn_transaction_costs": 0, "cash_at_bank": 1, "net_billed_receivables": 1,
+    ...          "short_term_investments": 0, "obligations_to_bank": 0,
+    ...          "liabilities_due_within_one_year": 1, "deferred_revenue": 0,
+    ...          "borrower_ebitda": 3000000, "unfunded_capex": 0, "income_taxes_paid": 0,
+    ...          "dividends_and_distributions": 0}
+    >>> c = compare_versions(book, "2008-03-31", items, liquidity=25000000)
+    >>> [bool(c.loc["consolidated_ebitda", (v, "complies")]) for v in ("original", "first_modification")]
+    [False, True]
+    """
+    q = parse_quarter_end(quarter_end)
+    names = list(versions) if versions is not None else [n for n, _ in facility.versions]
+    fields = ["required", "actual", "applies", "complies", "status", "headroom"]
+    parts = {}
+    order: list[str] = []
+    for name in names:
+        df = evaluate_covenants(facility, q, actuals, liquidity, name, **kwargs)
+        parts[name] = df[fields]
+        order += [i for i in df.index if i not in order]
+    out = pd.concat(parts, axis=1)
+    return out.reindex(order)

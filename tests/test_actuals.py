@@ -1,0 +1,139 @@
+"""Actuals loader (model/terms/actuals.py) and the sample params/actuals/ibasis-2008.csv."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from model.params import ParamsError, load
+from model.terms.actuals import (
+    Actuals,
+    MissingLineItemError,
+    QuarterNotInActualsError,
+    load_actuals_csv,
+)
+
+SAMPLE = "params/actuals/ibasis-2008.csv"
+
+# Golden values: ../shared/reference/ibasis-quarterly-public.csv ($ millions -> dollars, exact).
+PUBLIC = [
+    # quarter_end, revenue, net_income, company adjusted EBITDA; source: the release named in the CSV
+    ("2007-12-31", "350600000", "-2000000", "14400000"),  # Q4 2007 earnings release
+    ("2008-03-31", "324900000", "-2100000", "11200000"),  # Q1 2009 release (prior-year comparison)
+    ("2008-06-30", "360800000", "0", "12700000"),  # Q2 2008 release; net income "at breakeven"
+    ("2008-09-30", "338000000", "3300000", "10300000"),  # Q3 2009 preliminary release
+    ("2008-12-31", "299800000", "-17800000", "8100000"),  # Q4 2008 preliminary release
+    ("2009-03-31", "255500000", "-1700000", "9700000"),  # Q1 2009 release
+    ("2009-06-30", "241300000", "-4000000", "10700000"),  # Q2 2009 release
+]
+
+
+@pytest.fixture(scope="module")
+def sample() -> Actuals:
+    return load(SAMPLE)
+
+
+@pytest.mark.parametrize("q,revenue,net_income,adj_ebitda", PUBLIC)
+def test_public_figures_exact_and_marked_reported(sample, q, revenue, net_income, adj_ebitda):
+    qa = sample.quarter(q)
+    for item, want in (
+        ("revenue", revenue),
+        ("net_income", net_income),
+        ("company_adjusted_ebitda", adj_ebitda),
+    ):
+        e = qa.entry(item)
+        assert e.value == Decimal(want)
+        assert e.kind == "reported"
+        assert "public filing" in e.source
+
+
+def test_breakeven_recorded_as_zero_with_note(sample):
+    e = sample.quarter("2008-06-30").entry("net_income")
+    assert e.value == 0 and "breakeven" in e.note
+
+
+def test_company_adjusted_ebitda_flagged_not_covenant_ebitda(sample):
+    assert "NOT the covenant" in sample.quarter("2008-03-31").entry("company_adjusted_ebitda").note
+
+
+def test_everything_else_is_illustrative(sample):
+    df = sample.to_frame()
+    real = {"revenue", "net_income", "company_adjusted_ebitda"}
+    assert (df[~df.line_item.isin(real)]["kind"] == "illustrative").all()
+    assert df[df.kind == "illustrative"]["source"].str.contains("ILLUSTRATIVE").all()
+
+
+def test_quarters_cover_2007q4_to_2009q2(sample):
+    assert sample.quarter_ends[0] == dt.date(2007, 12, 31)
+    assert sample.quarter_ends[-1] == dt.date(2009, 6, 30)
+    assert len(sample.quarter_ends) == 7
+
+
+def _write(tmp_path, body: str):
+    p = tmp_path / "a.csv"
+    p.write_text("quarter_end,line_item,value,kind,source\n" + body)
+    return p
+
+
+@pytest.mark.parametrize(
+    "body,match",
+    [
+        (
+            "2008-03-31,net_income,abc,reported,x\n",
+            r"line 2: row 2, column 'value': not a number: 'abc'",
+        ),
+        (
+            "2008-03-30,net_income,1,reported,x\n",
+            r"line 2: row 2, column 'quarter_end': 2008-03-30 is not a fiscal quarter end",
+        ),
+        ("2008-03-31,ebit,1,reported,x\n", r"column 'line_item': unknown line item 'ebit'"),
+        (
+            "2008-03-31,net_income,1,guess,x\n",
+            r"column 'kind': must be one of reported, illustrative",
+        ),
+        ("2008-03-31,net_income,1,reported,\n", r"column 'source': every value needs a source"),
+        (
+            "2008-03-31,net_income,1,reported,x\n2008-03-31,net_income,2,reported,x\n",
+            r"line 3: .*appears twice \(first on line 2\)",
+        ),
+    ],
+)
+def test_csv_errors_name_file_line_column_rule(tmp_path, body, match):
+    with pytest.raises(ParamsError, match=match) as exc:
+        load_actuals_csv(_write(tmp_path, body))
+    assert exc.value.file.endswith("a.csv")
+
+
+def test_csv_missing_column(tmp_path):
+    p = tmp_path / "b.csv"
+    p.write_text("quarter_end,line_item,value,source\n2008-03-31,net_income,1,x\n")
+    with pytest.raises(ParamsError, match="missing column\\(s\\) kind"):
+        load_actuals_csv(p)
+
+
+def test_comment_lines_keep_true_line_numbers(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text(
+        "# note\nquarter_end,line_item,value,kind,source\n2008-03-31,net_income,x,reported,s\n"
+    )
+    with pytest.raises(ParamsError, match="line 3:"):
+        load_actuals_csv(p)
+
+
+def test_quarter_not_in_actuals(sample):
+    with pytest.raises(
+        QuarterNotInActualsError,
+        match=r"quarter 2010-03-31 is not in the actuals \(quarters present: 2007-12-31",
+    ):
+        sample.quarter("2010-03-31")
+
+
+def test_missing_line_item_names_schedule_line():
+    a = Actuals.from_records([("2008-03-31", "net_income", "1", "reported", "s")])
+    with pytest.raises(
+        MissingLineItemError,
+        match=r"line item 'interest_expense' \(II.B Interest Expense\) is missing",
+    ):
+        a.quarter("2008-03-31")["interest_expense"]

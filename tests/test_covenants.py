@@ -1,0 +1,422 @@
+"""Covenant evaluation (model/covenants.py) and the covenant schema (model/terms/covenants.py).
+
+Thresholds: First Loan Modification Agreement (2008-04-28), Sec. 3.A.VII (new and deleted
+Sec. 6.9(ii), (iii)). Tested against the facility params file and the fixture
+tests/fixtures/covenants_svb.yaml (same schema, independent of the facility file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model import paths
+from model.covenants import (
+    compare_versions,
+    evaluate_covenants,
+    evaluate_history,
+    springing_applies,
+)
+from model.params import ParamsError, load
+from model.terms.actuals import MissingLineItemError, QuarterNotInActualsError
+from model.terms.covenants import Condition, Covenant, load_covenant_book
+
+FIXTURE = "tests/fixtures/covenants_svb.yaml"
+FACILITY = "params/facilities/svb-loan-agreement.yaml"
+ACTUALS = "params/actuals/ibasis-2008.csv"
+
+
+def _sources():
+    out = [pytest.param(FIXTURE, id="fixture")]
+    if (paths.ROOT / FACILITY).exists():
+        out.append(pytest.param(FACILITY, id="facility"))
+    return out
+
+
+def _load(src):
+    return load_covenant_book(src) if src == FIXTURE else load(src)
+
+
+@pytest.fixture(scope="module", params=_sources())
+def terms(request):
+    return _load(request.param)
+
+
+@pytest.fixture(scope="module")
+def actuals():
+    return load(ACTUALS)
+
+
+def items(ebitda=D("8000000"), borrower=D("3000000")):
+    """Line items with Consolidated EBITDA = ``ebitda`` and Cash Flow = Borrower EBITDA = ``borrower``."""
+    return {
+        "net_income": ebitda,
+        "interest_expense": 0,
+        "depreciation": 0,
+        "amortization": 0,
+        "income_tax_expense": 0,
+        "non_cash_items": 0,
+        "kpn_transaction_costs": 0,
+        "cash_at_bank": 30,
+        "net_billed_receivables": 120,
+        "short_term_investments": 0,
+        "obligations_to_bank": 20,
+        "liabilities_due_within_one_year": 80,
+        "deferred_revenue": 0,
+        "borrower_ebitda": borrower,
+        "unfunded_capex": 0,
+        "income_taxes_paid": 0,
+        "dividends_and_distributions": 0,
+    }
+
+
+# --- golden: every threshold step, each quarter end 2007-12-31 .. 2009-06-30 -------------
+# (quarter, default version, Consolidated EBITDA required, Cash Flow / Borrower EBITDA required)
+# Default version = in force at quarter end + 45 days: 2007-12-31 -> due 2008-02-14 -> original.
+DEFAULT = [
+    (
+        "2007-12-31",
+        "original",
+        "10000000",
+        "borrower_ebitda",
+        "1.00",
+    ),  # deleted 6.9(ii); 6.9(iii)(I)
+    (
+        "2008-03-31",
+        "first_modification",
+        "7500000",
+        "borrower_cash_flow",
+        "2000000",
+    ),  # new 6.9(ii)(a)
+    (
+        "2008-06-30",
+        "first_modification",
+        "7500000",
+        "borrower_cash_flow",
+        "2000000",
+    ),  # new 6.9(ii)(a)
+    (
+        "2008-09-30",
+        "first_modification",
+        "9000000",
+        "borrower_cash_flow",
+        "2000000",
+    ),  # new 6.9(ii)(b)
+    (
+        "2008-12-31",
+        "first_modification",
+        "10000000",
+        "borrower_cash_flow",
+        "2000000",
+    ),  # new 6.9(ii)(c)
+    (
+        "2009-03-31",
+        "first_modification",
+        "10000000",
+        "borrower_cash_flow",
+        "2000000",
+    ),  # (c) thereafter
+    (
+        "2009-06-30",
+        "first_modification",
+        "10000000",
+        "borrower_cash_flow",
+        "2000000",
+    ),  # (c) thereafter
+]
+
+
+@pytest.mark.parametrize("q,version,ebitda_req,cf_id,cf_req", DEFAULT)
+def test_default_version_thresholds(terms, q, version, ebitda_req, cf_id, cf_req):
+    r = evaluate_covenants(terms, q, items(), liquidity=10_000_000)
+    assert set(r["version"]) == {version}
+    assert r.loc["consolidated_ebitda", "required"] == D(ebitda_req)
+    assert r.loc[cf_id, "required"] == D(cf_req)
+    assert "quarter end + 45 days" in r["version_basis"].iloc[0]
+
+
+# Original terms asked for explicitly: $10,000,000 every quarter; Borrower EBITDA $1.00 then $2,000,000.
+ORIGINAL = [(q, "10000000", "1.00" if q == "2007-12-31" else "2000000") for q, *_ in DEFAULT]
+
+
+@pytest.mark.parametrize("q,ebitda_req,be_req", ORIGINAL)
+def test_original_version_thresholds(terms, q, ebitda_req, be_req):
+    r = evaluate_covenants(terms, q, items(), liquidity=10_000_000, version="original")
+    assert r.loc["consolidated_ebitda", "required"] == D(ebitda_req)
+    assert r.loc["borrower_ebitda", "required"] == D(be_req)
+    assert r["version_basis"].iloc[0] == "requested by the user"
+
+
+def test_amendment_governs_q1_2008_certificate(terms):
+    r = evaluate_covenants(terms, "2008-03-31", items(), liquidity=30_000_000)
+    assert r["version"].iloc[0] == "first_modification"
+    assert "2008-05-15" in r["version_basis"].iloc[0]
+
+
+def test_8m_ebitda_q1_2008_original_fails_amended_passes(terms):
+    """Acceptance: Consolidated EBITDA $8,000,000 for the quarter ended 2008-03-31."""
+    c = compare_versions(terms, "2008-03-31", items(ebitda=D("8000000")), liquidity=30_000_000)
+    assert bool(c.loc["consolidated_ebitda", ("original", "complies")]) is False
+    assert bool(c.loc["consolidated_ebitda", ("first_modification", "complies")]) is True
+    assert c.loc["consolidated_ebitda", ("original", "headroom")] == D("-2000000")
+    assert c.loc["consolidated_ebitda", ("first_modification", "headroom")] == D("500000")
+
+
+def test_sample_actuals_q1_2008_is_the_8m_case(terms, actuals):
+    r = evaluate_covenants(terms, "2008-03-31", actuals, version="original")
+    assert r.loc["consolidated_ebitda", "actual"] == D("8000000")
+    assert r.loc["consolidated_ebitda", "status"] == "does not comply"
+
+
+# --- springing test: just below and at the trigger --------------------------------------
+@pytest.mark.parametrize(
+    "version,liquidity,applies",
+    [
+        ("first_modification", D("19999999.99"), True),  # new 6.9(iii): less than $20,000,000
+        ("first_modification", D("20000000"), False),
+        ("first_modification", D("20000000.01"), False),
+        (
+            "original",
+            D("14999999.99"),
+            True,
+        ),  # deleted 6.9(iii): less than $15,000,000 ("$15,000,0000")
+        ("original", D("15000000"), False),
+    ],
+)
+@pytest.mark.parametrize("reading", ["quarter_end", "any_day"])
+def test_springing_threshold_edges(terms, version, liquidity, applies, reading):
+    cid = "borrower_cash_flow" if version == "first_modification" else "borrower_ebitda"
+    r = evaluate_covenants(
+        terms, "2008-06-30", items(borrower=D("1")), liquidity, version, springing_reading=reading
+    )
+    assert bool(r.loc[cid, "applies"]) is applies
+    if applies:
+        assert r.loc[cid, "status"] == "does not comply"
+    else:
+        assert r.loc[cid, "status"] == "not required (condition not met)"
+        assert r.loc[cid, "complies"] is pd.NA
+
+
+def _daily(low_day: dt.date | None, low=D("19999999.99"), high=D("25000000")) -> pd.Series:
+    days = pd.date_range("2008-04-01", "2008-06-30", freq="D")
+    s = pd.Series([high] * len(days), index=days, dtype=object)
+    if low_day is not None:
+        s[pd.Timestamp(low_day)] = low
+    return s
+
+
+def test_any_day_reading_from_daily_ledger(terms):
+    daily = _daily(dt.date(2008, 5, 12))
+    strict = evaluate_covenants(terms, "2008-06-30", items(), daily)
+    lax = evaluate_covenants(terms, "2008-06-30", items(), daily, springing_reading="quarter_end")
+    assert bool(strict.loc["borrower_cash_flow", "applies"]) is True
+    assert "any-day reading (daily ledger)" in strict.loc["borrower_cash_flow", "applies_reason"]
+    assert (
+        "minimum $19,999,999.99 on 2008-05-12" in strict.loc["borrower_cash_flow", "applies_reason"]
+    )
+    assert bool(lax.loc["borrower_cash_flow", "applies"]) is False
+    assert (
+        "quarter-end reading: liquidity $25,000,000"
+        in lax.loc["borrower_cash_flow", "applies_reason"]
+    )
+
+
+def test_ledger_dataframe_accepted_and_days_outside_quarter_ignored(terms):
+    daily = _daily(None)
+    daily[pd.Timestamp("2008-07-01")] = D("1")  # next quarter: must not count
+    ledger = pd.DataFrame({"liquidity": daily})
+    r = evaluate_covenants(terms, "2008-06-30", items(), ledger)
+    assert bool(r.loc["borrower_cash_flow", "applies"]) is False
+
+
+def test_any_day_with_single_number_says_so(terms):
+    r = evaluate_covenants(terms, "2008-06-30", items(), 25_000_000)
+    assert "only one figure given" in r.loc["borrower_cash_flow", "applies_reason"]
+
+
+def test_no_liquidity_at_all_springs_stricter(terms):
+    r = evaluate_covenants(terms, "2008-06-30", items())
+    assert bool(r.loc["borrower_cash_flow", "applies"]) is True
+    assert "liquidity not provided" in r.loc["borrower_cash_flow", "applies_reason"]
+
+
+def test_liquidity_from_actuals_line(terms, actuals):
+    r = evaluate_covenants(terms, "2008-03-31", actuals)
+    assert "liquidity_quarter_end" in r.loc["borrower_cash_flow", "applies_reason"]
+
+
+def test_springing_condition_direct():
+    cond = Condition(metric="liquidity", comparison="<", amount=D("20000000"), source="6.9(iii)")
+    assert springing_applies(cond, dt.date(2008, 9, 30), D("19999999.99"), "quarter_end")[0] is True
+    assert springing_applies(cond, dt.date(2008, 9, 30), D("20000000"), "quarter_end")[0] is False
+
+
+# --- Adjusted Quick Ratio: threshold not in the documents ---------------------------------
+def test_quick_ratio_threshold_not_provided(terms):
+    r = evaluate_covenants(terms, "2008-09-30", items(), 30_000_000)
+    row = r.loc["adjusted_quick_ratio"]
+    assert row["status"] == "threshold not provided"
+    assert row["complies"] is pd.NA and row["required"] is None
+    assert row["actual"] == D("1.5000")  # (30 + 120) / (20 + 80)
+
+
+@pytest.mark.parametrize("thr,ok", [("1.50", True), ("1.5001", False), (1.25, True)])
+def test_quick_ratio_with_user_threshold(terms, thr, ok):
+    r = evaluate_covenants(
+        terms, "2008-09-30", items(), 30_000_000, thresholds={"adjusted_quick_ratio": thr}
+    )
+    assert bool(r.loc["adjusted_quick_ratio", "complies"]) is ok
+    assert r.loc["adjusted_quick_ratio", "threshold_source"] == "user input"
+
+
+def test_amber_inside_cushion(terms):
+    r = evaluate_covenants(
+        terms, "2008-03-31", items(ebitda=D("8000000")), 30_000_000, cushion=D("0.10")
+    )
+    assert bool(r.loc["consolidated_ebitda", "amber"]) is True  # 500,000 / 7,500,000 = 6.7% < 10%
+    assert r.loc["consolidated_ebitda", "headroom_pct"] == pytest.approx(0.0666667, rel=1e-5)
+    r = evaluate_covenants(
+        terms, "2008-03-31", items(ebitda=D("8000000")), 30_000_000, cushion=D("0.05")
+    )
+    assert bool(r.loc["consolidated_ebitda", "amber"]) is False
+
+
+def test_history_one_table_switching_versions(terms, actuals):
+    qs = [q for q, *_ in DEFAULT]
+    h = evaluate_history(terms, qs, actuals)
+    assert h.index.names == ["quarter_end", "covenant"]
+    e = h.xs("consolidated_ebitda", level="covenant")
+    assert [str(x) for x in e["required"]] == [
+        "10000000",
+        "7500000",
+        "7500000",
+        "9000000",
+        "10000000",
+        "10000000",
+        "10000000",
+    ]
+    assert list(e["version"]) == ["original"] + ["first_modification"] * 6
+
+
+# --- properties -----------------------------------------------------------------------------
+money = st.decimals(
+    min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    actual=money, required=money.filter(lambda x: x != 0), direction=st.sampled_from(["min", "max"])
+)
+def test_complies_agrees_with_direction_and_headroom_sign(actual, required, direction):
+    cov = Covenant(
+        id="x",
+        title="x",
+        section="s",
+        metric="consolidated_ebitda",
+        direction=direction,
+        unit="usd",
+        thresholds=({"from_quarter": "2008-03-31", "amount": required, "source": "s"},),
+    )
+    r = evaluate_covenants([cov], "2008-06-30", items(ebitda=actual)).loc["x"]
+    want = actual >= required if direction == "min" else actual <= required
+    assert bool(r["complies"]) is want
+    assert (r["headroom"] >= 0) is want
+    assert r["headroom"] == (actual - required if direction == "min" else required - actual)
+
+
+# --- bad input --------------------------------------------------------------------------------
+def test_missing_line_item(terms):
+    bad = items()
+    del bad["interest_expense"]
+    with pytest.raises(MissingLineItemError, match="line B needs line item 'interest_expense'"):
+        evaluate_covenants(terms, "2008-03-31", bad, 30_000_000)
+
+
+def test_quarter_not_in_actuals(terms, actuals):
+    with pytest.raises(QuarterNotInActualsError, match="quarter 2009-09-30 is not in the actuals"):
+        evaluate_covenants(terms, "2009-09-30", actuals)
+
+
+def test_not_a_quarter_end(terms):
+    with pytest.raises(ValueError, match="2008-03-30 is not a fiscal quarter end"):
+        evaluate_covenants(terms, "2008-03-30", items())
+
+
+def test_unknown_covenant_id(terms):
+    with pytest.raises(
+        ValueError,
+        match=r"unknown covenant id 'quick_ratio' in thresholds; covenants in version 'first_modification': adjusted_quick_ratio",
+    ):
+        evaluate_covenants(terms, "2008-03-31", items(), thresholds={"quick_ratio": 1})
+
+
+def test_unknown_version(terms):
+    with pytest.raises(
+        ValueError,
+        match="unknown version 'second_modification'; known: original, first_modification",
+    ):
+        evaluate_covenants(terms, "2008-03-31", items(), version="second_modification")
+
+
+def test_unknown_reading(terms):
+    with pytest.raises(
+        ValueError, match="unknown springing_reading 'average'; valid: any_day, quarter_end"
+    ):
+        evaluate_covenants(terms, "2008-03-31", items(), springing_reading="average")
+
+
+def test_non_numeric_user_threshold(terms):
+    with pytest.raises(ValueError, match="threshold for adjusted_quick_ratio: not a number: 'one'"):
+        evaluate_covenants(terms, "2008-03-31", items(), thresholds={"adjusted_quick_ratio": "one"})
+
+
+def _book(tmp_path, thresholds: str):
+    text = (paths.ROOT / FIXTURE).read_text()
+    start = text.index(
+        '      - id: consolidated_ebitda\n        title: Minimum Consolidated EBITDA\n        section: "Loan Agreement Sec. 6.9(ii), as amended'
+    )
+    head, tail = text[:start], text[start:]
+    i = tail.index("        thresholds:\n") + len("        thresholds:\n")
+    j = tail.index("      - id: borrower_cash_flow")
+    p = tmp_path / "covenants_bad.yaml"
+    p.write_text(head + tail[:i] + thresholds + tail[j:])
+    return p
+
+
+def test_threshold_schedule_with_gap(tmp_path):
+    p = _book(
+        tmp_path,
+        "          - {from_quarter: 2008-03-31, to_quarter: 2008-06-30, amount: 7500000, source: s}\n"
+        "          - {from_quarter: 2008-12-31, to_quarter: null, amount: 10000000, source: s}\n",
+    )
+    with pytest.raises(
+        ParamsError,
+        match="threshold schedule has a gap: no step covers the quarter ending 2008-09-30",
+    ):
+        load_covenant_book(str(p))
+
+
+def test_non_numeric_threshold_amount(tmp_path):
+    p = _book(
+        tmp_path,
+        "          - {from_quarter: 2008-03-31, to_quarter: null, amount: ten million, source: s}\n",
+    )
+    with pytest.raises(
+        ParamsError, match=r"line \d+: entries\[1\]\.covenants\[1\]\.thresholds\[0\]\.amount"
+    ):
+        load_covenant_book(str(p))
+
+
+def test_unknown_metric_in_yaml(tmp_path):
+    p = _book(
+        tmp_path, "          - {from_quarter: 2008-03-31, to_quarter: null, amount: 1, source: s}\n"
+    )
+    p.write_text(p.read_text().replace("metric: borrower_cash_flow", "metric: free_cash_flow"))
+    with pytest.raises(ParamsError, match="unknown metric 'free_cash_flow'"):
+        load_covenant_book(str(p))
