@@ -20,7 +20,7 @@ import pandas as pd
 
 from model.calendar import BusinessCalendar
 from model.daycount import DayCount, day_count, year_fraction_exact
-from model.schedule import generate_schedule
+from model.schedule import add_months, generate_schedule
 
 __all__ = [
     "accrued_interest",
@@ -292,7 +292,10 @@ class FixedRateNote:
         if self.day_count is DayCount.THIRTY_E_360_ISDA:
             kwargs["maturity"] = self.maturity
         if self.day_count is DayCount.ACT_ACT_ICMA:
-            kwargs.update(ref_start=period.start, ref_end=period.end, frequency=self.frequency)
+            # ICMA Rule 251: the reference period is the regular coupon period; for a stub,
+            # the notional regular period ending on the stub's coupon date.
+            ref_start = add_months(period.end, -12 // self.frequency, self.end_of_month)
+            kwargs.update(ref_start=ref_start, ref_end=period.end, frequency=self.frequency)
         return year_fraction_exact(start, end, self.day_count, **kwargs)
 
     def outstanding(self, as_of: Any) -> Decimal:

@@ -179,3 +179,17 @@ def test_quarterly_expense_over_a_coupon_period_equals_the_coupon(note: FixedRat
 def test_expense_over_the_life_equals_all_coupons(note: FixedRateNote) -> None:
     q = note.interest_expense(note.issue_date, note.maturity)
     assert sum(q["interest_expense"]) == sum(note.coupon_schedule()["coupon"])
+
+
+def test_icma_short_first_stub_uses_the_notional_regular_period() -> None:
+    """ISDA 1999 Actual/Actual paper, short first period: bond issued 1999-02-01, first coupon
+    1999-07-01, annual: ICMA fraction 150/365 (reference period 1998-07-01 to 1999-07-01)."""
+    note = FixedRateNote(
+        principal=Decimal(10_000_000), coupon_rate=Decimal("0.05"), issue_date=dt.date(1999, 2, 1),
+        maturity=dt.date(2002, 7, 1), frequency=1, coupon_dates=("07-01",), day_count=DayCount.ACT_ACT_ICMA,
+    )
+    s = note.coupon_schedule()
+    assert s["period_start"].iloc[0] == dt.date(1999, 2, 1)
+    # 10,000,000 x 5% x 150/365 = 205,479.452... -> 205,479.45
+    assert s["coupon"].iloc[0] == Decimal("205479.45")
+    assert s["coupon"].iloc[1] == Decimal("500000.00")
