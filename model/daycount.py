@@ -283,7 +283,10 @@ def _thirty_360_days(
         dd2 = np.where((dd2 == _days_in_month(y2, m2)) & ~feb2_maturity, 30, dd2)
     else:  # pragma: no cover - guarded by callers
         raise AssertionError(conv)
-    return 360 * (y2 - y1) + 30 * (m2 - m1) + (dd2 - dd1)
+    days = 360 * (y2 - y1) + 30 * (m2 - m1) + (dd2 - dd1)
+    # A period of no days accrues nothing: the 30E/360 ISDA rules read literally would give
+    # -2 for start == end == a February maturity (D1 -> 30, D2 kept at 28).
+    return np.where(d1 == d2, 0, days)
 
 
 def _is_thirty(conv: DayCount) -> bool:

@@ -17,10 +17,12 @@ except ImportError:  # pragma: no cover - if tests/ becomes a package
 
 import QuantLib as ql
 
-banking_dates = dates  # 1990-2060, all inside the calendar's years
-
 NY = new_york_banking_calendar()
 D = dt.date
+
+# 1990-2060, kept a few days inside the calendar's years so that every roll stays inside too
+banking_dates = dates.filter(lambda d: D(1990, 1, 10) <= d <= D(2060, 12, 20))
+
 
 # (date, is business day, why) - holidays per the Federal Reserve (USNY) calendar.
 GOLDEN_DAYS = [

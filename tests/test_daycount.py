@@ -308,7 +308,11 @@ def test_quantlib_oracle_30e_360_isda() -> None:
         ]
     )
     got = year_fraction(START, END, "30E/360 ISDA", maturity=maturity)
-    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    # Deliberate difference (test below): a zero-length period is 0 here; QuantLib gives -2/360
+    # when start == end == a February-end maturity.
+    same = START == END
+    np.testing.assert_allclose(got[~same], expected[~same], rtol=0, atol=1e-12)
+    assert (got[same] == 0).all()
     feb_end_maturity = (
         use_end
         & (END.astype("datetime64[M]").astype(int) % 12 == 1)
@@ -570,3 +574,14 @@ def test_numbers_and_missing_dates_are_rejected() -> None:
         year_fraction(np.datetime64("NaT"), "2003-01-30", "ACT/360")
     with pytest.raises(ValueError, match=r"missing date"):
         year_fraction(["2002-09-15", None], "2003-01-30", "ACT/360")
+
+
+def test_zero_length_period_at_february_maturity_differs_from_quantlib() -> None:
+    """ISDA 2006 Sec. 4.16(h) read literally, for start == end == a February-end Termination
+    Date: D1 (last day of February) becomes 30 and D2 stays 28, so QuantLib returns -2/360. A
+    period of no days accrues no interest, so we return 0 (the definition's own formula is a
+    measure of the days in a period; a period with no days has none)."""
+    mat = ql.Date(28, 2, 2030)
+    assert ql.Thirty360(ql.Thirty360.ISDA, mat).yearFraction(mat, mat) == -2 / 360
+    assert year_fraction("2030-02-28", "2030-02-28", "30E/360 ISDA", maturity="2030-02-28") == 0.0
+    assert day_count("2030-02-28", "2030-02-28", "30E/360 ISDA", maturity="2030-02-28") == 0
