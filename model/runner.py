@@ -30,13 +30,24 @@ def list_notebooks(folder: Path | None = None) -> list[Path]:
 
 
 def _export_html(nb_path: Path, html_path: Path) -> None:
+    """Export an executed notebook as a report: code is hidden except the parameters
+    (the defaults and the values papermill injected), so a reader sees which inputs
+    produced the tables."""
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        tags = set(cell.metadata.get("tags", []))
+        if cell.cell_type == "code" and not tags & {"parameters", "injected-parameters"}:
+            cell.metadata["tags"] = sorted(tags | {"report-hide-input"})
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_input_tags={"report-hide-input"}, enabled=True), enabled=True
+    )
     body, _ = exporter.from_notebook_node(nb)
     html_path.write_text(body, encoding="utf-8")
 
