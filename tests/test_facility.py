@@ -1,0 +1,260 @@
+"""Borrowing base, availability, over-advance and liquidity triggers: golden boundary dates,
+properties and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.facility import (
+    FacilityInputError,
+    availability,
+    borrowing_base,
+    daily_interest,
+    eligibility_waterfall,
+    interest_rates,
+    liquidity,
+    liquidity_triggers,
+    over_advance_amount,
+    over_advance_usage,
+    to_cents,
+)
+from model.params import load
+
+FAC = load("params/facilities/svb-loan-agreement.yaml")
+D = dt.date
+OA = "First Loan Modification Sec. 3.A.I, Borrowing Base (c)"
+
+# day before / day / day after every clause (c) boundary
+CLAUSE_C = [
+    (D(2008, 4, 27), 0, "original terms: no clause (c)"),
+    (D(2008, 4, 28), 15_000_000, OA + "(i) from the Execution Date"),
+    (D(2008, 4, 29), 15_000_000, OA + "(i)"),
+    (D(2008, 5, 30), 15_000_000, OA + "(i)"),
+    (D(2008, 5, 31), 15_000_000, OA + "(i) through May 31, 2008"),
+    (D(2008, 6, 1), 11_250_000, OA + "(ii) beginning June 1, 2008"),
+    (D(2008, 6, 2), 11_250_000, OA + "(ii)"),
+    (D(2008, 8, 30), 11_250_000, OA + "(ii)"),
+    (D(2008, 8, 31), 11_250_000, OA + "(ii) through August 31, 2008"),
+    (D(2008, 9, 1), 7_500_000, OA + "(iii) beginning September 1, 2008"),
+    (D(2008, 9, 2), 7_500_000, OA + "(iii)"),
+    (D(2008, 11, 29), 7_500_000, OA + "(iii)"),
+    (D(2008, 11, 30), 7_500_000, OA + "(iii) through November 30, 2008"),
+    (D(2008, 12, 1), 3_750_000, OA + "(iv) Beginning December 1, 2008"),
+    (D(2008, 12, 2), 3_750_000, OA + "(iv)"),
+    (D(2009, 2, 27), 3_750_000, OA + "(iv)"),
+    (D(2009, 2, 28), 3_750_000, OA + "(iv) through February 28, 2009"),
+    (D(2009, 3, 1), 0, OA + "(v) thereafter, $0"),
+    (D(2009, 3, 2), 0, OA + "(v)"),
+]
+
+
+@pytest.mark.parametrize("day, amount, source", CLAUSE_C)
+def test_clause_c_schedule(day, amount, source):
+    assert over_advance_amount(FAC, day) == Decimal(amount)
+    bb = borrowing_base(FAC, day, 10_000_000, 10_000_000)
+    assert bb.domestic == Decimal(8_000_000) and bb.foreign == Decimal(7_000_000)
+    assert bb.over_advance == Decimal(amount)
+    assert bb.total == Decimal(15_000_000 + amount)
+
+
+CD = "Loan Agreement Sec. 6.3(c)"
+CASH_DOMINION = [
+    (D(2008, 4, 27), 15_000_000, CD + " original proviso ($15M)"),
+    (D(2008, 4, 28), 10_000_000, CD + " as amended, (a) from the Execution Date"),
+    (D(2008, 4, 29), 10_000_000, CD + " (a)"),
+    (D(2008, 5, 29), 10_000_000, CD + " (a)"),
+    (D(2008, 5, 30), 10_000_000, CD + " (a) ending on May 30, 2008"),
+    (D(2008, 5, 31), 15_000_000, CD + " (b) beginning on May 31, 2008"),
+    (D(2008, 6, 1), 15_000_000, CD + " (b)"),
+    (D(2008, 8, 29), 15_000_000, CD + " (b)"),
+    (D(2008, 8, 30), 15_000_000, CD + " (b) ending on August 30, 2008"),
+    (D(2008, 8, 31), 20_000_000, CD + " (c) beginning on August 31, 2008"),
+    (D(2008, 9, 1), 20_000_000, CD + " (c) and thereafter"),
+]
+
+
+@pytest.mark.parametrize("day, threshold, source", CASH_DOMINION)
+def test_cash_dominion_thresholds(day, threshold, source):
+    thr = Decimal(threshold)
+    at = liquidity_triggers(FAC, day, thr)  # "no less than": at the threshold, no dominion
+    below = liquidity_triggers(FAC, day, thr - Decimal("0.01"))
+    assert at.cash_dominion_threshold == thr
+    assert not at.cash_dominion and below.cash_dominion
+
+
+@pytest.mark.parametrize(
+    "day, agings, springs, cov",
+    [
+        (D(2008, 4, 27), None, 15_000_000, "borrower_ebitda"),  # original 6.9(iii); no 6.2(a)(ix)
+        (D(2008, 4, 28), 15_000_000, 20_000_000, "borrower_cash_flow"),
+        (D(2009, 6, 30), 15_000_000, 20_000_000, "borrower_cash_flow"),
+    ],
+)
+def test_other_triggers(day, agings, springs, cov):
+    t = liquidity_triggers(FAC, day, Decimal(14_999_999))
+    assert t.agings_threshold == (None if agings is None else Decimal(agings))
+    assert t.agings_reports_required is (agings is not None)
+    assert t.cash_flow_threshold == Decimal(springs) and t.cash_flow_covenant_springs
+    assert t.cash_flow_covenant_id == cov
+    hi = liquidity_triggers(FAC, day, Decimal(springs))
+    assert not hi.cash_flow_covenant_springs and not hi.agings_reports_required
+    # 15M to 20M: cash flow springs, agings do not
+    mid = liquidity_triggers(FAC, D(2008, 9, 1), Decimal(15_000_000))
+    assert mid.cash_flow_covenant_springs and not mid.agings_reports_required and mid.cash_dominion
+
+
+def test_event_of_default_forces_cash_dominion():
+    assert liquidity_triggers(FAC, D(2008, 6, 1), 10**9, event_of_default=True).cash_dominion
+
+
+@pytest.mark.parametrize(
+    "day, expected, why",
+    [  # eligible domestic 60M -> (a) 48M; line binds
+        (D(2008, 4, 27), 35_000_000 - 5_000_000, "original $35M line"),
+        (D(2008, 4, 28), 50_000_000 - 5_000_000, "amended $50M line (48M + 15M base)"),
+        (D(2008, 4, 29), 50_000_000 - 5_000_000, "amended $50M line"),
+    ],
+)
+def test_line_cap_each_side_of_amendment(day, expected, why):
+    assert availability(FAC, day, 60_000_000, 0, 5_000_000) == Decimal(expected)
+    assert borrowing_base(FAC, day, 60_000_000, 0).line == (
+        Decimal(35_000_000) if day < D(2008, 4, 28) else Decimal(50_000_000)
+    )
+
+
+def test_availability_with_reserves_and_lcs_and_floor():
+    assert availability(
+        FAC, D(2008, 6, 1), 20_000_000, 0, 10_000_000, reserves=1_000_000, letters_of_credit=250_000
+    ) == Decimal("16000000.00")  # 16M + 11.25M - 10M - 1.25M
+    assert availability(FAC, D(2009, 3, 1), 10_000_000, 0, 9_000_000) == 0  # over limit
+
+
+def test_lowered_advance_rate():
+    bb = borrowing_base(
+        FAC,
+        D(2008, 6, 1),
+        10_000_000,
+        10_000_000,
+        domestic_advance_rate="0.75",
+        foreign_advance_rate=0.5,
+    )
+    assert (bb.domestic, bb.foreign) == (Decimal("7500000.00"), Decimal("5000000.0"))
+    with pytest.raises(FacilityInputError, match="may only decrease"):
+        borrowing_base(FAC, D(2008, 6, 1), 1, 1, domestic_advance_rate="0.85")
+    with pytest.raises(FacilityInputError, match="foreign_advance_rate must be between 0 and 1"):
+        borrowing_base(FAC, D(2008, 6, 1), 1, 1, foreign_advance_rate="1.5")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"eligible_domestic_ar": -1}, "eligible_domestic_ar on 2008-06-01 must not be negative"),
+        (
+            {"eligible_foreign_ar": float("nan")},
+            "eligible_foreign_ar on 2008-06-01 is not a finite",
+        ),
+        (
+            {"gross_domestic_ar": 5},
+            r"eligible_domestic_ar on 2008-06-01 \(10.00\) is above gross_domestic_ar",
+        ),
+    ],
+)
+def test_bad_receivables(kwargs, message):
+    args = {"eligible_domestic_ar": 10, "eligible_foreign_ar": 0} | kwargs
+    with pytest.raises(FacilityInputError, match=message):
+        borrowing_base(FAC, D(2008, 6, 1), **args)
+
+
+def test_version_before_its_effective_date():
+    with pytest.raises(FacilityInputError, match="before version 'first_modification' took effect"):
+        borrowing_base(FAC.version("first_modification"), D(2008, 4, 27), 1, 1)
+    # the original terms can be asked "what if" after the amendment date
+    assert borrowing_base(FAC.version("original"), D(2008, 6, 1), 10, 0).line == 35_000_000
+
+
+def test_over_advance_usage_and_rates():
+    bb = borrowing_base(FAC, D(2008, 6, 1), 25_000_000, 0)  # (a) 20M, (c) 11.25M
+    assert over_advance_usage(bb, 25_000_000) == Decimal(5_000_000)
+    assert over_advance_usage(bb, 19_000_000) == 0
+    rev, oa = interest_rates(FAC.version("first_modification"), Decimal("0.05"))
+    assert oa - rev == Decimal("0.0125")
+    rev0, oa0 = interest_rates(FAC.version("original"), Decimal("0.05"))
+    assert rev0 == oa0
+    # 5,000,000 x (5% + 1.25%) / 360 for one day
+    assert to_cents(daily_interest(Decimal(5_000_000), oa, D(2008, 6, 1), "ACT/360")) == Decimal(
+        "868.06"
+    )
+    assert liquidity(1, 2) == 3
+
+
+money = st.decimals(min_value=0, max_value=80_000_000, places=2, allow_nan=False)
+days = st.dates(min_value=D(2007, 10, 2), max_value=D(2009, 12, 31))
+
+
+@settings(max_examples=150, deadline=None)
+@given(day=days, dom=money, fgn=money, out=money)
+def test_property_over_advance_bounds(day, dom, fgn, out):
+    bb = borrowing_base(FAC, day, dom, fgn)
+    used = over_advance_usage(bb, out)
+    assert 0 <= used <= bb.over_advance == over_advance_amount(FAC, day)
+    assert availability(FAC, day, dom, fgn, out) >= 0
+    assert bb.limit <= bb.line
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    day=days,
+    dom=money,
+    fgn=money,
+    out=money,
+    rd=st.decimals(min_value=0, max_value=Decimal("0.80"), places=3),
+    rf=st.decimals(min_value=0, max_value=Decimal("0.70"), places=3),
+    cut=st.decimals(min_value=0, max_value=1, places=3),
+)
+def test_property_lowering_rate_never_raises_availability(day, dom, fgn, out, rd, rf, cut):
+    hi = availability(FAC, day, dom, fgn, out, domestic_advance_rate=rd, foreign_advance_rate=rf)
+    lo = availability(
+        FAC, day, dom, fgn, out, domestic_advance_rate=rd * cut, foreign_advance_rate=rf * cut
+    )
+    assert lo <= hi
+
+
+def test_eligibility_waterfall():
+    inv = pd.DataFrame(
+        [
+            # customer, invoice date, amount, foreign, affiliate, insured
+            ("A", "2008-06-20", 1_000_000, False, False, False),
+            ("A", "2008-02-01", 100_000, False, False, False),  # > 90 days
+            ("B", "2008-02-01", 600_000, False, False, False),  # > 90 days: B 60% past due
+            ("B", "2008-06-01", 400_000, False, False, False),  # cross-aged
+            ("C", "2008-06-01", 500_000, False, True, False),  # affiliate
+            ("D", "2008-06-01", 700_000, True, False, False),  # foreign not insured
+            ("E", "2008-06-01", 800_000, True, False, True),
+            ("F", "2008-06-15", 200_000, False, False, False),
+        ],
+        columns=["customer", "invoice_date", "amount", "foreign", "affiliate", "insured"],
+    )
+    w = eligibility_waterfall(FAC, D(2008, 6, 30), inv)
+    assert w.loc["gross receivables", "total"] == 4_300_000
+    assert w.loc["less: over 90 days from invoice", "domestic"] == -700_000
+    assert w.loc["less: cross-aging (debtor over 50% past due)", "domestic"] == -400_000
+    assert w.loc["less: affiliates", "domestic"] == -500_000
+    assert w.loc["less: foreign not insured", "foreign"] == -700_000
+    # remaining: A 1.0M, E 0.8M, F 0.2M = 2.0M; 25% cap 0.5M -> A -0.5M, E -0.3M
+    assert w.loc["less: concentration over 25%", "total"] == -800_000
+    assert w.loc["eligible accounts"].tolist() == [700_000, 500_000, 1_200_000]
+    assert w["total"].iloc[:-1].sum() == pytest.approx(w.loc["eligible accounts", "total"])
+    bad = inv.copy()
+    bad.loc[0, "amount"] = -5
+    with pytest.raises(
+        FacilityInputError, match="invoices.amount for customer 'A' dated 2008-06-20"
+    ):
+        eligibility_waterfall(FAC, D(2008, 6, 30), bad)
+    with pytest.raises(FacilityInputError, match="after as_of"):
+        eligibility_waterfall(FAC, D(2008, 6, 10), inv)
