@@ -92,7 +92,7 @@ def _to_decimal(x: Any, what: str) -> Decimal:
     else:
         try:
             d = (
-                Decimal(repr(x))
+                Decimal(repr(float(x)))  # float and numpy floats: shortest round-trip digits
                 if isinstance(x, float)
                 else Decimal(str(x).strip().replace(",", ""))
             )
@@ -370,9 +370,18 @@ def evaluate_covenants(
             )
         user[cid] = _to_decimal(amount, f"threshold for {cid}")
     items = _items_for(actuals, q)
-    if liquidity is None and "liquidity_quarter_end" in items:
+    series = _liquidity_series(liquidity)
+    uncovered = series is not None and series[
+        (series.index >= pd.Timestamp(quarter_start(q))) & (series.index <= pd.Timestamp(q))
+    ].empty
+    if (liquidity is None or uncovered) and "liquidity_quarter_end" in items:
         liq_input: Any = Decimal(items["liquidity_quarter_end"])
         liq_note = " [liquidity from the actuals line liquidity_quarter_end]"
+        if uncovered:
+            liq_note = (
+                " [the daily ledger does not cover this quarter: liquidity from the actuals line "
+                "liquidity_quarter_end]"
+            )
     else:
         liq_input, liq_note = liquidity, ""
 

@@ -420,3 +420,24 @@ def test_unknown_metric_in_yaml(tmp_path):
     p.write_text(p.read_text().replace("metric: borrower_cash_flow", "metric: free_cash_flow"))
     with pytest.raises(ParamsError, match="unknown metric 'free_cash_flow'"):
         load_covenant_book(str(p))
+
+
+def test_ledger_not_covering_the_quarter_falls_back_to_actuals(terms, actuals):
+    """A daily ledger that starts after the quarter (the step-2 ledger starts 2008-04-28) gives
+    no any-day reading for Q1 2008: the actuals' quarter-end liquidity is used, and said."""
+    ledger = pd.DataFrame({"liquidity": _daily(None)})  # 2008-04-01 .. 2008-06-30
+    r = evaluate_covenants(terms, "2008-03-31", actuals, ledger, version="first_modification")
+    reason = r.loc["borrower_cash_flow", "applies_reason"]
+    assert "the daily ledger does not cover this quarter" in reason
+    assert "$17,500,000" in reason  # params/actuals/ibasis-2008.csv, liquidity_quarter_end, Q1 2008
+    with pytest.raises(ValueError, match="no observation in the quarter"):
+        evaluate_covenants(terms, "2008-03-31", items(), ledger, version="first_modification")
+
+
+def test_numpy_float_liquidity_from_the_real_ledger(terms):
+    """The step-2 ledger holds numpy floats; numpy 2 reprs them as 'np.float64(...)'."""
+    import numpy as np
+
+    daily = pd.Series(np.full(91, 19_000_000.0), index=pd.date_range("2008-04-01", "2008-06-30"))
+    r = evaluate_covenants(terms, "2008-06-30", items(), daily)
+    assert "minimum $19,000,000 on 2008-04-01: test applies" in r.loc["borrower_cash_flow", "applies_reason"]
