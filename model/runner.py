@@ -114,6 +114,6 @@ def run_notebooks(
             if f.is_file():
                 shutil.move(str(f), str(paths.safe_join(out, f.name)))
     for r in results:
-        r["files"] = sorted(str(p.relative_to(out)) for p in out.glob(f"{r['name']}*"))
+        r["files"] = sorted(str(p.relative_to(out)) for p in out.glob(f"{r['name'][:3]}*"))
     (out / "index.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return results
