@@ -585,3 +585,27 @@ def test_zero_length_period_at_february_maturity_differs_from_quantlib() -> None
     assert ql.Thirty360(ql.Thirty360.ISDA, mat).yearFraction(mat, mat) == -2 / 360
     assert year_fraction("2030-02-28", "2030-02-28", "30E/360 ISDA", maturity="2030-02-28") == 0.0
     assert day_count("2030-02-28", "2030-02-28", "30E/360 ISDA", maturity="2030-02-28") == 0
+
+
+def test_year_month_day_table_matches_the_civil_algorithm() -> None:
+    """The 1900-2199 lookup table used for speed agrees with the civil-from-days algorithm on
+    every day, and dates outside it (1600s, 2400s) still compute."""
+    from model.daycount import _LUT_DAYS, _LUT_FIRST, _ymd, _ymd_civil
+
+    every = _LUT_FIRST + np.arange(_LUT_DAYS).astype("timedelta64[D]")
+    for a, b in zip(_ymd(every), _ymd_civil(every), strict=True):
+        assert (a == b).all()
+    far = np.array(["1600-02-29", "2400-02-29", "1899-12-31", "2200-01-01"], dtype="datetime64[D]")
+    assert [tuple(int(x[i]) for x in _ymd(far)) for i in range(4)] == [
+        (1600, 2, 29), (2400, 2, 29), (1899, 12, 31), (2200, 1, 1)]
+    # D1 = 31 -> 30; D2 = 31 with D1 >= 30 -> 30: 360 x 301 + 30 x (1 - 12) + 0 = 108,030 days
+    assert day_count("1899-12-31", "2200-01-31", "30/360 US") == 108_030
+
+
+def test_act_act_isda_outside_the_table_range() -> None:
+    """Dates outside the 1900-2199 table take the computed path: 1899-07-01 to 2200-07-01 is
+    184/365 + 300 whole years (1900 to 2199) + 181/365 = 301 (1899 and 2200 are not leap years)."""
+    expected = Fraction(184, 365) + 300 + Fraction(181, 365)
+    assert expected == 301
+    assert year_fraction_exact("1899-07-01", "2200-07-01", "ACT/ACT ISDA") == expected
+    assert year_fraction_exact("1950-07-01", "2000-07-01", "ACT/ACT ISDA") == Fraction(50)
