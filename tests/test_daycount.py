@@ -608,4 +608,6 @@ def test_act_act_isda_outside_the_table_range() -> None:
     expected = Fraction(184, 365) + 300 + Fraction(181, 365)
     assert expected == 301
     assert year_fraction_exact("1899-07-01", "2200-07-01", "ACT/ACT ISDA") == expected
-    assert year_fraction_exact("1950-07-01", "2000-07-01", "ACT/ACT ISDA") == Fraction(50)
+    # inside the table: 184/365 + 49 whole years + 182/366 (2000 is a leap year)
+    assert year_fraction_exact("1950-07-01", "2000-07-01", "ACT/ACT ISDA") == (
+        Fraction(184, 365) + 49 + Fraction(182, 366))
