@@ -458,7 +458,7 @@ def interest_rates(terms: FacilityTerms, base_rate: Any) -> tuple[Decimal, Decim
     >>> from model.params import load
     >>> fac = load("params/facilities/svb-loan-agreement.yaml")
     >>> interest_rates(fac.version("first_modification"), "0.05")
-    (Decimal('0.050'), Decimal('0.0625'))
+    (Decimal('0.05'), Decimal('0.0625'))
     """
     base = to_money(base_rate, "base_rate", allow_negative=True)
     rev = base + terms.interest.margin.value

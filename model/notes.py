@@ -21,6 +21,7 @@ import pandas as pd
 from model.calendar import BusinessCalendar
 from model.daycount import DayCount, day_count, year_fraction_exact
 from model.schedule import add_months, generate_schedule
+from model.values import CENT, as_date, to_cents
 
 __all__ = [
     "accrued_interest",
@@ -30,39 +31,15 @@ __all__ = [
     "CENT",
 ]
 
-CENT = Decimal("0.01")
-
-
 def _date(x: Any) -> dt.date:
-    if isinstance(x, dt.datetime):
-        return x.date()
-    if isinstance(x, dt.date):
-        return x
-    if isinstance(x, pd.Timestamp):
-        return x.date()
     try:
-        return dt.date.fromisoformat(str(x))
+        return as_date(x)
     except ValueError:
         raise ValueError(f"not a date: {x!r} (write dates as YYYY-MM-DD)") from None
 
 
 def _frac(x: Any) -> Fraction:
     return x if isinstance(x, Fraction) else Fraction(Decimal(str(x)))
-
-
-def to_cents(amount: Fraction | Decimal | int) -> Decimal:
-    """Round an exact amount to the cent, half up (the rounding of a payment).
-
-    >>> to_cents(Fraction(130237500, 200))
-    Decimal('651187.50')
-    >>> to_cents(Fraction(1, 200))
-    Decimal('0.01')
-    """
-    f = _frac(amount)
-    with localcontext() as ctx:
-        ctx.prec = 60
-        value = Decimal(f.numerator) / Decimal(f.denominator)
-        return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def accrued_interest(

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from model import paths
+from model.values import to_cents
 
 __all__ = ["write_key_figures", "to_jsonable", "fmt_money"]
 
@@ -85,8 +86,10 @@ def fmt_money(x: Any) -> str:
     '651,187.50'
     >>> fmt_money(-1250)
     '-1,250.00'
+    >>> fmt_money(Decimal("0.125"))  # half up, as payments are rounded
+    '0.13'
     """
-    return f"{Decimal(str(x)).quantize(Decimal('0.01')):,}"
+    return f"{to_cents(x):,}"
 
 
 def money_table(df: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
