@@ -34,22 +34,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "run":
+        from papermill.exceptions import PapermillExecutionError
+
         from model.runner import run_notebooks
 
-        results = run_notebooks(args.notebooks or None, dict(args.param), args.output_dir)
+        try:
+            results = run_notebooks(args.notebooks or None, dict(args.param), args.output_dir)
+        except PapermillExecutionError as exc:
+            print(f"model run: a notebook failed (cell {exc.exec_count}): {exc.ename}: {exc.evalue}",
+                  file=sys.stderr)
+            print("model run: nothing was written to the reports folder", file=sys.stderr)
+            return 1
+        except ValueError as exc:
+            print(f"model run: {exc}", file=sys.stderr)
+            return 2
         for r in results:
             print(f"{r['name']}: {r['seconds']} s -> {', '.join(r['files'])}")
         return 0
     from model.params import ParamsError, load
+    from model.terms.common import provenance
 
     status = 0
     for f in args.files:
         try:
-            load(f)
-            print(f"{f}: ok")
+            terms = load(f)
         except ParamsError as exc:
             print(exc, file=sys.stderr)
             status = 1
+            continue
+        prov = provenance(getattr(terms, "terms", terms))
+        assumptions = prov[prov["kind"] == "assumption"]
+        print(f"{f}: ok; {len(prov)} sourced terms, {len(assumptions)} assumptions")
+        for _, row in assumptions.iterrows():
+            print(f"  assumption {row['term']} = {row['value']}: {row['provenance']}")
     return status
 
 

@@ -65,7 +65,11 @@ def fully_diluted(cap: Capitalization) -> pd.DataFrame:
         prov = r.shares.provenance
         if r.pro_forma_principal is not None and r.conversion_price is not None:
             after = convert(r.pro_forma_principal.value, r.conversion_price.value).shares
-            prov += f"; after closing: {r.pro_forma_principal.value:,} / {r.conversion_price.value} ({r.pro_forma_principal.provenance})"
+            prov += (
+                f"; after closing: {r.pro_forma_principal.value:,} / {r.conversion_price.value} "
+                f"= {after:,} whole shares issuable on conversion (a reserve would round up) "
+                f"({r.pro_forma_principal.provenance})"
+            )
         rows.append({"line": r.label, "as_stated": r.shares.value, "after_closing": after, "provenance": prov})
     for c in t.convertibles:
         note = cap.notes[c.id]
@@ -93,7 +97,9 @@ def fully_diluted(cap: Capitalization) -> pd.DataFrame:
              "pct_after_closing": float("nan"), "provenance": t.authorized_common.provenance},
             {"line": "Authorized less fully diluted", "as_stated": auth - total_stated,
              "after_closing": auth - total_after, "pct_after_closing": float("nan"),
-             "provenance": "negative: more shares could be issued than are authorized"},
+             "provenance": "authorized common less fully diluted shares"
+             + ("; NEGATIVE after closing: more shares could be issued than are authorized"
+                if auth < total_after else "")},
         ]
     ).set_index("line")
     out = pd.concat([df, extra])
@@ -140,6 +146,8 @@ def interest_by_holder(note: FixedRateNote, as_of: object = None) -> pd.DataFram
     alloc = _allocations(note)
     sched = note.coupon_schedule()
     rate = Fraction(note.coupon_rate)
+    regular = sched[sched["year_fraction"] == 1 / note.frequency]
+    coupon = (regular if len(regular) else sched)["coupon"].iloc[0]  # a regular coupon, not a stub
     rows = []
     for r in alloc.rows:
         share = Fraction(r.principal) / Fraction(note.principal)
@@ -148,7 +156,7 @@ def interest_by_holder(note: FixedRateNote, as_of: object = None) -> pd.DataFram
             "holder": r.holder,
             "principal": r.principal,
             "share_pct": round(float(share) * 100, 4),
-            "coupon": to_cents(Fraction(sched["coupon"].iloc[0]) * share),
+            "coupon": to_cents(Fraction(coupon) * share),
             "annual_interest": to_cents(Fraction(r.principal) * rate),
             "life_interest": to_cents(life),
         }
@@ -157,9 +165,9 @@ def interest_by_holder(note: FixedRateNote, as_of: object = None) -> pd.DataFram
         rows.append(row)
     df = pd.DataFrame(rows).set_index("holder")
     total = {c: df[c].sum() for c in df.columns}
-    total["share_pct"] = round(float(df["share_pct"].sum()), 4)
+    total["share_pct"] = round(float(sum(Fraction(r.principal) for r in alloc.rows) / Fraction(note.principal)) * 100, 4)
     df.loc["Total (sum of holders)"] = total
-    aggregate = {"principal": note.principal, "share_pct": 100.0, "coupon": sched["coupon"].iloc[0],
+    aggregate = {"principal": note.principal, "share_pct": 100.0, "coupon": coupon,
                  "annual_interest": to_cents(Fraction(note.principal) * rate),
                  "life_interest": sum(sched["coupon"], Decimal(0))}
     if as_of is not None:

@@ -21,7 +21,7 @@ import pandas as pd
 from model.calendar import BusinessCalendar
 from model.daycount import DayCount, day_count, year_fraction_exact
 from model.schedule import add_months, generate_schedule
-from model.values import CENT, as_date, to_cents
+from model.values import CENT, as_date, as_money, to_cents
 
 __all__ = [
     "accrued_interest",
@@ -38,8 +38,9 @@ def _date(x: Any) -> dt.date:
         raise ValueError(f"not a date: {x!r} (write dates as YYYY-MM-DD)") from None
 
 
-def _frac(x: Any) -> Fraction:
-    return x if isinstance(x, Fraction) else Fraction(Decimal(str(x)))
+def _frac(x: Any, what: str = "amount") -> Fraction:
+    """Exact rational from a number or numeric string; anything else names ``what``."""
+    return x if isinstance(x, Fraction) else Fraction(as_money(x, what, allow_negative=True))
 
 
 def accrued_interest(
@@ -86,7 +87,7 @@ def accrued_interest(
     >>> accrued_interest(30_200_000, 0.0575, "2002-09-15", "2003-01-30", "30/360 US")
     Decimal('651187.50')
     """
-    p, r = _frac(principal), _frac(annual_rate)
+    p, r = _frac(principal, "principal"), _frac(annual_rate, "annual_rate")
     if p < 0:
         raise ValueError(f"principal must not be negative (got {principal})")
     if not 0 <= r < 1:
@@ -143,13 +144,13 @@ def convert(principal: Any, conversion_price: Any, cash_price_per_share: Any = N
     >>> c.shares, c.cash_in_lieu
     (4324324, Decimal('0.60'))
     """
-    p, cp = _frac(principal), _frac(conversion_price)
+    p, cp = _frac(principal, "principal"), _frac(conversion_price, "conversion_price")
     if cp <= 0:
         raise ValueError(f"conversion price must be positive (got {conversion_price})")
     ratio = p / cp
     whole = math.floor(ratio)
     frac_share = ratio - whole
-    cash_price = cp if cash_price_per_share is None else _frac(cash_price_per_share)
+    cash_price = cp if cash_price_per_share is None else _frac(cash_price_per_share, "cash_price_per_share")
     with localcontext() as ctx:
         ctx.prec = 40
         fs = (Decimal(frac_share.numerator) / Decimal(frac_share.denominator)).quantize(
@@ -157,11 +158,14 @@ def convert(principal: Any, conversion_price: Any, cash_price_per_share: Any = N
         )
     return Conversion(
         principal=to_cents(p),
-        conversion_price=Decimal(str(conversion_price)),
+        conversion_price=as_money(conversion_price, "conversion_price"),
         shares=whole,
         fractional_share=fs,
         cash_in_lieu=to_cents(frac_share * cash_price),
-        cash_price_per_share=Decimal(str(cash_price_per_share or conversion_price)),
+        cash_price_per_share=as_money(
+            conversion_price if cash_price_per_share is None else cash_price_per_share,
+            "cash_price_per_share",
+        ),
     )
 
 
@@ -261,19 +265,25 @@ class FixedRateNote:
             for a, b in zip(bounds[:-1], bounds[1:], strict=False)
         )
 
-    def _periods(self) -> tuple[_Period, ...]:
-        return self._schedule
-
     def _tau(self, start: dt.date, end: dt.date, period: _Period) -> Fraction:
         kwargs: dict[str, Any] = {}
         if self.day_count is DayCount.THIRTY_E_360_ISDA:
             kwargs["maturity"] = self.maturity
         if self.day_count is DayCount.ACT_ACT_ICMA:
-            # ICMA Rule 251: the reference period is the regular coupon period; for a stub,
-            # the notional regular period ending on the stub's coupon date.
-            ref_start = add_months(period.end, -12 // self.frequency, self.end_of_month)
-            kwargs.update(ref_start=ref_start, ref_end=period.end, frequency=self.frequency)
+            kwargs.update(zip(("ref_start", "ref_end"), self._reference_period(period), strict=True))
+            kwargs["frequency"] = self.frequency
         return year_fraction_exact(start, end, self.day_count, **kwargs)
+
+    def _reference_period(self, period: _Period) -> tuple[dt.date, dt.date]:
+        """ICMA Rule 251 reference period: a regular period is its own; a stub's is the
+        notional regular period ending on the stub's coupon date (month ends kept when
+        that date is a month end)."""
+        months = 12 // self.frequency
+        for eom in (False, True):
+            if add_months(period.start, months, eom) == period.end:
+                return period.start, period.end
+        month_end = (period.end + dt.timedelta(days=1)).day == 1
+        return add_months(period.end, -months, self.end_of_month or month_end), period.end
 
     def outstanding(self, as_of: Any) -> Decimal:
         """Principal outstanding at the end of ``as_of`` (events on that date have happened)."""
@@ -283,7 +293,7 @@ class FixedRateNote:
         return self.principal - sum((a for e, a, _ in self.events if e <= d), Decimal(0))
 
     def _period_for(self, d: dt.date) -> _Period | None:
-        for p in self._periods():
+        for p in self._schedule:
             if p.start <= d < p.end:
                 return p
         return None
@@ -296,7 +306,7 @@ class FixedRateNote:
         """
         total = Decimal(0)
         r = Fraction(self.coupon_rate)
-        for p in self._periods():
+        for p in self._schedule:
             if p.start >= t:
                 break
             upto = min(t, p.end)
@@ -322,7 +332,7 @@ class FixedRateNote:
         """
         rows = []
         r = Fraction(self.coupon_rate)
-        for p in self._periods():
+        for p in self._schedule:
             settled = Decimal(0)
             for e, amount, _ in self.events:
                 if p.start < e <= p.end:

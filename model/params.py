@@ -141,21 +141,30 @@ class ParamsFile:
         return ParamsError(self.name, [self.problem(loc, rule)])
 
 
-def _line_map(node: yaml.Node, path: tuple[Any, ...], out: dict, dups: list) -> None:
+def _line_map(
+    node: yaml.Node, path: tuple[Any, ...], out: dict, dups: list, seen: set[int]
+) -> None:
+    if id(node) in seen:
+        raise _AliasError(node.start_mark.line + 1)
+    seen.add(id(node))
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
+        keys: set[Any] = set()
         for key_node, value_node in node.value:
             key = key_node.value
-            if key in seen:
+            if key in keys:
                 dups.append((path + (key,), key_node.start_mark.line + 1))
-            seen.add(key)
-            out[path + (key,)] = key_node.start_mark.line + 1
-            _line_map(value_node, path + (key,), out, dups)
+            keys.add(key)
+            _line_map(value_node, path + (key,), out, dups, seen)
             out[path + (key,)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _line_map(item, path + (i,), out, dups)
+            _line_map(item, path + (i,), out, dups, seen)
+
+
+class _AliasError(Exception):
+    def __init__(self, line: int):
+        self.line = line
 
 
 def read(path: str | Path) -> ParamsFile:
@@ -174,7 +183,6 @@ def read(path: str | Path) -> ParamsFile:
     text = p.read_text(encoding="utf-8")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -183,7 +191,15 @@ def read(path: str | Path) -> ParamsFile:
     lines: dict[tuple[Any, ...], int] = {}
     dups: list[tuple[tuple[Any, ...], int]] = []
     if node is not None:
-        _line_map(node, (), lines, dups)
+        try:
+            _line_map(node, (), lines, dups, set())
+        except _AliasError as exc:
+            rule = "YAML anchors and aliases (&name, *name) are not allowed in params files: write each value out"
+            raise ParamsError(shown, [Problem("", rule, exc.line)]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:  # pragma: no cover - compose already parsed the text
+        raise ParamsError(shown, [Problem("", f"not valid YAML: {exc}")]) from None
     pf = ParamsFile(p, data if isinstance(data, dict) else {}, lines)
     if dups:
         raise ParamsError(
@@ -254,8 +270,10 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Any:
     Parameters
     ----------
     path : str or Path
-        A YAML file (relative paths are taken from the project root), or a ``.csv``
-        of quarterly actuals.
+        A YAML file, or a ``.csv`` of quarterly actuals. A name (``str``, as a user
+        types it) is taken from the project root or from ``params/`` and must lie
+        inside ``params/``; an absolute :class:`~pathlib.Path` built by code (a test's
+        temporary file) is read where it is.
     overrides : mapping, optional
         Dotted key paths to replace before validation (``{"terms.day_count.value":
         "ACT/360"}``): how a notebook or scenario changes one assumption.
@@ -277,7 +295,12 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Any:
     >>> note.principal, str(note.coupon_rate), note.maturity.isoformat()
     (Decimal('29000000'), '0.08', '2007-06-18')
     """
-    p = paths.resolve(path)
+    p = path.resolve() if isinstance(path, Path) and path.is_absolute() else None
+    if p is None:
+        try:
+            p = paths.params_path(path)
+        except paths.UnsafePathError as exc:
+            raise ParamsError(str(path), [Problem("", str(exc))]) from None
     if p.suffix.lower() == ".csv":
         module = importlib.import_module("model.terms.actuals")
         return module.load_actuals_csv(p)

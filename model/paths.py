@@ -25,7 +25,6 @@ ROOT: Path = _find_root()
 PARAMS: Path = ROOT / "params"
 NOTEBOOKS: Path = ROOT / "notebooks"
 REPORTS: Path = ROOT / "reports"
-SHARED: Path = (ROOT / ".." / "shared").resolve()
 
 
 class UnsafePathError(ValueError):
@@ -61,3 +60,29 @@ def resolve(path: str | os.PathLike[str]) -> Path:
     """
     p = Path(path)
     return p if p.is_absolute() else (ROOT / p).resolve()
+
+
+def params_path(name: str | os.PathLike[str]) -> Path:
+    """A params file named by a user (a notebook parameter, a command-line value).
+
+    Relative names are taken from the project root (``params/instruments/x.yaml``) or
+    from ``params/`` itself (``instruments/x.yaml``); either way the file must lie inside
+    ``params/``: ``/etc/passwd`` or ``params/../../secret`` are refused.
+
+    Examples
+    --------
+    >>> params_path("params/instruments/8pct-secured-convertible-2007.yaml").parent.name
+    'instruments'
+    >>> params_path("/etc/passwd")
+    Traceback (most recent call last):
+    ...
+    model.paths.UnsafePathError: '/etc/passwd' is outside the params folder
+    """
+    p = Path(name)
+    if not p.is_absolute() and p.parts and p.parts[0] != "params":
+        p = Path("params") / p
+    target = p.resolve() if p.is_absolute() else (ROOT / p).resolve()
+    base = PARAMS.resolve()
+    if base not in target.parents:
+        raise UnsafePathError(f"{str(name)!r} is outside the params folder")
+    return target

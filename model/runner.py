@@ -89,15 +89,24 @@ def run_notebooks(
                 f"available: {', '.join(b.stem for b in books)}"
             )
         books = [b for b in books if b.stem in wanted]
+    declared = {b.stem: pm.inspect_notebook(str(b)) for b in books}
+    unused = set(parameters or {}) - {k for d in declared.values() for k in d}
+    if unused:
+        raise ValueError(
+            f"parameter(s) {', '.join(sorted(unused))} not declared by "
+            f"{', '.join(declared)}; check the spelling (declared: "
+            f"{', '.join(sorted({k for d in declared.values() for k in d} - {'output_dir'}))})"
+        )
     out.mkdir(parents=True, exist_ok=True)
     results = []
     with tempfile.TemporaryDirectory(dir=out, prefix=".run-") as tmp:
         staging = Path(tmp)
         for book in books:
-            declared = pm.inspect_notebook(str(book))
-            params = {k: v for k, v in (parameters or {}).items() if k in declared}
-            params["output_dir"] = str(staging)
-            target = staging / book.name
+            work = staging / book.stem
+            work.mkdir()
+            params = {k: v for k, v in (parameters or {}).items() if k in declared[book.stem]}
+            params["output_dir"] = str(work)
+            target = work / book.name
             t0 = time.perf_counter()
             pm.execute_notebook(
                 str(book),
@@ -109,11 +118,25 @@ def run_notebooks(
             )
             if html:
                 _export_html(target, target.with_suffix(".html"))
-            results.append({"name": book.stem, "seconds": round(time.perf_counter() - t0, 1)})
-        for f in staging.iterdir():
-            if f.is_file():
-                shutil.move(str(f), str(paths.safe_join(out, f.name)))
-    for r in results:
-        r["files"] = sorted(str(p.relative_to(out)) for p in out.glob(f"{r['name'][:3]}*"))
-    (out / "index.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+            results.append(
+                {
+                    "name": book.stem,
+                    "parameters": params | {"output_dir": str(out)},
+                    "seconds": round(time.perf_counter() - t0, 1),
+                    "files": sorted(f.name for f in work.iterdir() if f.is_file()),
+                }
+            )
+        for r in results:  # every notebook succeeded: move the whole set into place
+            for name in r["files"]:
+                shutil.move(str(staging / r["name"] / name), str(paths.safe_join(out, name)))
+    index_path = out / "index.json"
+    index: dict[str, Any] = {}
+    if index_path.exists():
+        try:
+            index = {e["name"]: e for e in json.loads(index_path.read_text()) if "name" in e}
+        except (ValueError, TypeError, KeyError):
+            index = {}
+    index.update({r["name"]: r for r in results})
+    index_path.write_text(json.dumps(sorted(index.values(), key=lambda e: e["name"]), indent=2) + "\n",
+                          encoding="utf-8")
     return results

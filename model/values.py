@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
@@ -60,6 +61,10 @@ def as_money(x: Any, what: str = "amount", *, allow_negative: bool = False) -> D
     Decimal('1500.5')
     >>> as_money("1,050,000", "principal")
     Decimal('1050000')
+    >>> as_money("1,050,00", "principal")  # NPA Exhibit 2.2's misprint is not read as 105,000
+    Traceback (most recent call last):
+    ...
+    ValueError: principal: not an amount: '1,050,00'
     >>> as_money(float("nan"), "net_income")
     Traceback (most recent call last):
     ...
@@ -83,7 +88,10 @@ def as_money(x: Any, what: str = "amount", *, allow_negative: bool = False) -> D
         elif hasattr(x, "dtype") and getattr(x.dtype, "kind", "") in "iuf":  # numpy scalars
             return as_money(x.item(), what, allow_negative=allow_negative)
         else:
-            d = Decimal(str(x).strip().replace(",", ""))
+            text = str(x).strip()
+            if "," in text and not _GROUPED.fullmatch(text):
+                raise ValueError
+            d = Decimal(text.replace(",", ""))
     except (InvalidOperation, ValueError, TypeError):
         raise ValueError(f"{what}: not an amount: {x!r}") from None
     if not d.is_finite():
@@ -92,6 +100,9 @@ def as_money(x: Any, what: str = "amount", *, allow_negative: bool = False) -> D
         raise ValueError(f"{what}: must not be negative (got {x})")
     return d
 
+
+_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+"""Thousands separators group digits in threes: "1,050,00" is not an amount."""
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}

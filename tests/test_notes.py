@@ -193,3 +193,45 @@ def test_icma_short_first_stub_uses_the_notional_regular_period() -> None:
     # 10,000,000 x 5% x 150/365 = 205,479.452... -> 205,479.45
     assert s["coupon"].iloc[0] == Decimal("205479.45")
     assert s["coupon"].iloc[1] == Decimal("500000.00")
+
+
+def test_icma_month_end_coupons_are_regular_without_the_eom_flag() -> None:
+    """ICMA Rule 251: every regular period accrues exactly 1/frequency. Coupons on Aug 31 and the
+    last day of February (maturity 2010-08-31, semi-annual): 1,000,000 x 6% / 2 = 30,000.00 each,
+    also for 2008-08-31 to 2009-02-28 (181 days) and 2009-02-28 to 2009-08-31 (184 days)."""
+    note = FixedRateNote(
+        principal=Decimal(1_000_000), coupon_rate=Decimal("0.06"), issue_date=dt.date(2008, 8, 31),
+        maturity=dt.date(2010, 8, 31), frequency=2, coupon_dates=("02-28", "08-31"),
+        day_count=DayCount.ACT_ACT_ICMA,
+    )
+    s = note.coupon_schedule()
+    assert list(s["period_end"]) == [dt.date(2009, 2, 28), dt.date(2009, 8, 31), dt.date(2010, 2, 28),
+                                     dt.date(2010, 8, 31)]
+    assert set(s["coupon"]) == {Decimal("30000.00")}
+    # accrued halfway: 2008-08-31 to 2008-11-30 is 91 of 181 days: 30,000 x 91/181 = 15,082.87
+    assert note.accrued_interest("2008-11-30") == Decimal("15082.87")
+
+
+@pytest.mark.parametrize(
+    "args,match",
+    [
+        (("30,200,000", "0.0575", "2002-09-15", "2003-01-30", "30/360 US"), None),
+        (("30,200,00", "0.0575", "2002-09-15", "2003-01-30", "30/360 US"), "principal: not an amount"),
+        ((30_200_000, "5.75%", "2002-09-15", "2003-01-30", "30/360 US"), "annual_rate: not an amount"),
+        ((True, 0.0575, "2002-09-15", "2003-01-30", "30/360 US"), "principal: not an amount"),
+        ((None, 0.0575, "2002-09-15", "2003-01-30", "30/360 US"), "principal: not an amount"),
+        ((float("inf"), 0.0575, "2002-09-15", "2003-01-30", "30/360 US"), "principal: not a finite"),
+    ],
+)
+def test_accrued_interest_inputs_are_parsed_strictly(args, match) -> None:
+    if match is None:
+        assert accrued_interest(*args) == Decimal("651187.50")
+    else:
+        with pytest.raises(ValueError, match=match):
+            accrued_interest(*args)
+
+
+def test_cash_in_lieu_at_a_given_price_even_zero() -> None:
+    c = convert(8_000_000, "1.85", cash_price_per_share=0)
+    assert (c.cash_in_lieu, c.cash_price_per_share) == (Decimal("0.00"), Decimal("0"))
+    assert convert(8_000_000, "1.85", cash_price_per_share="2.10").cash_in_lieu == Decimal("0.68")

@@ -188,3 +188,52 @@ def test_every_shipped_params_file_loads(tmp_path: Path) -> None:
     for f in (paths.PARAMS / "instruments").glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)
     load(tmp_path / "symphony-exchange-2003.yaml")
+
+
+MORE_CASES = [
+    ("unknown calendar", {"terms__calendar__value": "XXXX"}, "terms.calendar",
+     "unknown business-day calendar 'XXXX'"),
+    ("first coupon off the grid", {"terms__first_coupon": {"value": "2004-12-15", "assumption": "x"}},
+     "terms", "coupon schedule cannot be built"),
+    ("dates outside the calendar", {"terms__issue_date__value": "2204-06-18",
+                                    "terms__maturity__value": "2207-06-18"}, "terms",
+     "coupon schedule cannot be built"),
+    ("eom exemption needs a month end", {"terms__end_of_month": {"value": True, "assumption": "x"},
+                                         "terms__maturity__value": "2007-06-19"},
+     "terms.coupon_dates", "does not fall on a coupon date"),
+    ("sub-cent principal", {"terms__principal__value": 29000000.004, "allocations": None},
+     "terms.principal.value", "at most two decimals"),
+    ("blank event source", {"events": [{"date": "2005-01-03", "type": "conversion", "amount": 1,
+                                        "source": " "}]}, "events[0]", "needs a 'source'"),
+]
+
+
+@pytest.mark.parametrize("mutation,key_path,rule", [c[1:] for c in MORE_CASES], ids=[c[0] for c in MORE_CASES])
+def test_more_malformed_note_params(tmp_path: Path, mutation: dict, key_path: str, rule: str) -> None:
+    test_malformed_note_params(tmp_path, mutation, key_path, rule)
+
+
+def test_one_bad_allocation_gives_one_problem(tmp_path: Path) -> None:
+    path = _write(tmp_path, _mutated(allocations__rows__7__principal=9_000_000))
+    with pytest.raises(ParamsError) as info:
+        load(path)
+    assert [p.key_path for p in info.value.problems] == ["allocations"]
+
+
+@pytest.mark.parametrize("text", ["a: &a [*a]\n", "kind: &k fixed_rate_note\nid: *k\n"])
+def test_yaml_aliases_are_refused(tmp_path: Path, text: str) -> None:
+    p = tmp_path / "alias.yaml"
+    p.write_text(text)
+    with pytest.raises(ParamsError, match="anchors and aliases"):
+        load(p)
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "params/../../shared/seeds/README.md",
+                                  "../pyproject.toml"])
+def test_user_named_files_must_be_inside_params(name: str) -> None:
+    with pytest.raises(ParamsError, match="is outside the params folder"):
+        load(name)
+
+
+def test_names_relative_to_params_are_accepted() -> None:
+    assert load("instruments/8pct-secured-convertible-2007.yaml").principal == 29_000_000

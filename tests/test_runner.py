@@ -60,3 +60,29 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert len(commands) == 2
     ci = (paths.ROOT / ".ci" / "run").read_text()
     assert commands[1] in ci.splitlines()
+
+
+def test_misspelt_parameter_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="parameter\\(s\\) as_off not declared by 01-interest-accrual"):
+        run_notebooks(["01-interest-accrual"], {"as_off": "2006-12-18"}, tmp_path)
+
+
+def test_command_line_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from model.__main__ import main
+
+    assert main(["run", "01-interest-accrual", "-o", str(tmp_path), "-p", "as_of=2004-06-01"]) == 1
+    err = capsys.readouterr().err
+    assert "a notebook failed" in err and "before the issue date 2004-06-18" in err
+    assert "nothing was written" in err and len(err.splitlines()) == 2
+    assert main(["run", "nosuch"]) == 2
+    assert "no such notebook(s): nosuch" in capsys.readouterr().err
+
+
+def test_params_command_lists_assumptions(capsys: pytest.CaptureFixture[str]) -> None:
+    from model.__main__ import main
+
+    assert main(["params", "params/instruments/8pct-secured-convertible-2007.yaml", "/etc/passwd"]) == 1
+    out = capsys.readouterr()
+    assert "ok; 10 sourced terms, 6 assumptions" in out.out
+    assert "assumption terms.day_count = 30/360 US" in out.out
+    assert "/etc/passwd" in out.err and "outside the params folder" in out.err

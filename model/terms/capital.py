@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from model.terms.common import Frozen, PositiveMoney, Shares, Sourced
+from model.terms.common import Frozen, PositiveMoney, Price, Shares, Sourced
 
 __all__ = ["Reserve", "ConvertibleRef", "CapitalizationTerms", "Capitalization", "build_capitalization"]
 
@@ -21,7 +21,7 @@ class Reserve(Frozen):
     label: str
     shares: Sourced[Shares]
     principal_basis: Sourced[PositiveMoney] | None = None
-    conversion_price: Sourced[PositiveMoney] | None = None
+    conversion_price: Sourced[Price] | None = None
     pro_forma_principal: Sourced[Decimal] | None = None
 
     @model_validator(mode="after")

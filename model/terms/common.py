@@ -32,6 +32,7 @@ __all__ = [
     "Sourced",
     "Money",
     "PositiveMoney",
+    "Price",
     "Rate",
     "Shares",
     "provenance",
@@ -78,23 +79,31 @@ class Sourced(Frozen, Generic[T]):
 
     @property
     def is_assumption(self) -> bool:
-        return self.assumption is not None
+        return bool(self.assumption and self.assumption.strip())
 
     @property
     def provenance(self) -> str:
-        return self.source if self.source is not None else f"ASSUMPTION: {self.assumption}"
+        return f"ASSUMPTION: {self.assumption}" if self.is_assumption else str(self.source)
+
+
+def _whole_cents(v: Decimal) -> Decimal:
+    if not v.is_finite():
+        raise ValueError(f"must be a finite amount (got {v})")
+    if v != v.quantize(Decimal("0.01")):
+        raise ValueError(f"an amount of money has at most two decimals, cents (got {v})")
+    return v
 
 
 def _non_negative(v: Decimal) -> Decimal:
     if v < 0:
         raise ValueError(f"must not be negative (got {v})")
-    return v
+    return _whole_cents(v)
 
 
 def _positive(v: Decimal) -> Decimal:
     if v <= 0:
         raise ValueError(f"must be greater than zero (got {v})")
-    return v
+    return _whole_cents(v)
 
 
 def check_rate(v: Decimal) -> Decimal:
@@ -120,8 +129,18 @@ def _whole_shares(v: int) -> int:
     return v
 
 
+def _positive_price(v: Decimal) -> Decimal:
+    if not v.is_finite() or v <= 0:
+        raise ValueError(f"must be greater than zero (got {v})")
+    return v
+
+
 Money = Annotated[Decimal, AfterValidator(_non_negative)]
+"""Dollars and cents, not negative."""
 PositiveMoney = Annotated[Decimal, AfterValidator(_positive)]
+"""Dollars and cents, above zero."""
+Price = Annotated[Decimal, AfterValidator(_positive_price)]
+"""A price per unit (a conversion price per share): above zero, any precision."""
 Rate = Annotated[Decimal, AfterValidator(check_rate)]
 Shares = Annotated[int, AfterValidator(_whole_shares)]
 

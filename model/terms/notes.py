@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import ValidationInfo, field_validator, model_validator
 
 from model.daycount import DayCount
-from model.terms.common import Frozen, Money, PositiveMoney, Rate, Shares, Sourced
+from model.terms.common import Frozen, Money, PositiveMoney, Price, Rate, Shares, Sourced
 
 __all__ = [
     "PrincipalEvent",
@@ -73,7 +73,7 @@ class PrincipalEvent(Frozen):
 
     @model_validator(mode="after")
     def _prov(self) -> PrincipalEvent:
-        if not (self.source or self.assumption):
+        if not ((self.source or "").strip() or (self.assumption or "").strip()):
             raise ValueError("every event needs a 'source' or an 'assumption'")
         return self
 
@@ -157,7 +157,7 @@ class NoteTerms(Frozen):
     stub: Sourced[Literal["short_front", "long_front"]] | None = None
     payment_roll: Sourced[str]
     calendar: Sourced[str]
-    conversion_price: Sourced[PositiveMoney] | None = None
+    conversion_price: Sourced[Price] | None = None
     maximum_principal: Sourced[PositiveMoney] | None = None
 
     @field_validator("day_count", mode="before")
@@ -223,7 +223,8 @@ class NoteTerms(Frozen):
             )
         maturity, eom = info.data.get("maturity"), info.data.get("end_of_month")
         if maturity is not None and (maturity.value.month, maturity.value.day) not in md:
-            if not (eom and eom.value):
+            month_end = (maturity.value + dt.timedelta(days=1)).day == 1
+            if not (eom and eom.value and month_end):
                 raise ValueError(f"maturity {maturity.value} does not fall on a coupon date {list(v.value)}")
         return v
 
@@ -235,6 +236,52 @@ class NoteTerms(Frozen):
             if not issue.value < v.value <= maturity.value:
                 raise ValueError("first_coupon must be after the issue date and not after maturity")
         return v
+
+    @field_validator("calendar")
+    @classmethod
+    def _calendar(cls, v: Sourced[str]) -> Sourced[str]:
+        from model.calendar import BusinessCalendar
+
+        try:
+            BusinessCalendar(code=v.value)
+        except (ValueError, KeyError, NotImplementedError) as exc:
+            raise ValueError(f"unknown business-day calendar {v.value!r}: {exc}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _schedule_fits(self) -> NoteTerms:
+        """Build the coupon schedule and its payment dates now, so a defect is reported
+        against the params file instead of surfacing later in an engine."""
+        from model.calendar import BusinessCalendar
+        from model.schedule import generate_schedule
+
+        try:
+            bounds = generate_schedule(
+                self.issue_date.value,
+                self.maturity.value,
+                self.frequency.value,
+                stub=self.stub.value if self.stub else "short_front",
+                end_of_month=bool(self.end_of_month.value) if self.end_of_month else False,
+                first_coupon=self.first_coupon.value if self.first_coupon else None,
+            )
+            cal = BusinessCalendar(code=self.calendar.value)
+            for d in bounds[1:]:
+                cal.adjust(d, self.payment_roll.value)
+        except ValueError as exc:
+            raise ValueError(f"coupon schedule cannot be built: {exc}") from None
+        allowed = set(self.coupon_dates.value)
+        eom = bool(self.end_of_month.value) if self.end_of_month else False
+        for d in bounds[1:]:
+            month_end = (d + dt.timedelta(days=1)).day == 1
+            ok = f"{d.month:02d}-{d.day:02d}" in allowed or (
+                eom and month_end and any(s.startswith(f"{d.month:02d}-") for s in allowed)
+            )
+            if not ok:
+                raise ValueError(
+                    f"the schedule generated from maturity has a coupon on {d}, which is not one of "
+                    f"the coupon dates {list(self.coupon_dates.value)}"
+                )
+        return self
 
     @field_validator("maximum_principal")
     @classmethod
@@ -290,7 +337,9 @@ class NoteFile(Frozen):
     @field_validator("payment_in_kind")
     @classmethod
     def _pik(cls, v: tuple[PaymentInKind, ...], info: ValidationInfo) -> tuple[PaymentInKind, ...]:
-        alloc = info.data.get("allocations")
+        if "allocations" not in info.data:  # allocations failed validation: reported there
+            return v
+        alloc = info.data["allocations"]
         holders = {r.holder for r in alloc.rows} if alloc else set()
         for p in v:
             if p.holder not in holders:
