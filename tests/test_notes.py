@@ -235,3 +235,65 @@ def test_cash_in_lieu_at_a_given_price_even_zero() -> None:
     c = convert(8_000_000, "1.85", cash_price_per_share=0)
     assert (c.cash_in_lieu, c.cash_price_per_share) == (Decimal("0.00"), Decimal("0"))
     assert convert(8_000_000, "1.85", cash_price_per_share="2.10").cash_in_lieu == Decimal("0.68")
+
+
+@st.composite
+def month_end_or_stub_notes(draw) -> FixedRateNote:
+    """Notes paying on month ends (end-of-month rule) or with a short first period."""
+    freq = draw(st.sampled_from([1, 2, 4, 12]))
+    step = 12 // freq
+    year, month = draw(st.integers(2000, 2040)), draw(st.integers(1, 12))
+    month_end = draw(st.booleans())
+    if month_end:
+        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+        maturity = nxt - dt.timedelta(days=1)
+    else:
+        maturity = dt.date(year, month, draw(st.integers(1, 28)))
+    n = draw(st.integers(1, 8))
+    from model.schedule import add_months
+
+    first_regular = add_months(maturity, -n * step, month_end)
+    stub_days = draw(st.integers(0, 27))
+    issue = first_regular - dt.timedelta(days=stub_days)
+    months = sorted({(maturity.month - 1 + k * step) % 12 + 1 for k in range(freq)})
+    days = {m: (maturity.day if not month_end else 28 if m == 2 else 30 if m in (4, 6, 9, 11) else 31)
+            for m in months}
+    conv = draw(st.sampled_from([DayCount.ACT_360, DayCount.ACT_365F, DayCount.ACT_ACT_ISDA,
+                                 DayCount.ACT_ACT_ICMA, DayCount.THIRTY_360_US, DayCount.THIRTY_E_360_ISDA]))
+    return FixedRateNote(Decimal(draw(st.integers(1, 10_000)) * 1000), Decimal(draw(st.integers(1, 1500))) / 10000,
+                         issue, maturity, freq, tuple(f"{m:02d}-{days[m]:02d}" for m in months), conv,
+                         end_of_month=month_end)
+
+
+@settings(max_examples=60, deadline=None)
+@given(month_end_or_stub_notes())
+def test_month_end_and_stub_notes(note: FixedRateNote) -> None:
+    s = note.coupon_schedule()
+    assert s["period_start"].iloc[0] == note.issue_date and s["period_end"].iloc[-1] == note.maturity
+    q = note.interest_expense(note.issue_date, note.maturity)
+    assert sum(q["interest_expense"]) == sum(s["coupon"])
+    for _, row in s.iterrows():
+        assert note.accrued_interest(row["period_end"]) == 0 or row["period_end"] == note.maturity
+    if note.day_count is DayCount.ACT_ACT_ICMA:  # Rule 251: regular periods accrue exactly 1/F
+        regular = s.iloc[1:] if len(s) > 1 else s
+        expected = note.principal * note.coupon_rate / note.frequency
+        assert all(abs(c - expected) <= Decimal("0.005") for c in regular["coupon"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(month_end_or_stub_notes())
+def test_quarterly_expense_matches_an_independent_actual_day_count(note: FixedRateNote) -> None:
+    """For ACT/360 and ACT/365F, each quarter's expense is principal x rate x (days of the quarter
+    inside each coupon period) / basis, computed here without the engine, to within a cent per
+    coupon period the quarter touches (each coupon and each accrual is rounded once)."""
+    if note.day_count not in (DayCount.ACT_360, DayCount.ACT_365F):
+        return
+    basis = 360 if note.day_count is DayCount.ACT_360 else 365
+    periods = list(zip(note.coupon_schedule()["period_start"], note.coupon_schedule()["period_end"], strict=True))
+    q = note.interest_expense(note.issue_date, note.maturity)
+    for _, row in q.iterrows():
+        lo, hi = max(row["start"], note.issue_date), min(row["end"] + dt.timedelta(days=1), note.maturity)
+        touched = [(a, b) for a, b in periods if a < hi and b > lo]
+        days = sum(((min(b, hi) - max(a, lo)).days for a, b in touched), 0)
+        exact = note.principal * note.coupon_rate * days / basis
+        assert abs(row["interest_expense"] - exact) <= Decimal("0.01") * (len(touched) + 1)
