@@ -1,6 +1,11 @@
 """The Compliance Certificate (First Loan Modification Agreement, Exhibit B) and its
 Schedule 1, filled from what the engines return; HTML to print and sign, or Markdown.
 
+The amendment (Sec. 3.A.IX) says the new certificate is "attached as Exhibit A hereto",
+but the form is printed, and headed, as Exhibit B; it is rendered here as Exhibit B and
+the discrepancy is stated under "Notes on the form", with the typing slips of Schedule 1
+that the labels correct (:data:`model.metrics.FORM_CORRECTIONS`).
+
 Reporting only: nothing here computes a covenant. :func:`render_certificate` takes the
 result of :func:`model.covenants.evaluate_covenants`, the Schedule 1 build-ups of
 :func:`model.metrics.schedule_1` and, optionally, the reporting-covenant summary of
@@ -12,19 +17,24 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from model import paths
-from model.metrics import MetricBuildUp
+from model.covenants import OVERRIDE_PREFIX
+from model.metrics import FORM_CORRECTIONS, MetricBuildUp
+from model.values import as_date, to_cents
 
 __all__ = [
     "render_certificate",
     "write_certificate",
     "format_compliance_table",
+    "format_comparison_table",
+    "FORM_NOTES",
+    "EXHIBIT_B_TITLES",
     "certificate_exceptions",
     "usd",
     "ratio",
@@ -57,6 +67,32 @@ CERTIFICATION = (
     "in the Agreement."
 )
 
+IP_BLOCK = (
+    "The following Intellectual Property was registered after the Effective Date and since the "
+    'last Compliance Certificate was provided to the Bank (if no registrations, state "None")'
+)
+"""Exhibit B, the block between the reporting and the financial covenant tables."""
+
+EXHIBIT_B_TITLES = {
+    "adjusted_quick_ratio": "Minimum Adjusted Quick Ratio",
+    "consolidated_ebitda": "Minimum Consolidated EBITDA",
+    "borrower_cash_flow": "Minimum Cash Flow of Borrower (if required)",
+    "borrower_ebitda": "Minimum EBITDA of Borrower (if required) [original Sec. 6.9(iii); not a row of Exhibit B]",
+}
+"""The financial-covenant row titles exactly as Exhibit B prints them (the original
+agreement's Borrower EBITDA covenant is not on the new form; its row is labelled so)."""
+
+FORM_NOTES: tuple[str, ...] = (
+    "First Loan Modification Sec. 3.A.IX says the new Compliance Certificate is "
+    '"attached as Exhibit A hereto"; the form is printed and headed as Exhibit B, and is '
+    "reproduced here as Exhibit B.",
+    *(
+        f'{where}: printed "{printed}", shown as "{used}".'
+        for where, printed, used in FORM_CORRECTIONS
+    ),
+)
+"""Footnotes printed under "Notes on the form": every departure from the printed text."""
+
 _FIN_ORDER = [
     "adjusted_quick_ratio",
     "consolidated_ebitda",
@@ -72,26 +108,31 @@ _SCHEDULE_HEAD = {
 
 
 def usd(x: Any) -> str:
-    """Dollars with cents, minus sign in front.
+    """Dollars with cents (rounded half up, :func:`model.values.to_cents`), minus sign in front.
 
-    >>> usd(Decimal("-2100000")), usd(1)
-    ('-$2,100,000.00', '$1.00')
+    >>> usd(Decimal("-2100000")), usd(1), usd(Decimal("0.125")), usd(Decimal("-0.125"))
+    ('-$2,100,000.00', '$1.00', '$0.13', '-$0.13')
     """
-    if x is None or x is pd.NA:
+    if x is None or x is pd.NA or (isinstance(x, float) and x != x):
         return "—"
-    d = Decimal(str(x)).quantize(Decimal("0.01"))
+    d = to_cents(x)
     return f"-${-d:,}" if d < 0 else f"${d:,}"
 
 
 def ratio(x: Any) -> str:
     """A ratio as on the certificate: ``1.25:1.00``.
 
-    >>> ratio(Decimal("1.0598"))
-    '1.06:1.00'
+    >>> ratio(Decimal("1.0598")), ratio(Decimal("1.125"))
+    ('1.06:1.00', '1.13:1.00')
     """
     if x is None or x is pd.NA:
         return "____:1.00"
-    return f"{Decimal(str(x)).quantize(Decimal('0.01'))}:1.00"
+    return f"{_places(x, '0.01')}:1.00"
+
+
+def _places(x: Any, places: str) -> Decimal:
+    """Round half up to ``places`` (e.g. "0.0001")."""
+    return Decimal(str(x)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
 def _amount(x: Any, unit: str) -> str:
@@ -130,7 +171,9 @@ def format_compliance_table(results: pd.DataFrame) -> pd.DataFrame:
                 "complies": _yes_no(r),
                 "headroom": ""
                 if r["headroom"] is None
-                else (f"{r['headroom']:.4f}" if unit == "ratio" else usd(r["headroom"])),
+                else (
+                    str(_places(r["headroom"], "0.0001")) if unit == "ratio" else usd(r["headroom"])
+                ),
                 "headroom_pct": "" if pd.isna(pct) else f"{pct:.1%}",
                 "amber": "AMBER"
                 if r["amber"] is True or (r["amber"] is not pd.NA and bool(r["amber"]))
@@ -139,6 +182,60 @@ def format_compliance_table(results: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(out).set_index("covenant")
+
+
+def format_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """:func:`model.covenants.compare_versions` output as display strings: money with
+    cents, ratios x:1.00, "—" where a covenant is not in a version or a figure does not
+    apply, "not provided" for a level the documents leave blank.
+
+    Examples
+    --------
+    >>> from model.terms.covenants import load_covenant_book
+    >>> from model.terms.actuals import load_actuals_csv
+    >>> from model.covenants import compare_versions
+    >>> book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
+    >>> acts = load_actuals_csv("params/actuals/ibasis-2008.csv")
+    >>> t = format_comparison_table(compare_versions(book, "2008-03-31", acts))
+    >>> t.loc["adjusted_quick_ratio", ("original", "required")], t.loc["borrower_cash_flow", ("original", "required")]
+    ('not provided', '—')
+    """
+    versions = list(dict.fromkeys(comparison.columns.get_level_values(0)))
+    units: dict[Any, str] = {}
+    for cid in comparison.index:
+        for v in versions:
+            u = comparison.loc[cid, (v, "unit")] if (v, "unit") in comparison.columns else None
+            if isinstance(u, str):
+                units[cid] = u
+        units.setdefault(cid, "usd")
+    out = {}
+    for version in versions:
+        part = comparison[version]
+        for field in [f for f in part.columns if f != "unit"]:
+            col = []
+            for cid, v in part[field].items():
+                present = not pd.isna(part.loc[cid, "status"])
+                if not present:
+                    col.append("—")
+                elif field == "required":
+                    col.append(
+                        "not provided" if v is None or pd.isna(v) else _amount(v, units[cid])
+                    )
+                elif field in ("actual", "headroom"):
+                    if v is None or (not isinstance(v, Decimal) and pd.isna(v)):
+                        col.append("—")
+                    elif field == "headroom" and units[cid] == "ratio":
+                        col.append(str(_places(v, "0.0001")))
+                    else:
+                        col.append(_amount(v, units[cid]))
+                elif field in ("applies", "complies"):
+                    col.append("—" if v is pd.NA or v is None else ("yes" if bool(v) else "no"))
+                else:
+                    col.append(str(v))
+            out[(version, field)] = col
+    df = pd.DataFrame(out, index=comparison.index)
+    df.columns = pd.MultiIndex.from_tuples(df.columns)
+    return df
 
 
 def certificate_exceptions(
@@ -158,6 +255,11 @@ def certificate_exceptions(
             out.append(
                 f"{r['title']} ({r['section']}): the required level is not in the documents and was not "
                 "provided; compliance cannot be certified until it is."
+            )
+        if str(r["threshold_source"]).startswith(OVERRIDE_PREFIX):
+            out.append(
+                f"{r['title']} ({r['section']}): the required level {_amount(r['required'], unit)} is an "
+                f"{r['threshold_source']}: this is a scenario, not a certification of the documented covenant."
             )
     if reporting is not None:
         for _, r in reporting.iterrows():
@@ -180,27 +282,32 @@ def _context(
     certificate_date: Any,
     exceptions: Sequence[str],
     assumptions: Sequence[str],
+    ip_registrations: Sequence[str] | None,
 ) -> dict[str, Any]:
     q = results["quarter_end"].iloc[0]
     version = results["version"].iloc[0]
     basis = results["version_basis"].iloc[0]
-    cdate = certificate_date if certificate_date is not None else None
-    if isinstance(cdate, str):
-        cdate = dt.date.fromisoformat(cdate)
+    cdate = as_date(certificate_date, "certificate_date") if certificate_date else None
     fin = []
     for cid in _ordered(results):
         r = results.loc[cid]
+        override = str(r["threshold_source"]).startswith(OVERRIDE_PREFIX)
+        note = (
+            r["applies_reason"]
+            if r["applies_reason"] != "always tested (no springing condition)"
+            else ""
+        )
+        if override:
+            note = (f"{r['threshold_source']}. " + note).strip()
         fin.append(
             {
-                "title": r["title"],
+                "title": EXHIBIT_B_TITLES.get(cid, r["title"]),
                 "required": _amount(r["required"], r["unit"])
                 if r["required"] is not None
                 else "not provided",
                 "actual": _amount(r["actual"], r["unit"]),
                 "complies": _yes_no(r),
-                "note": r["applies_reason"]
-                if r["applies_reason"] != "always tested (no springing condition)"
-                else "",
+                "note": note,
             }
         )
     sched = []
@@ -236,6 +343,13 @@ def _context(
             }
         )
     illustrative = []
+    liq = results["liquidity_source"].dropna().unique() if "liquidity_source" in results else []
+    for src in liq:
+        label = "ILLUSTRATIVE liquidity" if "illustrative" in str(src).lower() else "Liquidity"
+        illustrative.append(
+            f"{label} for the springing test (Sec. 6.9(iii)): {src}."
+            + (" Not the company's figures." if label.startswith("ILLUSTRATIVE") else "")
+        )
     if provenance is not None and not provenance.empty:
         used = {ln.line_item for b in schedule.values() for ln in b.lines if ln.line_item}
         if results["applies_reason"].str.contains("liquidity_quarter_end").any():
@@ -245,6 +359,11 @@ def _context(
         rep = p[p["kind"] == "reported"]
         if ill:
             illustrative.append("ILLUSTRATIVE (not the company's figures): " + ", ".join(ill) + ".")
+        for row in p[p["kind"] == "estimate"].itertuples():
+            illustrative.append(
+                f"ESTIMATE (exact figure not public): {row.line_item} {usd(row.value)}: "
+                f"{row.note or row.source}."
+            )
         for row in rep.itertuples():
             illustrative.append(
                 f"Reported: {row.line_item} {usd(row.value)}: {row.source}"
@@ -256,7 +375,12 @@ def _context(
         for c in results.index
         if results.loc[c, "threshold_source"] == "user input"
     ]
-    notes = [f"Terms: version '{version}' ({basis})."] + user_thr + list(assumptions)
+    overrides = [
+        f"{results.loc[c, 'title']}: required level {_amount(results.loc[c, 'required'], results.loc[c, 'unit'])} is an {results.loc[c, 'threshold_source']}."
+        for c in results.index
+        if str(results.loc[c, "threshold_source"]).startswith(OVERRIDE_PREFIX)
+    ]
+    notes = [f"Terms: version '{version}' ({basis})."] + overrides + user_thr + list(assumptions)
     return {
         "quarter_end": q,
         "version": version,
@@ -267,6 +391,9 @@ def _context(
         "exceptions": certificate_exceptions(results, reporting, exceptions),
         "inputs": illustrative,
         "notes": notes,
+        "terms": f"Terms applied: version '{version}'; {basis}.",
+        "ip": None if ip_registrations is None else (list(ip_registrations) or ["None"]),
+        "form_notes": list(FORM_NOTES),
     }
 
 
@@ -283,6 +410,7 @@ def render_certificate(
     officer_title: str = "",
     exceptions: Sequence[str] = (),
     assumptions: Sequence[str] = (),
+    ip_registrations: Sequence[str] | None = None,
     fmt: str = "html",
 ) -> str:
     """Fill Exhibit B (Compliance Certificate) and Schedule 1 for one quarter.
@@ -303,6 +431,10 @@ def render_certificate(
         Printed as the certificate's date; blank if not given.
     exceptions, assumptions : sequence of str
         Extra exceptions (added to those the results imply) and notes.
+    ip_registrations : sequence of str, optional
+        Exhibit B's "Intellectual Property registered after the Effective Date and since
+        the last Compliance Certificate" block: ``None`` leaves a blank line to fill in;
+        an empty list prints "None" (as the form asks when there are no registrations).
     fmt : {"html", "markdown"}
 
     Returns
@@ -325,8 +457,23 @@ def render_certificate(
     """
     if fmt not in ("html", "markdown"):
         raise ValueError(f"unknown fmt {fmt!r}; valid: html, markdown")
+    if ip_registrations is not None and (
+        isinstance(ip_registrations, str)
+        or not all(isinstance(x, str) and x.strip() for x in ip_registrations)
+    ):
+        raise ValueError(
+            "ip_registrations: a list of non-empty strings (one per registration), [] for "
+            "'None', or None to leave the line blank"
+        )
     c = _context(
-        results, schedule, reporting, provenance, certificate_date, exceptions, assumptions
+        results,
+        schedule,
+        reporting,
+        provenance,
+        certificate_date,
+        exceptions,
+        assumptions,
+        ip_registrations,
     )
     c.update(borrower=borrower, bank=bank, officer_name=officer_name, officer_title=officer_title)
     return _html(c) if fmt == "html" else _markdown(c)
@@ -357,12 +504,20 @@ def _markdown(c: dict[str, Any]) -> str:
         "",
         CERTIFICATION.format(borrower=c["borrower"], period=q.isoformat()),
         "",
+        f"*{c['terms']}*",
+        "",
         "## Reporting covenants",
         "",
         "| Reporting Covenant | Required | Complies | Detail |",
         "|---|---|---|---|",
     ]
     out += [f"| {a} | {b} | {y} | {d} |" for a, b, y, d in _reporting_rows(c)]
+    out += ["", IP_BLOCK + ":", ""]
+    out += (
+        [f"- {x}" for x in c["ip"]]
+        if c["ip"] is not None
+        else ["________________________________________"]
+    )
     out += [
         "",
         "## Financial covenants (maintain on a quarterly basis)",
@@ -410,12 +565,14 @@ def _markdown(c: dict[str, Any]) -> str:
             out += [f"Applicability: {s['reason']}", ""]
         out += ["| Line | Item | Amount | How |", "|---|---|---:|---|"]
         out += [
-            f"| {ln[0]} | {ln[1]} | {ln[2]} | {ln[3]}{' (' + ln[4] + ')' if ln[4] in ('illustrative', 'reported') else ''} |"
+            f"| {ln[0]} | {ln[1]} | {ln[2]} | {ln[3]}{' (' + ln[4] + ')' if ln[4] in ('illustrative', 'reported', 'estimate') else ''} |"
             for ln in s["lines"]
         ]
         out += ["", f"{s['question']} **{s['answer']}**"]
     out += ["", "## Inputs and assumptions", ""]
     out += [f"- {x}" for x in c["notes"] + c["inputs"]]
+    out += ["", "## Notes on the form", ""]
+    out += [f"{i}. {x}" for i, x in enumerate(c["form_notes"], 1)]
     return "\n".join(out) + "\n"
 
 
@@ -451,14 +608,21 @@ def _html(c: dict[str, Any]) -> str:
         f"<table class='meta'><tr><td><b>TO:</b> {e(c['bank'])}</td><td style='text-align:right'><b>Date:</b> {date}</td></tr>",
         f"<tr><td><b>FROM:</b> {e(c['borrower'])}</td><td style='text-align:right'><b>Period ending:</b> {q}</td></tr></table>",
         f"<p>{e(CERTIFICATION.format(borrower=c['borrower'], period=q.isoformat()))}</p>",
+        f"<p class='small'><i>{e(c['terms'])}</i></p>",
         "<h2>Reporting Covenants</h2><table><tr><th>Reporting Covenant</th><th>Required</th><th>Complies</th><th>Detail</th></tr>",
     ]
     for a, b, y, d in _reporting_rows(c):
         p.append(
             f"<tr><td>{e(a)}</td><td>{e(b)}</td><td class='{_cls(y)}'>{e(y)}</td><td class='small'>{e(d)}</td></tr>"
         )
+    p.append(f"</table><p>{e(IP_BLOCK)}:</p><div class='box'>")
+    if c["ip"] is None:
+        p.append("&nbsp;")
+    else:
+        p.append("<br>".join(e(x) for x in c["ip"]))
+    p.append("</div>")
     p.append(
-        "</table><h2>Financial Covenants: Maintain on a Quarterly Basis</h2><table><tr><th>Financial Covenant</th><th>Required</th><th>Actual</th><th>Complies</th></tr>"
+        "<h2>Financial Covenants: Maintain on a Quarterly Basis</h2><table><tr><th>Financial Covenant</th><th>Required</th><th>Actual</th><th>Complies</th></tr>"
     )
     for f in c["fin"]:
         note = f"<div class='small'>{e(f['note'])}</div>" if f["note"] else ""
@@ -502,7 +666,7 @@ def _html(c: dict[str, Any]) -> str:
         for letter, label, amount, formula, kind in s["lines"]:
             tag = (
                 f" <span class='ill'>[{kind}]</span>"
-                if kind == "illustrative"
+                if kind in ("illustrative", "estimate")
                 else (f" [{kind}]" if kind == "reported" else "")
             )
             p.append(
@@ -513,7 +677,9 @@ def _html(c: dict[str, Any]) -> str:
         )
     p.append("<h2>Inputs and assumptions</h2><ul class='small'>")
     p += [f"<li>{e(x)}</li>" for x in c["notes"] + c["inputs"]]
-    p.append("</ul></body></html>")
+    p.append("</ul><h2>Notes on the form</h2><ol class='small'>")
+    p += [f"<li>{e(x)}</li>" for x in c["form_notes"]]
+    p.append("</ol></body></html>")
     return "\n".join(p) + "\n"
 
 

@@ -9,11 +9,22 @@ Pure functions of (terms, actuals, inputs): no global evaluation date.
 Which version of the terms applies
 ----------------------------------
 By default, the version in force on the day the quarter's Compliance Certificate is
-due: quarter end + 45 days (Exhibit B reporting table, "Quarterly within 45 days").
-So the quarter ended 2008-03-31 (certificate due 2008-05-15) is tested under the First
-Loan Modification of 2008-04-28, and the quarter ended 2007-12-31 (due 2008-02-14)
-under the original agreement. Pass ``version=`` to ask for another; the ``version``
-and ``version_basis`` columns say which was used and why.
+due (:func:`model.reporting_calendar.governing_due_date`): quarter end + 45 days
+(Exhibit B reporting table, "Quarterly within 45 days"), and for a fiscal year-end
+quarter the later of that and FYE + 120 days ("Annual financial statement (CPA
+Audited) + CC ... FYE within 120 days"). So the quarter ended 2008-03-31 (certificate
+due 2008-05-15) is tested under the First Loan Modification of 2008-04-28, and so is the
+quarter ended 2007-12-31 (annual certificate due 2008-04-29): the amended Sec. 6.9(iii)
+names a level for exactly that quarter ("(I) for the fiscal quarter ending December 31,
+2007, $1.00"), which the 45-day rule alone would never reach. Pass ``version=`` to ask
+for another; the ``version`` and ``version_basis`` columns say which was used and why.
+
+Thresholds the documents give cannot be replaced silently
+--------------------------------------------------------
+``thresholds=`` only fills a level the documents leave blank (``amount: null``: the
+Adjusted Quick Ratio of Sec. 6.9(i)). Changing a documented level is scenario analysis:
+pass ``overrides=``; every result row then says "OVERRIDE of the documented ..." in
+``threshold_source`` and the certificate lists it as an exception.
 
 Springing tests
 ---------------
@@ -22,7 +33,11 @@ and Cash Equivalents at Bank plus the Availability Amount) is below the trigger.
 text does not say whether at quarter end or on any day, so both readings exist:
 ``springing_reading="any_day"`` (default, the stricter: the test applies if liquidity
 was below the trigger on any day of the quarter, from the daily ledger) or
-``"quarter_end"``. The ``applies_reason`` column states the reading and the figure.
+``"quarter_end"``. The ``applies_reason`` column states the reading, the figure and
+where the liquidity came from (``liquidity_source``; the step-2 ledger inputs are
+illustrative scenario files). Days of the quarter the ledger does not cover are taken
+as below the trigger (stricter); a quarter-end reading needs a figure on the quarter
+end (the ledger's, else the actuals' ``liquidity_quarter_end`` line, else an error).
 """
 
 from __future__ import annotations
@@ -30,16 +45,17 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from model.metrics import compute_metric
-from model.reporting_calendar import certificate_due_date, quarter_start
+from model.reporting_calendar import governing_due_date
 from model.terms.actuals import Actuals, parse_quarter_end
-from model.terms.covenants import Condition, Covenant
+from model.terms.covenants import Condition, Covenant, ThresholdStep
+from model.values import as_money, quarter_start, to_cents
 
 __all__ = [
     "evaluate_covenants",
@@ -49,11 +65,15 @@ __all__ = [
     "springing_applies",
     "READINGS",
     "RESULT_COLUMNS",
+    "OVERRIDE_PREFIX",
 ]
 
 READINGS = ("any_day", "quarter_end")
 """Readings of "for any fiscal quarter in which liquidity is less than ...": any day
 of the quarter (stricter, the default) or at quarter end."""
+
+OVERRIDE_PREFIX = "OVERRIDE of the documented"
+"""How ``threshold_source`` starts when a documented level was overridden."""
 
 RESULT_COLUMNS = [
     "quarter_end",
@@ -66,6 +86,7 @@ RESULT_COLUMNS = [
     "actual",
     "applies",
     "applies_reason",
+    "liquidity_source",
     "complies",
     "status",
     "headroom",
@@ -80,27 +101,18 @@ RESULT_COLUMNS = [
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
-def _money(x: Decimal) -> str:
-    return f"${x:,.2f}" if x != x.to_integral_value() else f"${x:,.0f}"
+def _money(x: Any) -> str:
+    """Dollars as in the agreement: no cents when whole, else cents (half up).
+
+    >>> _money(Decimal("20000000")), _money(Decimal("0.125"))
+    ('$20,000,000', '$0.13')
+    """
+    d = to_cents(x)
+    return f"${d:,.0f}" if d == d.to_integral_value() else f"${d:,}"
 
 
-def _to_decimal(x: Any, what: str) -> Decimal:
-    if isinstance(x, bool):
-        raise ValueError(f"{what}: not a number: {x!r}")
-    if isinstance(x, Decimal):
-        d = x
-    else:
-        try:
-            d = (
-                Decimal(repr(float(x)))  # float and numpy floats: shortest round-trip digits
-                if isinstance(x, float)
-                else Decimal(str(x).strip().replace(",", ""))
-            )
-        except (InvalidOperation, ValueError):
-            raise ValueError(f"{what}: not a number: {x!r}") from None
-    if not d.is_finite():
-        raise ValueError(f"{what}: not a finite number: {x!r}")
-    return d
+def _step_source(step: ThresholdStep) -> str:
+    return step.source or f"ASSUMPTION: {step.assumption}"
 
 
 def resolve_terms(
@@ -116,22 +128,23 @@ def resolve_terms(
     quarter_end : date
     version : str or date, optional
         A version name (``"original"``, ``"first_modification"``), or a date whose
-        terms in force are wanted. Default: in force when the certificate is due.
+        terms in force are wanted. Default: in force when the certificate is due
+        (:func:`model.reporting_calendar.governing_due_date`).
 
     Examples
     --------
     >>> from model.terms.covenants import load_covenant_book
     >>> book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
     >>> resolve_terms(book, dt.date(2008, 3, 31))[1:]
-    ('first_modification', 'in force on 2008-05-15, when the certificate for 2008-03-31 is due (quarter end + 45 days)')
+    ('first_modification', "in force on 2008-05-15, when the quarterly Compliance Certificate for 2008-03-31 is due (rule: quarter end + 45 days; Exhibit B: 'Quarterly within 45 days')")
     >>> resolve_terms(book, dt.date(2007, 12, 31))[1]
-    'original'
+    'first_modification'
     """
     if hasattr(facility, "terms_as_of"):
         if version is None:
-            due = certificate_due_date(quarter_end)
+            due, rule = governing_due_date(quarter_end)
             terms = facility.terms_as_of(due)
-            basis = f"in force on {due}, when the certificate for {quarter_end} is due (quarter end + 45 days)"
+            basis = f"in force on {due}, when {rule}"
         elif isinstance(version, dt.date):
             terms = facility.terms_as_of(version)
             basis = f"in force on {version} (requested)"
@@ -171,6 +184,28 @@ def _liquidity_series(liquidity: Any) -> pd.Series | None:
     return None
 
 
+def _window(series: pd.Series, quarter_end: dt.date) -> pd.Series:
+    start = quarter_start(quarter_end)
+    return series[
+        (series.index >= pd.Timestamp(start)) & (series.index <= pd.Timestamp(quarter_end))
+    ]
+
+
+def _gaps(days: Sequence[dt.date], start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Runs of calendar days in [start, end] not in ``days``."""
+    have = set(days)
+    out: list[tuple[dt.date, dt.date]] = []
+    d = start
+    while d <= end:
+        if d not in have:
+            first = d
+            while d + dt.timedelta(days=1) <= end and d + dt.timedelta(days=1) not in have:
+                d += dt.timedelta(days=1)
+            out.append((first, d))
+        d += dt.timedelta(days=1)
+    return out
+
+
 def springing_applies(
     condition: Condition,
     quarter_end: dt.date,
@@ -199,12 +234,20 @@ def springing_applies(
     observed : Decimal or None
         The minimum over the quarter (any_day) or the quarter-end value.
 
+    Raises
+    ------
+    ValueError
+        A daily series with no day in the quarter, or (``quarter_end`` reading) one
+        without the quarter-end day: the last ledger day is not the quarter end.
+
     Notes
     -----
     Sec. 6.9(iii) as amended (First Loan Modification Sec. 3.A.VII): "For any fiscal
     quarter in which Borrower's unrestricted cash and Cash Equivalents maintained at Bank
     plus the Availability Amount under the Revolving Line is less than $20,000,000".
     With no liquidity at all the condition is taken to spring (the stricter reading).
+    Under the any-day reading, days of the quarter the daily series does not cover are
+    unknown and are taken as below the trigger (stricter), and the reason says so.
 
     Examples
     --------
@@ -213,6 +256,10 @@ def springing_applies(
     (True, 'quarter-end reading: liquidity $19,999,999.99 < $20,000,000: test applies')
     >>> springing_applies(cond, dt.date(2008, 6, 30), 20000000, "quarter_end")[0]
     False
+    >>> daily = pd.Series(25000000, index=pd.date_range("2008-05-01", "2008-06-30"))
+    >>> ok, why, _ = springing_applies(cond, dt.date(2008, 6, 30), daily)
+    >>> ok, why.split("; ")[1]
+    (True, 'ledger covers 61 of 91 days')
     """
     if reading not in READINGS:
         raise ValueError(f"unknown springing_reading {reading!r}; valid: {', '.join(READINGS)}")
@@ -226,7 +273,7 @@ def springing_applies(
         return True, f"liquidity not provided: tested as if liquidity {trig} (stricter)", None
     series = _liquidity_series(liquidity)
     if series is None:
-        value = _to_decimal(liquidity, "liquidity")
+        value = as_money(liquidity, "liquidity", allow_negative=True)
         holds = bool(op(value, condition.amount))
         verdict = "test applies" if holds else "test does not apply"
         if reading == "quarter_end":
@@ -243,41 +290,64 @@ def springing_applies(
             value,
         )
     start = quarter_start(quarter_end)
-    window = series[
-        (series.index >= pd.Timestamp(start)) & (series.index <= pd.Timestamp(quarter_end))
-    ]
+    window = _window(series, quarter_end)
     if window.empty:
         raise ValueError(
             f"the daily liquidity has no observation in the quarter {start} to {quarter_end}"
         )
-    values = [_to_decimal(v, "liquidity") for v in window.to_numpy()]
-    days = (quarter_end - start).days + 1
-    coverage = "" if len(window) >= days else f"; ledger covers {len(window)} of {days} days"
+    values = [
+        as_money(v, f"liquidity on {d.date()}", allow_negative=True)
+        for d, v in zip(window.index, window.to_numpy(), strict=True)
+    ]
     if reading == "quarter_end":
         last_day = window.index[-1].date()
+        if last_day != quarter_end:
+            raise ValueError(
+                f"quarter-end reading for {quarter_end}: the daily ledger ends on {last_day}, "
+                "before the quarter end; give the quarter-end liquidity as a number (or the "
+                "actuals line liquidity_quarter_end) instead of reading the last ledger day"
+            )
         value = values[-1]
         holds = bool(op(value, condition.amount))
-        on = "" if last_day == quarter_end else f" (last ledger day {last_day})"
         return (
             holds,
-            f"quarter-end reading: liquidity {_money(value)}{on} {'' if holds else 'not '}{trig}: "
-            f"{'test applies' if holds else 'test does not apply'}",
+            f"quarter-end reading (daily ledger): liquidity {_money(value)} on {quarter_end} "
+            f"{'' if holds else 'not '}{trig}: {'test applies' if holds else 'test does not apply'}",
             value,
         )
-    hits = [d for d, v in zip(window.index, values, strict=True) if op(v, condition.amount)]
+    days = (quarter_end - start).days + 1
+    covered = [d.date() for d in window.index]
+    hits = [d for d, v in zip(covered, values, strict=True) if op(v, condition.amount)]
     low = min(values)
-    low_day = window.index[values.index(low)].date()
+    low_day = covered[values.index(low)]
     if hits:
+        coverage = (
+            ""
+            if len(set(covered)) >= days
+            else f"; ledger covers {len(set(covered))} of {days} days"
+        )
         return (
             True,
             f"any-day reading (daily ledger): liquidity {trig} on {len(hits)} day(s), first "
-            f"{hits[0].date()}; minimum {_money(low)} on {low_day}: test applies{coverage}",
+            f"{hits[0]}; minimum {_money(low)} on {low_day}: test applies{coverage}",
+            low,
+        )
+    if len(set(covered)) < days:
+        gaps = ", ".join(
+            f"{a}" if a == b else f"{a} to {b}" for a, b in _gaps(covered, start, quarter_end)
+        )
+        return (
+            True,
+            f"any-day reading (daily ledger): liquidity never {trig} on the days covered (minimum "
+            f"{_money(low)} on {low_day}); ledger covers {len(set(covered))} of {days} days; "
+            f"days not covered ({gaps}) treated as {trig} (stricter, liquidity unknown): "
+            "test applies",
             low,
         )
     return (
         False,
         f"any-day reading (daily ledger): liquidity never {trig}; minimum {_money(low)} on "
-        f"{low_day}: test does not apply{coverage}",
+        f"{low_day}: test does not apply",
         low,
     )
 
@@ -292,6 +362,89 @@ def _items_for(actuals: Any, q: dt.date) -> Mapping[str, Any]:
     raise TypeError("actuals must be an Actuals object or a mapping of line items")
 
 
+def _choose_liquidity(
+    liquidity: Any,
+    items: Mapping[str, Any],
+    q: dt.date,
+    reading: str,
+    source: str | None,
+) -> tuple[Any, str, str | None]:
+    """The liquidity input for the springing test, a note for the reason, and its provenance.
+
+    Falls back to the actuals' ``liquidity_quarter_end`` line when no liquidity is given,
+    when a daily ledger has no day in the quarter, or (quarter-end reading) when the
+    ledger does not reach the quarter end.
+    """
+    series = _liquidity_series(liquidity)
+    why = None
+    if liquidity is None:
+        why = "no liquidity given"
+    elif series is not None:
+        window = _window(series, q)
+        if window.empty:
+            why = "the daily ledger does not cover this quarter"
+        elif reading == "quarter_end" and window.index[-1].date() != q:
+            why = (
+                f"the daily ledger ends on {window.index[-1].date()}, before the quarter end, "
+                "so it gives no quarter-end reading"
+            )
+    if why is not None and "liquidity_quarter_end" in items:
+        entries = getattr(items, "entries", None)
+        entry = entries.get("liquidity_quarter_end") if entries is not None else None
+        prov = f"{entry.kind}: {entry.source}" if entry is not None else "given with the line items"
+        value = as_money(items["liquidity_quarter_end"], "liquidity_quarter_end")
+        return (
+            value,
+            f" [{why}: liquidity from the actuals line liquidity_quarter_end]",
+            f"actuals line liquidity_quarter_end ({prov})",
+        )
+    if liquidity is None:
+        return None, "", None
+    return liquidity, "", source or "given by the caller (provenance not stated)"
+
+
+def _check_user_levels(
+    covs: Sequence[Covenant],
+    q: dt.date,
+    version_name: str,
+    thresholds: Mapping[str, Any] | None,
+    overrides: Mapping[str, Any] | None,
+) -> tuple[dict[str, Decimal], dict[str, tuple[Decimal, ThresholdStep]]]:
+    by_id = {c.id: c for c in covs}
+    for name, given in (("thresholds", thresholds), ("overrides", overrides)):
+        for cid in given or {}:
+            if cid not in by_id:
+                raise ValueError(
+                    f"unknown covenant id {cid!r} in {name}; covenants in version "
+                    f"{version_name!r}: {', '.join(by_id)}"
+                )
+    both = sorted(set(thresholds or {}) & set(overrides or {}))
+    if both:
+        raise ValueError(f"{', '.join(both)}: given in both thresholds and overrides")
+    user: dict[str, Decimal] = {}
+    for cid, amount in (thresholds or {}).items():
+        step = by_id[cid].step_for(q)
+        if step is not None and step.amount is not None:
+            raise ValueError(
+                f"{cid}: the documents set the required level for the quarter ending {q} "
+                f"(version {version_name!r}) at {_money(step.amount)} (source: "
+                f"{_step_source(step)}); thresholds= only fills a level the documents leave "
+                f"blank (the Adjusted Quick Ratio). For scenario analysis pass "
+                f"overrides={{{cid!r}: ...}}: results and certificate then show it as an OVERRIDE"
+            )
+        user[cid] = as_money(amount, f"threshold for {cid}")
+    over: dict[str, tuple[Decimal, ThresholdStep]] = {}
+    for cid, amount in (overrides or {}).items():
+        step = by_id[cid].step_for(q)
+        if step is None or step.amount is None:
+            raise ValueError(
+                f"{cid}: the documents give no level for the quarter ending {q} (version "
+                f"{version_name!r}), so there is nothing to override; give it with thresholds="
+            )
+        over[cid] = (as_money(amount, f"override for {cid}"), step)
+    return user, over
+
+
 def evaluate_covenants(
     facility: Any,
     quarter_end: Any,
@@ -300,8 +453,10 @@ def evaluate_covenants(
     version: str | dt.date | None = None,
     *,
     thresholds: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
     cushion: float | Decimal = Decimal("0.10"),
     springing_reading: str = "any_day",
+    liquidity_source: str | None = None,
 ) -> pd.DataFrame:
     """Test every financial covenant for one fiscal quarter.
 
@@ -319,13 +474,20 @@ def evaluate_covenants(
     version : str or date, optional
         Which terms; default the version in force when the certificate is due.
     thresholds : mapping covenant id -> amount, optional
-        User-supplied thresholds, required for those the documents do not give (the
-        Adjusted Quick Ratio, Sec. 6.9(i)); they replace the schedule's amount.
+        Levels the documents leave blank (``amount: null``: the Adjusted Quick Ratio,
+        Sec. 6.9(i)). A documented level cannot be given here: ValueError.
+    overrides : mapping covenant id -> amount, optional
+        Scenario analysis: replace a documented level. Each row says "OVERRIDE of the
+        documented ... (source ...)" in ``threshold_source``.
     cushion : Decimal, default 0.10
         ``amber`` flags a passing test whose headroom is less than this fraction of
         the required level.
     springing_reading : {"any_day", "quarter_end"}
         See :func:`springing_applies`.
+    liquidity_source : str, optional
+        Provenance of ``liquidity`` (e.g. ``"illustrative: daily ledger from
+        params/scenarios/svb-*.csv"``): shown in ``applies_reason`` and the
+        ``liquidity_source`` column, and listed on the certificate.
 
     Returns
     -------
@@ -353,6 +515,10 @@ def evaluate_covenants(
     >>> row = r.loc["consolidated_ebitda"]
     >>> row["required"], row["actual"], bool(row["complies"]), row["version"]
     (Decimal('7500000'), Decimal('8000000'), True, 'first_modification')
+    >>> evaluate_covenants(book, "2008-03-31", acts, thresholds={"consolidated_ebitda": 1})
+    Traceback (most recent call last):
+    ...
+    ValueError: consolidated_ebitda: the documents set the required level for the quarter ending 2008-03-31 (version 'first_modification') at $7,500,000 (source: First Loan Modification Sec. 3.A.VII, new 6.9(ii)(a)); thresholds= only fills a level the documents leave blank (the Adjusted Quick Ratio). For scenario analysis pass overrides={'consolidated_ebitda': ...}: results and certificate then show it as an OVERRIDE
     """
     q = parse_quarter_end(quarter_end)
     covs, version_name, basis = resolve_terms(facility, q, version)
@@ -360,47 +526,44 @@ def evaluate_covenants(
         raise ValueError(
             f"unknown springing_reading {springing_reading!r}; valid: {', '.join(READINGS)}"
         )
-    cushion_d = _to_decimal(cushion, "cushion")
-    ids = [c.id for c in covs]
-    user = {}
-    for cid, amount in (thresholds or {}).items():
-        if cid not in ids:
-            raise ValueError(
-                f"unknown covenant id {cid!r} in thresholds; covenants in version {version_name!r}: {', '.join(ids)}"
-            )
-        user[cid] = _to_decimal(amount, f"threshold for {cid}")
+    cushion_d = as_money(cushion, "cushion")
+    user, over = _check_user_levels(covs, q, version_name, thresholds, overrides)
     items = _items_for(actuals, q)
-    series = _liquidity_series(liquidity)
-    uncovered = series is not None and series[
-        (series.index >= pd.Timestamp(quarter_start(q))) & (series.index <= pd.Timestamp(q))
-    ].empty
-    if (liquidity is None or uncovered) and "liquidity_quarter_end" in items:
-        liq_input: Any = Decimal(items["liquidity_quarter_end"])
-        liq_note = " [liquidity from the actuals line liquidity_quarter_end]"
-        if uncovered:
-            liq_note = (
-                " [the daily ledger does not cover this quarter: liquidity from the actuals line "
-                "liquidity_quarter_end]"
-            )
-    else:
-        liq_input, liq_note = liquidity, ""
+    liq_input, liq_note, liq_source = _choose_liquidity(
+        liquidity, items, q, springing_reading, liquidity_source
+    )
 
     rows = []
     for cov in covs:
         step = cov.step_for(q)
-        build = compute_metric(cov.metric, items)
+        build = compute_metric(cov.metric, items, q)
         actual = build.value
+        required: Decimal | None
         if cov.id in user:
-            required: Decimal | None = user[cov.id]
-            source = "user input"
+            required = user[cov.id]
+            source = (
+                "user input"
+                if step is not None
+                else "user input (the documents set no level for this quarter)"
+            )
+        elif cov.id in over:
+            required, documented = over[cov.id]
+            source = (
+                f"{OVERRIDE_PREFIX} {_money(documented.amount)} (source: "
+                f"{_step_source(documented)}); scenario analysis, not the documents"
+            )
         elif step is not None:
             required = step.amount
-            source = step.source or f"ASSUMPTION: {step.assumption}"
+            source = _step_source(step)
         else:
             required, source = None, "no threshold step covers this quarter"
+        row_source: str | None = None
         if cov.springing is not None:
             applies, reason, _ = springing_applies(cov.springing, q, liq_input, springing_reading)
             reason += liq_note
+            row_source = liq_source
+            if liq_source is not None:
+                reason += f" [liquidity source: {liq_source}]"
         else:
             applies, reason = True, "always tested (no springing condition)"
         complies: Any = pd.NA
@@ -442,6 +605,7 @@ def evaluate_covenants(
                 "actual": actual,
                 "applies": applies,
                 "applies_reason": reason,
+                "liquidity_source": row_source,
                 "complies": complies,
                 "status": status,
                 "headroom": headroom,
@@ -495,8 +659,11 @@ def evaluate_history(
     >>> book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
     >>> acts = load_actuals_csv("params/actuals/ibasis-2008.csv")
     >>> h = evaluate_history(book, ["2007-12-31", "2008-03-31"], acts)
-    >>> h.xs("consolidated_ebitda", level="covenant")["required"].tolist()
-    [Decimal('10000000'), Decimal('7500000')]
+    >>> h.xs("borrower_cash_flow", level="covenant")["required"].tolist()  # amended 6.9(iii)(I), (II)
+    [Decimal('1.00'), Decimal('2000000')]
+    >>> h.loc[(dt.date(2007, 12, 31), "consolidated_ebitda"), "status"]  # amended 6.9(ii) starts 2008-03-31
+    'no threshold for this quarter'
+
     """
     frames = []
     for qe in quarter_ends:
@@ -524,7 +691,8 @@ def compare_versions(
     DataFrame
         Index: covenant id (the union over versions, a covenant absent from a version
         shows NA). Columns: MultiIndex (version, field) for field in required, actual,
-        applies, complies, status, headroom.
+        applies, complies, status, headroom, unit. For display use
+        :func:`model.certificate.format_comparison_table`.
 
     Examples
     --------
@@ -543,7 +711,7 @@ def compare_versions(
     """
     q = parse_quarter_end(quarter_end)
     names = list(versions) if versions is not None else [n for n, _ in facility.versions]
-    fields = ["required", "actual", "applies", "complies", "status", "headroom"]
+    fields = ["required", "actual", "applies", "complies", "status", "headroom", "unit"]
     parts = {}
     order: list[str] = []
     for name in names:

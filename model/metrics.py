@@ -17,18 +17,31 @@ figure as Schedule 1 III line A).
 Every function takes a quarter's line items (a :class:`model.terms.actuals.QuarterActuals`
 or any mapping ``line_item -> amount``) and returns a :class:`MetricBuildUp` whose
 lines show the arithmetic. Amounts are :class:`decimal.Decimal` dollars, exact.
+Every input is parsed with :func:`model.values.as_money`: text, booleans, NaN and
+infinities are errors naming the metric, the quarter, the line and the line item, and
+so is a negative amount unless the item may be negative
+(:data:`model.terms.actuals.MAY_BE_NEGATIVE`: net income, EBITDA, income tax expense,
+non-cash items).
+
+Corrections of the printed form
+-------------------------------
+The labels follow Schedule 1 as filed, with the obvious typing slips corrected; each
+correction is listed in :data:`FORM_CORRECTIONS` (and printed under "Notes on the form"
+on the certificate), so nothing is changed silently.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 import pandas as pd
 
-from model.terms.actuals import LINE_ITEMS, MissingLineItemError
+from model.terms.actuals import LINE_ITEMS, MAY_BE_NEGATIVE, MissingLineItemError
+from model.values import as_money
 
 __all__ = [
     "ScheduleLine",
@@ -42,10 +55,47 @@ __all__ = [
     "schedule_1",
     "METRIC_BUILDERS",
     "RATIO_PLACES",
+    "FORM_CORRECTIONS",
 ]
 
 RATIO_PLACES = Decimal("0.0001")
-"""Ratios are kept to 4 decimal places (half-even); the agreement does not say."""
+"""Ratios are kept to 4 decimal places (half up); the agreement does not say."""
+
+FORM_CORRECTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "Schedule 1, I, line C",
+        "of Borrower and it Subsidiaries",
+        "of Borrower and its Subsidiaries",
+    ),
+    (
+        "Schedule 1, I, line F",
+        "that matures within one (1)",
+        "that matures within one (1) year",
+    ),
+    (
+        "Schedule 1, I, question",
+        "Is line J equal to or greater than ___:1:00?",
+        "Is line J equal to or greater than ___:1.00?",
+    ),
+    (
+        "Schedule 1, II, heading",
+        "Borrower and its Subsidiaries(Section 6.9(ii))",
+        "Borrower and its Subsidiaries (Section 6.9(ii))",
+    ),
+    (
+        "Schedule 1, II, line H",
+        "(line A plus line B ... plus line G",
+        "(line A plus line B ... plus line G)",
+    ),
+    (
+        "Schedule 1, III, line F",
+        "Cash Flow (line A minus line B minus line C minus line D",
+        "Cash Flow (line A minus line B minus line C minus line D)",
+    ),
+)
+"""(where, as printed in the filed Exhibit B, as used here): the typing slips of the
+printed Schedule 1 that the labels correct. The line letters are kept as printed
+(section III has no line E)."""
 
 
 @dataclass(frozen=True)
@@ -101,16 +151,17 @@ class MetricBuildUp:
         ).set_index("line")
 
 
-def _dec(x: Any) -> Decimal:
-    if isinstance(x, Decimal):
-        return x
-    if isinstance(x, float):
-        return Decimal(repr(x))
-    return Decimal(str(x))
+def _quarter(items: Mapping[str, Any], quarter_end: dt.date | None) -> dt.date | None:
+    return quarter_end if quarter_end is not None else getattr(items, "quarter_end", None)
 
 
 def _input(
-    items: Mapping[str, Any], letter: str, label: str, item: str, metric: str
+    items: Mapping[str, Any],
+    letter: str,
+    label: str,
+    item: str,
+    metric: str,
+    quarter_end: dt.date | None = None,
 ) -> ScheduleLine:
     try:
         raw = items[item]
@@ -125,20 +176,23 @@ def _input(
     entry = getattr(items, "entries", {}).get(item) if hasattr(items, "entries") else None
     if entry is not None:
         kind = entry.kind
-    try:
-        amount = _dec(raw)
-    except Exception:
-        raise ValueError(f"{metric}: line {letter} ({item}) is not a number: {raw!r}") from None
+    q = _quarter(items, quarter_end)
+    where = f"{metric}, quarter {q}" if q is not None else metric
+    amount = as_money(
+        raw, f"{where}: line {letter} ({item})", allow_negative=item in MAY_BE_NEGATIVE
+    )
     return ScheduleLine(letter, label, amount, f"input: {item}", item, kind)
 
 
-def adjusted_quick_ratio(items: Mapping[str, Any]) -> MetricBuildUp:
+def adjusted_quick_ratio(
+    items: Mapping[str, Any], quarter_end: dt.date | None = None
+) -> MetricBuildUp:
     """Adjusted Quick Ratio, Schedule 1 section I, lines A-J.
 
     Notes
     -----
     D = A + B + C (Quick Assets); G = E + F (Current Liabilities); I = G - H;
-    J = D / I, kept to 4 decimal places (half-even). Source: Compliance Certificate
+    J = D / I, kept to 4 decimal places (half up). Source: Compliance Certificate
     (Exhibit B), Schedule 1, I; Loan Agreement Sec. 6.9(i). If line I is zero or
     negative the ratio is undefined and an error is raised.
 
@@ -157,6 +211,7 @@ def adjusted_quick_ratio(items: Mapping[str, Any]) -> MetricBuildUp:
         "Aggregate value of the unrestricted cash and cash equivalents of Borrower and its Subsidiaries at Bank",
         "cash_at_bank",
         name,
+        quarter_end,
     )
     b = _input(
         items,
@@ -164,13 +219,15 @@ def adjusted_quick_ratio(items: Mapping[str, Any]) -> MetricBuildUp:
         "Aggregate value of the net billed accounts receivable of Borrower and its Subsidiaries",
         "net_billed_receivables",
         name,
+        quarter_end,
     )
     c = _input(
         items,
         "C",
-        "Aggregate value of the Investments with maturities of fewer than 12 months of Borrower and its Subsidiaries",
+        "Aggregate value of the Investments with maturities of fewer than 12 months of Borrower and its Subsidiaries",  # printed "it Subsidiaries": FORM_CORRECTIONS
         "short_term_investments",
         name,
+        quarter_end,
     )
     d = ScheduleLine(
         "D",
@@ -178,13 +235,21 @@ def adjusted_quick_ratio(items: Mapping[str, Any]) -> MetricBuildUp:
         a.amount + b.amount + c.amount,
         "A + B + C",
     )
-    e = _input(items, "E", "Aggregate value of Obligations to Bank", "obligations_to_bank", name)
+    e = _input(
+        items,
+        "E",
+        "Aggregate value of Obligations to Bank",
+        "obligations_to_bank",
+        name,
+        quarter_end,
+    )
     f = _input(
         items,
         "F",
-        "Aggregate value of liabilities of Borrower and its Subsidiaries (including all Indebtedness) that matures within one (1) year",
+        "Aggregate value of liabilities of Borrower and its Subsidiaries (including all Indebtedness) that matures within one (1) year",  # printed without "year": FORM_CORRECTIONS
         "liabilities_due_within_one_year",
         name,
+        quarter_end,
     )
     g = ScheduleLine(
         "G", "Current Liabilities (the sum of lines E and F)", e.amount + f.amount, "E + F"
@@ -195,13 +260,16 @@ def adjusted_quick_ratio(items: Mapping[str, Any]) -> MetricBuildUp:
         "Aggregate value of all amounts received or invoiced by Borrower in advance of performance under contracts and not yet recognized as revenue",
         "deferred_revenue",
         name,
+        quarter_end,
     )
     i = ScheduleLine("I", "Line G minus line H", g.amount - h.amount, "G - H")
     if i.amount <= 0:
         raise ValueError(
             f"{name}: line I (G - H) is {i.amount}, not positive: the ratio D / I is undefined"
         )
-    j_val = (d.amount / i.amount).quantize(RATIO_PLACES, rounding=ROUND_HALF_EVEN)
+    with localcontext() as ctx:  # the division itself rounds half up too (no double rounding bias)
+        ctx.prec, ctx.rounding = 50, ROUND_HALF_UP
+        j_val = (d.amount / i.amount).quantize(RATIO_PLACES)
     j = ScheduleLine(
         "J", "Adjusted Quick Ratio (line D divided by line I)", j_val, "D / I", unit="ratio"
     )
@@ -214,7 +282,9 @@ def adjusted_quick_ratio(items: Mapping[str, Any]) -> MetricBuildUp:
     )
 
 
-def consolidated_ebitda(items: Mapping[str, Any]) -> MetricBuildUp:
+def consolidated_ebitda(
+    items: Mapping[str, Any], quarter_end: dt.date | None = None
+) -> MetricBuildUp:
     """Consolidated EBITDA of Borrower and its Subsidiaries, Schedule 1 section II, lines A-H.
 
     Notes
@@ -250,7 +320,7 @@ def consolidated_ebitda(items: Mapping[str, Any]) -> MetricBuildUp:
             "kpn_transaction_costs",
         ),
     ]
-    lines = [_input(items, letter, label, item, name) for letter, label, item in spec]
+    lines = [_input(items, letter, label, item, name, quarter_end) for letter, label, item in spec]
     total = sum((ln.amount for ln in lines), Decimal(0))
     h = ScheduleLine(
         "H",
@@ -261,7 +331,9 @@ def consolidated_ebitda(items: Mapping[str, Any]) -> MetricBuildUp:
     return MetricBuildUp("consolidated_ebitda", name, "Sec. 6.9(ii); Schedule 1, II", (*lines, h))
 
 
-def borrower_cash_flow(items: Mapping[str, Any]) -> MetricBuildUp:
+def borrower_cash_flow(
+    items: Mapping[str, Any], quarter_end: dt.date | None = None
+) -> MetricBuildUp:
     """Cash Flow of Borrower and its Existing Domestic Subsidiaries, Schedule 1 section III.
 
     Notes
@@ -278,10 +350,19 @@ def borrower_cash_flow(items: Mapping[str, Any]) -> MetricBuildUp:
     (['A', 'B', 'C', 'D', 'F'], Decimal('2300000'))
     """
     name = "Borrower Cash Flow"
-    a = _input(items, "A", "EBITDA", "borrower_ebitda", name)
-    b = _input(items, "B", "Unfunded Capital Expenditures", "unfunded_capex", name)
-    c = _input(items, "C", "Income Taxes to the extent paid in Cash", "income_taxes_paid", name)
-    d = _input(items, "D", "Dividends and Distributions", "dividends_and_distributions", name)
+    a = _input(items, "A", "EBITDA", "borrower_ebitda", name, quarter_end)
+    b = _input(items, "B", "Unfunded Capital Expenditures", "unfunded_capex", name, quarter_end)
+    c = _input(
+        items,
+        "C",
+        "Income Taxes to the extent paid in Cash",
+        "income_taxes_paid",
+        name,
+        quarter_end,
+    )
+    d = _input(
+        items, "D", "Dividends and Distributions", "dividends_and_distributions", name, quarter_end
+    )
     f = ScheduleLine(
         "F",
         "Cash Flow (line A minus line B minus line C minus line D)",
@@ -293,7 +374,7 @@ def borrower_cash_flow(items: Mapping[str, Any]) -> MetricBuildUp:
     )
 
 
-def borrower_ebitda(items: Mapping[str, Any]) -> MetricBuildUp:
+def borrower_ebitda(items: Mapping[str, Any], quarter_end: dt.date | None = None) -> MetricBuildUp:
     """EBITDA of Borrower and its Existing Domestic Subsidiaries (original Sec. 6.9(iii)).
 
     Notes
@@ -313,11 +394,14 @@ def borrower_ebitda(items: Mapping[str, Any]) -> MetricBuildUp:
         "EBITDA of Borrower and its Existing Domestic Subsidiaries",
         "borrower_ebitda",
         "Borrower EBITDA",
+        quarter_end,
     )
     return MetricBuildUp("borrower_ebitda", "Borrower EBITDA", "original Sec. 6.9(iii)", (a,))
 
 
-def liquidity_quarter_end(items: Mapping[str, Any]) -> MetricBuildUp:
+def liquidity_quarter_end(
+    items: Mapping[str, Any], quarter_end: dt.date | None = None
+) -> MetricBuildUp:
     """Unrestricted cash and Cash Equivalents at Bank plus the Availability Amount at
     quarter end (the springing conditions of Sec. 6.9(iii)), as one input line.
 
@@ -330,6 +414,7 @@ def liquidity_quarter_end(items: Mapping[str, Any]) -> MetricBuildUp:
         "Unrestricted cash and Cash Equivalents at Bank plus Availability Amount",
         "liquidity_quarter_end",
         "Liquidity",
+        quarter_end,
     )
     return MetricBuildUp("liquidity", "Liquidity", "Sec. 6.9(iii) condition", (a,))
 
@@ -344,7 +429,9 @@ METRIC_BUILDERS: dict[str, Callable[[Mapping[str, Any]], MetricBuildUp]] = {
 """Metric name (as in :data:`model.terms.covenants.METRICS`) -> its build-up."""
 
 
-def compute_metric(metric: str, items: Mapping[str, Any]) -> MetricBuildUp:
+def compute_metric(
+    metric: str, items: Mapping[str, Any], quarter_end: dt.date | None = None
+) -> MetricBuildUp:
     """Build ``metric`` from a quarter's line items.
 
     >>> compute_metric("borrower_ebitda", {"borrower_ebitda": 1}).value
@@ -356,13 +443,15 @@ def compute_metric(metric: str, items: Mapping[str, Any]) -> MetricBuildUp:
     """
     if metric not in METRIC_BUILDERS:
         raise ValueError(f"unknown metric {metric!r}; known: {', '.join(METRIC_BUILDERS)}")
-    return METRIC_BUILDERS[metric](items)
+    return METRIC_BUILDERS[metric](items, quarter_end)
 
 
-def schedule_1(items: Mapping[str, Any]) -> dict[str, MetricBuildUp]:
+def schedule_1(
+    items: Mapping[str, Any], quarter_end: dt.date | None = None
+) -> dict[str, MetricBuildUp]:
     """The three sections of Schedule 1 for one quarter: I, II and III, in that order."""
     return {
-        "adjusted_quick_ratio": adjusted_quick_ratio(items),
-        "consolidated_ebitda": consolidated_ebitda(items),
-        "borrower_cash_flow": borrower_cash_flow(items),
+        "adjusted_quick_ratio": adjusted_quick_ratio(items, quarter_end),
+        "consolidated_ebitda": consolidated_ebitda(items, quarter_end),
+        "borrower_cash_flow": borrower_cash_flow(items, quarter_end),
     }

@@ -23,6 +23,20 @@ calendar days, with no roll to a business day; the quarterly package is due for 
 fiscal quarter including the fourth; in February the "30th" is the last day of the
 month; the semi-monthly agings are due on their as-of date (stricter). The fiscal
 year ends December 31 (public-facts.md).
+
+Which certificate decides the version of the terms
+--------------------------------------------------
+:func:`governing_due_date` states the rule the covenant engine uses to pick the terms
+in force for a quarter: the day the quarter's Compliance Certificate is due. Exhibit B
+requires "Quarterly consolidated and consolidating financial statements with
+Compliance Certificate: Quarterly within 45 days" and "Annual financial statement (CPA
+Audited) + CC: FYE within 120 days". For a fiscal year-end quarter (December 31) a
+Compliance Certificate accompanies both packages; the rule takes the *later*, the
+annual one (FYE + 120 days), because that is the certificate that finally certifies the
+year-end quarter. This is what makes the First Loan Modification's clause "(I) for the
+fiscal quarter ending December 31, 2007, $1.00" (new Sec. 6.9(iii), Sec. 3.A.VII)
+reachable: the FY2007 annual certificate is due 2008-04-29, after the modification's
+2008-04-28 execution date, whereas the quarterly one (2008-02-14) is not.
 """
 
 from __future__ import annotations
@@ -35,11 +49,15 @@ from typing import Any
 
 import pandas as pd
 
+from model.values import as_date, quarter_start
+
 __all__ = [
     "ReportingRequirement",
     "REPORTING_COVENANTS",
     "CERTIFICATE_DUE_DAYS",
+    "ANNUAL_CERTIFICATE_DUE_DAYS",
     "certificate_due_date",
+    "governing_due_date",
     "quarter_start",
     "quarter_ends_between",
     "reporting_due_dates",
@@ -49,6 +67,8 @@ __all__ = [
 
 CERTIFICATE_DUE_DAYS = 45
 """Quarterly statements with the Compliance Certificate: within 45 days (Exhibit B)."""
+ANNUAL_CERTIFICATE_DUE_DAYS = 120
+"""Annual audited statements + Compliance Certificate: FYE within 120 days (Exhibit B)."""
 
 
 @dataclass(frozen=True)
@@ -110,16 +130,6 @@ REPORTING_COVENANTS: tuple[ReportingRequirement, ...] = (
 _BY_ID = {r.id: r for r in REPORTING_COVENANTS}
 
 
-def _date(x: Any) -> dt.date:
-    if isinstance(x, pd.Timestamp):
-        return x.date()
-    if isinstance(x, dt.datetime):
-        return x.date()
-    if isinstance(x, dt.date):
-        return x
-    return dt.date.fromisoformat(str(x))
-
-
 def certificate_due_date(quarter_end: dt.date) -> dt.date:
     """Quarter end + 45 calendar days: when the Compliance Certificate is due.
 
@@ -129,13 +139,34 @@ def certificate_due_date(quarter_end: dt.date) -> dt.date:
     return quarter_end + dt.timedelta(days=CERTIFICATE_DUE_DAYS)
 
 
-def quarter_start(quarter_end: dt.date) -> dt.date:
-    """First day of the fiscal quarter ending ``quarter_end``.
+def governing_due_date(quarter_end: dt.date) -> tuple[dt.date, str]:
+    """The due date of the Compliance Certificate that decides which terms apply to a
+    quarter, and the rule as a label (see the module docstring).
 
-    >>> quarter_start(dt.date(2008, 6, 30))
-    datetime.date(2008, 4, 1)
+    Quarter end + 45 days ("Quarterly within 45 days"); for a fiscal year end
+    (December 31) the later of that and FYE + 120 days ("Annual financial statement
+    (CPA Audited) + CC: FYE within 120 days"), i.e. the annual certificate.
+
+    >>> governing_due_date(dt.date(2008, 3, 31))
+    (datetime.date(2008, 5, 15), "the quarterly Compliance Certificate for 2008-03-31 is due (rule: quarter end + 45 days; Exhibit B: 'Quarterly within 45 days')")
+    >>> d, rule = governing_due_date(dt.date(2007, 12, 31))
+    >>> d, rule.split(" (")[0]
+    (datetime.date(2008, 4, 29), 'the annual Compliance Certificate for the fiscal year ended 2007-12-31 is due')
     """
-    return dt.date(quarter_end.year, quarter_end.month - 2, 1)
+    quarterly = certificate_due_date(quarter_end)
+    if (quarter_end.month, quarter_end.day) != (12, 31):
+        return quarterly, (
+            f"the quarterly Compliance Certificate for {quarter_end} is due (rule: quarter end "
+            "+ 45 days; Exhibit B: 'Quarterly within 45 days')"
+        )
+    annual = quarter_end + dt.timedelta(days=ANNUAL_CERTIFICATE_DUE_DAYS)
+    return max(quarterly, annual), (
+        f"the annual Compliance Certificate for the fiscal year ended {quarter_end} is due "
+        f"(rule: for a fiscal year-end quarter, the later of the quarterly certificate, quarter "
+        f"end + 45 days = {quarterly}, and the annual one, FYE + 120 days = {annual}; Exhibit B: "
+        "'Quarterly within 45 days', 'Annual financial statement (CPA Audited) + CC: FYE "
+        "within 120 days')"
+    )
 
 
 def _month_end(y: int, m: int) -> dt.date:
@@ -148,7 +179,7 @@ def quarter_ends_between(start: Any, end: Any) -> list[dt.date]:
     >>> [d.isoformat() for d in quarter_ends_between("2007-12-31", "2008-06-30")]
     ['2007-12-31', '2008-03-31', '2008-06-30']
     """
-    s, e = _date(start), _date(end)
+    s, e = as_date(start), as_date(end)
     out = []
     y, m = s.year, 3 * ((s.month - 1) // 3 + 1)
     while True:
@@ -197,7 +228,7 @@ def reporting_due_dates(
     >>> d[d.requirement == "sec_reports"]["due_date"].astype(str).tolist()
     ['2008-03-22']
     """
-    s, e = _date(start), _date(end)
+    s, e = as_date(start), as_date(end)
     rows: list[dict[str, Any]] = []
 
     def add(req_id: str, period_end: dt.date, due: dt.date, basis: str) -> None:
@@ -228,7 +259,7 @@ def reporting_due_dates(
         if m > 12:
             y, m = y + 1, 1
     for form, filed in filings:
-        fd = _date(filed)
+        fd = as_date(filed)
         if not (s <= fd <= e):
             continue
         if str(form).upper() in {"10-Q", "10-K", "8-K"}:
@@ -239,7 +270,7 @@ def reporting_due_dates(
         months = (
             None
             if bank_requires_agings is True
-            else {(_date(x).year, _date(x).month) for x in bank_requires_agings}
+            else {(as_date(x).year, as_date(x).month) for x in bank_requires_agings}
         )  # type: ignore[union-attr]
         y, m = s.year, s.month
         while dt.date(y, m, 1) <= e:
@@ -287,19 +318,29 @@ def reporting_compliance(
     >>> r[["requirement", "days_late", "complies"]].values.tolist()
     [['monthly_agings', 32, False], ['quarterly_financials', 1, False]]
     """
-    asof = _date(as_of)
+    asof = as_date(as_of, "as_of")
     if isinstance(delivered, pd.DataFrame):
-        got = {
-            (r.requirement, _date(r.period_end)): _date(r.delivered) for r in delivered.itertuples()
-        }
+        missing = [
+            c for c in ("requirement", "period_end", "delivered") if c not in delivered.columns
+        ]
+        if missing:
+            raise ValueError(
+                f"delivered: missing column(s) {', '.join(missing)}; expected requirement, "
+                "period_end, delivered"
+            )
+        pairs = [
+            ((r.requirement, r.period_end), r.delivered, f"delivered row {i}")
+            for i, r in enumerate(delivered.itertuples())
+        ]
     else:
-        got = {}
-        for (req, period), when in delivered.items():
-            if req not in _BY_ID:
-                raise ValueError(
-                    f"unknown reporting requirement {req!r}; known: {', '.join(_BY_ID)}"
-                )
-            got[(req, _date(period))] = _date(when)
+        pairs = [(key, when, f"delivered[{key!r}]") for key, when in delivered.items()]
+    got: dict[tuple[str, dt.date], dt.date] = {}
+    for (req, period), when, where in pairs:
+        if req not in _BY_ID:
+            raise ValueError(
+                f"{where}: unknown reporting requirement {req!r}; known: {', '.join(_BY_ID)}"
+            )
+        got[(req, as_date(period, f"{where}: period_end"))] = as_date(when, f"{where}: delivered")
     out = due.copy()
     dl, late, ok, status = [], [], [], []
     for r in out.itertuples():

@@ -45,13 +45,16 @@ def test_public_figures_exact_and_marked_reported(sample, q, revenue, net_income
     ):
         e = qa.entry(item)
         assert e.value == Decimal(want)
-        assert e.kind == "reported"
+        # Q2 2008 net income is not public as a figure: "at breakeven" (finding 24)
+        want_kind = "estimate" if (q, item) == ("2008-06-30", "net_income") else "reported"
+        assert e.kind == want_kind
         assert "public filing" in e.source
 
 
-def test_breakeven_recorded_as_zero_with_note(sample):
+def test_breakeven_recorded_as_zero_estimate_with_note(sample):
     e = sample.quarter("2008-06-30").entry("net_income")
-    assert e.value == 0 and "breakeven" in e.note
+    assert e.value == 0 and e.kind == "estimate"
+    assert "reported only as 'at breakeven'" in e.note and "not public" in e.note
 
 
 def test_company_adjusted_ebitda_flagged_not_covenant_ebitda(sample):
@@ -60,7 +63,7 @@ def test_company_adjusted_ebitda_flagged_not_covenant_ebitda(sample):
 
 def test_everything_else_is_illustrative(sample):
     df = sample.to_frame()
-    real = {"revenue", "net_income", "company_adjusted_ebitda"}
+    real = {"revenue", "net_income", "company_adjusted_ebitda"}  # reported, or estimate
     assert (df[~df.line_item.isin(real)]["kind"] == "illustrative").all()
     assert df[df.kind == "illustrative"]["source"].str.contains("ILLUSTRATIVE").all()
 
@@ -91,9 +94,13 @@ def _write(tmp_path, body: str):
         ("2008-03-31,ebit,1,reported,x\n", r"column 'line_item': unknown line item 'ebit'"),
         (
             "2008-03-31,net_income,1,guess,x\n",
-            r"column 'kind': must be one of reported, illustrative",
+            r"column 'kind': must be one of reported, estimate, illustrative",
         ),
         ("2008-03-31,net_income,1,reported,\n", r"column 'source': every value needs a source"),
+        (
+            "2008-03-31,cash_at_bank,-50,illustrative,x\n",
+            r"line 2: row 2, column 'value': cash_at_bank must not be negative \(got -50\)",
+        ),
         (
             "2008-03-31,net_income,1,reported,x\n2008-03-31,net_income,2,reported,x\n",
             r"line 3: .*appears twice \(first on line 2\)",

@@ -77,15 +77,20 @@ def items(ebitda=D("8000000"), borrower=D("3000000")):
 
 # --- golden: every threshold step, each quarter end 2007-12-31 .. 2009-06-30 -------------
 # (quarter, default version, Consolidated EBITDA required, Cash Flow / Borrower EBITDA required)
-# Default version = in force at quarter end + 45 days: 2007-12-31 -> due 2008-02-14 -> original.
+# Default version = in force when the quarter's certificate is due: quarter end + 45 days
+# (Exhibit B "Quarterly within 45 days"); for a fiscal year end the later of that and
+# FYE + 120 days (Exhibit B "Annual financial statement (CPA Audited) + CC: FYE within 120
+# days"). 2007-12-31 -> annual certificate due 2008-04-29 -> first_modification, whose
+# 6.9(iii)(I) names $1.00 for exactly that quarter; its 6.9(ii) starts at 2008-03-31, so
+# Consolidated EBITDA has no level for 2007-12-31 (None).
 DEFAULT = [
     (
         "2007-12-31",
-        "original",
-        "10000000",
-        "borrower_ebitda",
+        "first_modification",
+        None,
+        "borrower_cash_flow",
         "1.00",
-    ),  # deleted 6.9(ii); 6.9(iii)(I)
+    ),  # new 6.9(iii)(I); new 6.9(ii) sets no level before 2008-03-31
     (
         "2008-03-31",
         "first_modification",
@@ -131,13 +136,42 @@ DEFAULT = [
 ]
 
 
+DUE = {  # the certificate whose due date picks the version (reporting_calendar.governing_due_date)
+    "2007-12-31": "2008-04-29",  # FYE + 120 days (2008 is a leap year)
+    "2008-03-31": "2008-05-15",
+    "2008-06-30": "2008-08-14",
+    "2008-09-30": "2008-11-14",
+    "2008-12-31": "2009-04-30",  # FYE + 120 days
+    "2009-03-31": "2009-05-15",
+    "2009-06-30": "2009-08-14",
+}
+
+
 @pytest.mark.parametrize("q,version,ebitda_req,cf_id,cf_req", DEFAULT)
 def test_default_version_thresholds(terms, q, version, ebitda_req, cf_id, cf_req):
     r = evaluate_covenants(terms, q, items(), liquidity=10_000_000)
     assert set(r["version"]) == {version}
-    assert r.loc["consolidated_ebitda", "required"] == D(ebitda_req)
+    if ebitda_req is None:
+        assert r.loc["consolidated_ebitda", "required"] is None
+        assert r.loc["consolidated_ebitda", "status"] == "no threshold for this quarter"
+    else:
+        assert r.loc["consolidated_ebitda", "required"] == D(ebitda_req)
     assert r.loc[cf_id, "required"] == D(cf_req)
-    assert "quarter end + 45 days" in r["version_basis"].iloc[0]
+    basis = r["version_basis"].iloc[0]
+    assert f"in force on {DUE[q]}" in basis
+    if q.endswith("12-31"):
+        assert "annual Compliance Certificate" in basis and "FYE + 120 days" in basis
+    else:
+        assert "quarter end + 45 days" in basis and "'Quarterly within 45 days'" in basis
+
+
+def test_amended_q4_2007_dollar_clause_is_reachable(terms):
+    """Finding 12: new 6.9(iii)(I), "for the fiscal quarter ending December 31, 2007, $1.00",
+    is tested by default (the FY2007 annual certificate is due 2008-04-29, after 2008-04-28)."""
+    r = evaluate_covenants(terms, "2007-12-31", items(borrower=D("0.99")), liquidity=10_000_000)
+    row = r.loc["borrower_cash_flow"]
+    assert row["required"] == D("1.00") and row["status"] == "does not comply"
+    assert row["threshold_source"] == "First Loan Modification Sec. 3.A.VII, new 6.9(iii)(I)"
 
 
 # Original terms asked for explicitly: $10,000,000 every quarter; Borrower EBITDA $1.00 then $2,000,000.
@@ -221,7 +255,7 @@ def test_any_day_reading_from_daily_ledger(terms):
     )
     assert bool(lax.loc["borrower_cash_flow", "applies"]) is False
     assert (
-        "quarter-end reading: liquidity $25,000,000"
+        "quarter-end reading (daily ledger): liquidity $25,000,000 on 2008-06-30"
         in lax.loc["borrower_cash_flow", "applies_reason"]
     )
 
@@ -292,7 +326,7 @@ def test_history_one_table_switching_versions(terms, actuals):
     assert h.index.names == ["quarter_end", "covenant"]
     e = h.xs("consolidated_ebitda", level="covenant")
     assert [str(x) for x in e["required"]] == [
-        "10000000",
+        "None",
         "7500000",
         "7500000",
         "9000000",
@@ -300,7 +334,7 @@ def test_history_one_table_switching_versions(terms, actuals):
         "10000000",
         "10000000",
     ]
-    assert list(e["version"]) == ["original"] + ["first_modification"] * 6
+    assert list(e["version"]) == ["first_modification"] * 7
 
 
 # --- properties -----------------------------------------------------------------------------
@@ -311,7 +345,9 @@ money = st.decimals(
 
 @settings(max_examples=200, deadline=None)
 @given(
-    actual=money, required=money.filter(lambda x: x != 0), direction=st.sampled_from(["min", "max"])
+    actual=money,
+    required=money.filter(lambda x: x > 0),  # thresholds are never negative (ThresholdStep)
+    direction=st.sampled_from(["min", "max"]),
 )
 def test_complies_agrees_with_direction_and_headroom_sign(actual, required, direction):
     cov = Covenant(
@@ -372,7 +408,9 @@ def test_unknown_reading(terms):
 
 
 def test_non_numeric_user_threshold(terms):
-    with pytest.raises(ValueError, match="threshold for adjusted_quick_ratio: not a number: 'one'"):
+    with pytest.raises(
+        ValueError, match="threshold for adjusted_quick_ratio: not an amount: 'one'"
+    ):
         evaluate_covenants(terms, "2008-03-31", items(), thresholds={"adjusted_quick_ratio": "one"})
 
 
@@ -440,4 +478,186 @@ def test_numpy_float_liquidity_from_the_real_ledger(terms):
 
     daily = pd.Series(np.full(91, 19_000_000.0), index=pd.date_range("2008-04-01", "2008-06-30"))
     r = evaluate_covenants(terms, "2008-06-30", items(), daily)
-    assert "minimum $19,000,000 on 2008-04-01: test applies" in r.loc["borrower_cash_flow", "applies_reason"]
+    assert (
+        "minimum $19,000,000 on 2008-04-01: test applies"
+        in r.loc["borrower_cash_flow", "applies_reason"]
+    )
+
+
+# --- finding 1: a documented threshold cannot be replaced by thresholds= ---------------------
+def test_documented_threshold_cannot_be_overwritten(terms):
+    with pytest.raises(
+        ValueError,
+        match=r"consolidated_ebitda: the documents set the required level for the quarter ending "
+        r"2008-12-31 \(version 'first_modification'\) at \$10,000,000 \(source: First Loan "
+        r"Modification Sec\. 3\.A\.VII, new 6\.9\(ii\)\(c\)\).*pass overrides=",
+    ):
+        evaluate_covenants(
+            terms, "2008-12-31", items(), liquidity=30e6, thresholds={"consolidated_ebitda": 1}
+        )
+
+
+def test_override_is_labelled_as_such(terms):
+    r = evaluate_covenants(
+        terms, "2008-12-31", items(), liquidity=30e6, overrides={"consolidated_ebitda": 1}
+    )
+    row = r.loc["consolidated_ebitda"]
+    assert row["required"] == D("1")
+    assert row["threshold_source"].startswith(
+        "OVERRIDE of the documented $10,000,000 (source: First Loan Modification Sec. 3.A.VII, "
+        "new 6.9(ii)(c))"
+    )
+
+
+def test_override_needs_a_documented_level(terms):
+    with pytest.raises(
+        ValueError, match="adjusted_quick_ratio: the documents give no level .* thresholds="
+    ):
+        evaluate_covenants(terms, "2008-12-31", items(), overrides={"adjusted_quick_ratio": 1})
+    with pytest.raises(ValueError, match="given in both thresholds and overrides"):
+        evaluate_covenants(
+            terms,
+            "2008-12-31",
+            items(),
+            thresholds={"adjusted_quick_ratio": 1},
+            overrides={"adjusted_quick_ratio": 1},
+        )
+    with pytest.raises(ValueError, match="unknown covenant id 'ebitda' in overrides"):
+        evaluate_covenants(terms, "2008-12-31", items(), overrides={"ebitda": 1})
+
+
+# --- finding 6: partial ledger coverage is never the lenient answer --------------------------
+def _partial(first="2008-05-01", last="2008-06-30", level=D("25000000")) -> pd.Series:
+    days = pd.date_range(first, last, freq="D")
+    return pd.Series([level] * len(days), index=days, dtype=object)
+
+
+def test_any_day_partial_coverage_applies_and_says_why(terms):
+    r = evaluate_covenants(terms, "2008-06-30", items(), _partial())  # 61 of 91 days at $25M
+    row = r.loc["borrower_cash_flow"]
+    assert bool(row["applies"]) is True
+    assert row["status"] == "complies"
+    assert "ledger covers 61 of 91 days" in row["applies_reason"]
+    assert (
+        "days not covered (2008-04-01 to 2008-04-30) treated as < $20,000,000 (stricter"
+        in row["applies_reason"]
+    )
+
+
+def test_any_day_full_coverage_above_trigger_does_not_apply(terms):
+    r = evaluate_covenants(terms, "2008-06-30", items(), _partial(first="2008-04-01"))
+    assert bool(r.loc["borrower_cash_flow", "applies"]) is False
+
+
+def test_quarter_end_reading_refuses_a_ledger_ending_early(terms):
+    early = _partial(first="2008-04-01", last="2008-06-15")
+    with pytest.raises(
+        ValueError,
+        match=r"quarter-end reading for 2008-06-30: the daily ledger ends on 2008-06-15, before the quarter end",
+    ):
+        evaluate_covenants(terms, "2008-06-30", items(), early, springing_reading="quarter_end")
+
+
+def test_quarter_end_reading_falls_back_to_actuals_line(terms, actuals):
+    early = _partial(first="2008-04-01", last="2008-06-15")
+    r = evaluate_covenants(terms, "2008-06-30", actuals, early, springing_reading="quarter_end")
+    reason = r.loc["borrower_cash_flow", "applies_reason"]
+    assert "the daily ledger ends on 2008-06-15, before the quarter end" in reason
+    assert "liquidity from the actuals line liquidity_quarter_end" in reason
+    assert "liquidity $22,000,000" in reason  # params/actuals/ibasis-2008.csv, Q2 2008
+
+
+# --- finding 10: where the liquidity came from ----------------------------------------------
+def test_liquidity_source_in_reason_and_column(terms):
+    src = "illustrative: daily ledger from params/scenarios/svb-*.csv"
+    r = evaluate_covenants(
+        terms, "2008-06-30", items(), _partial(first="2008-04-01"), liquidity_source=src
+    )
+    row = r.loc["borrower_cash_flow"]
+    assert row["liquidity_source"] == src
+    assert row["applies_reason"].endswith(f"[liquidity source: {src}]")
+    assert r.loc["consolidated_ebitda", "liquidity_source"] is None
+    r = evaluate_covenants(terms, "2008-06-30", items(), 25_000_000)
+    assert (
+        r.loc["borrower_cash_flow", "liquidity_source"]
+        == "given by the caller (provenance not stated)"
+    )
+
+
+def test_liquidity_source_from_actuals_line_names_its_kind(terms, actuals):
+    r = evaluate_covenants(terms, "2008-03-31", actuals)
+    assert r.loc["borrower_cash_flow", "liquidity_source"].startswith(
+        "actuals line liquidity_quarter_end (illustrative: ILLUSTRATIVE sample value"
+    )
+
+
+# --- finding 19: negative thresholds and springing amounts are rejected at load -------------
+def test_negative_threshold_rejected_naming_key_path(tmp_path):
+    p = _book(
+        tmp_path,
+        "          - {from_quarter: 2008-03-31, to_quarter: null, amount: -7500000, source: s}\n",
+    )
+    with pytest.raises(
+        ParamsError,
+        match=r"entries\[1\]\.covenants\[1\]\.thresholds\[0\]\.amount.*must not be negative \(got -7500000\)",
+    ):
+        load_covenant_book(str(p))
+
+
+def test_negative_springing_amount_rejected_naming_key_path(tmp_path):
+    text = (paths.ROOT / FIXTURE).read_text().replace("amount: 20000000", "amount: -20000000")
+    p = tmp_path / "neg.yaml"
+    p.write_text(text)
+    with pytest.raises(
+        ParamsError,
+        match=r"entries\[1\]\.covenants\[2\]\.springing\.amount.*springing amount must not be negative",
+    ):
+        load_covenant_book(str(p))
+
+
+def test_negative_threshold_rejected_in_code():
+    with pytest.raises(ValueError, match="must not be negative"):
+        Condition(metric="liquidity", comparison="<", amount=D("-1"), source="s")
+
+
+# --- finding 27: the fixture cannot drift from the facility file ---------------------------
+def _shape(version):
+    return {
+        c.id: (
+            c.metric,
+            c.direction,
+            c.unit,
+            [(s.from_quarter, s.to_quarter, s.amount) for s in c.thresholds],
+            None
+            if c.springing is None
+            else (c.springing.metric, c.springing.comparison, c.springing.amount),
+        )
+        for c in version.covenants
+    }
+
+
+@pytest.mark.skipif(not (paths.ROOT / FACILITY).exists(), reason="no facility file")
+def test_fixture_matches_facility_file():
+    book, facility = load_covenant_book(FIXTURE), load(FACILITY)
+    assert book.versions == facility.versions
+    for name, _ in facility.versions:
+        assert _shape(book.version(name)) == _shape(facility.version(name)), name
+
+
+def test_fixture_cites_the_known_defect_list():
+    text = (paths.ROOT / FIXTURE).read_text()
+    assert "public-facts.md" not in text
+    assert (
+        "'$15,000,0000', read as $15,000,000 (known defect in the source text, listed in seeds/README.md)"
+        in text
+    )
+
+
+# --- finding 17: one quarter_start --------------------------------------------------------------
+def test_quarter_start_is_the_shared_one():
+    import model.reporting_calendar as rc
+    import model.values as values
+
+    assert rc.quarter_start is values.quarter_start
+    with pytest.raises(ValueError, match="not a fiscal quarter end"):
+        rc.quarter_start(dt.date(2008, 5, 31))

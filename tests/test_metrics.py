@@ -125,7 +125,7 @@ def test_missing_line_item_is_clear():
 
 
 def test_non_numeric_line_item():
-    with pytest.raises(ValueError, match=r"line A \(borrower_ebitda\) is not a number: 'n/a'"):
+    with pytest.raises(ValueError, match=r"line A \(borrower_ebitda\): not an amount: 'n/a'"):
         compute_metric("borrower_ebitda", {"borrower_ebitda": "n/a"})
 
 
@@ -133,3 +133,91 @@ def test_quick_ratio_undefined_when_line_i_not_positive():
     items = dict(ITEMS, deferred_revenue=D("55000000"))
     with pytest.raises(ValueError, match="line I .* not positive"):
         adjusted_quick_ratio(items)
+
+
+# --- finding 15: mapping inputs validated, sign rules per Schedule 1 line --------------------
+@pytest.mark.parametrize(
+    "item,value,match",
+    [
+        (
+            "net_income",
+            float("nan"),
+            r"Consolidated EBITDA, quarter 2008-06-30: line A \(net_income\): not a finite amount: nan",
+        ),
+        (
+            "net_income",
+            float("inf"),
+            r"Consolidated EBITDA, quarter 2008-06-30: line A \(net_income\): not a finite amount: inf",
+        ),
+        (
+            "cash_at_bank",
+            -50,
+            r"Adjusted Quick Ratio, quarter 2008-06-30: line A \(cash_at_bank\): must not be negative \(got -50\)",
+        ),
+        ("deferred_revenue", D("-1"), r"line H \(deferred_revenue\): must not be negative"),
+        (
+            "unfunded_capex",
+            -1,
+            r"Borrower Cash Flow, quarter 2008-06-30: line B \(unfunded_capex\): must not be negative",
+        ),
+        ("income_taxes_paid", -1, r"line C \(income_taxes_paid\): must not be negative"),
+        (
+            "dividends_and_distributions",
+            -1,
+            r"line D \(dividends_and_distributions\): must not be negative",
+        ),
+        ("obligations_to_bank", True, r"line E \(obligations_to_bank\): not an amount: True"),
+    ],
+)
+def test_bad_inputs_name_line_item_and_quarter(item, value, match):
+    import datetime as dt
+
+    with pytest.raises(ValueError, match=match):
+        schedule_1(dict(ITEMS, **{item: value}), dt.date(2008, 6, 30))
+
+
+def test_quarter_named_from_quarter_actuals():
+    from model.params import load
+
+    qa = load("params/actuals/ibasis-2008.csv").quarter("2008-06-30")
+    bad = {k: qa[k] for k in qa}
+    bad["net_income"] = float("nan")
+    with pytest.raises(ValueError, match="not a finite amount"):
+        consolidated_ebitda(bad)
+    assert consolidated_ebitda(qa).line("A").kind == "estimate"  # Q2 2008 "at breakeven"
+
+
+@pytest.mark.parametrize(
+    "item", ["net_income", "borrower_ebitda", "income_tax_expense", "non_cash_items"]
+)
+def test_negative_allowed_where_schedule_1_allows(item):
+    s = schedule_1(dict(ITEMS, **{item: D("-1")}))
+    assert s  # no error
+
+
+def test_ratio_rounds_half_up():
+    # D / I = 100005 / 100000 = 1.00005 exactly: half up 1.0001 (half-even would give 1.0000)
+    items = dict(
+        ITEMS,
+        cash_at_bank=D("100005"),
+        net_billed_receivables=0,
+        short_term_investments=0,
+        obligations_to_bank=0,
+        liabilities_due_within_one_year=D("100000"),
+        deferred_revenue=0,
+    )
+    assert adjusted_quick_ratio(items).value == D("1.0001")
+
+
+def test_form_corrections_recorded():
+    from model.metrics import FORM_CORRECTIONS
+
+    s = schedule_1(ITEMS)["adjusted_quick_ratio"]
+    printed = {where: (p, u) for where, p, u in FORM_CORRECTIONS}
+    assert printed["Schedule 1, I, line C"] == (
+        "of Borrower and it Subsidiaries",
+        "of Borrower and its Subsidiaries",
+    )
+    assert s.line("C").label.endswith("of Borrower and its Subsidiaries")
+    assert s.line("F").label.endswith("that matures within one (1) year")
+    assert "within one (1) year" in printed["Schedule 1, I, line F"][1]

@@ -107,3 +107,49 @@ def test_quarter_ends_between():
         -1
     ] == "2009-06-30"
     assert len(quarter_ends_between("2007-12-31", "2009-06-30")) == 7
+
+
+@pytest.mark.parametrize(
+    "q,due,kind",
+    [  # finding 12: the certificate that decides the version (Exhibit B reporting table)
+        ("2007-12-31", "2008-04-29", "annual"),  # FYE + 120 days, later than 2008-02-14
+        ("2008-03-31", "2008-05-15", "quarterly"),
+        ("2008-06-30", "2008-08-14", "quarterly"),
+        ("2008-09-30", "2008-11-14", "quarterly"),
+        ("2008-12-31", "2009-04-30", "annual"),
+        ("2009-03-31", "2009-05-15", "quarterly"),
+        ("2009-06-30", "2009-08-14", "quarterly"),
+    ],
+)
+def test_governing_due_date(q, due, kind):
+    from model.reporting_calendar import governing_due_date
+
+    d, rule = governing_due_date(dt.date.fromisoformat(q))
+    assert d.isoformat() == due
+    assert rule.startswith(f"the {kind} Compliance Certificate")
+    assert "'Quarterly within 45 days'" in rule
+    if kind == "annual":
+        assert "FYE within 120 days" in rule and "later of" in rule
+
+
+def test_dataframe_deliveries_validated():
+    import pandas as pd
+
+    due = reporting_due_dates("2008-03-01", "2008-03-31")
+    bad = pd.DataFrame(
+        {"requirement": ["weekly"], "period_end": ["2008-03-31"], "delivered": ["2008-04-01"]}
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"delivered row 0: unknown reporting requirement 'weekly'; known: quarterly_financials",
+    ):
+        reporting_compliance(due, bad, "2008-05-01")
+    with pytest.raises(ValueError, match=r"delivered: missing column\(s\) delivered"):
+        reporting_compliance(due, bad.drop(columns="delivered"), "2008-05-01")
+    with pytest.raises(ValueError, match=r"delivered row 0: delivered: not an ISO date"):
+        reporting_compliance(
+            due, bad.assign(requirement="monthly_agings", delivered="soon"), "2008-05-01"
+        )
+    ok = bad.assign(requirement="monthly_agings")
+    r = reporting_compliance(due, ok, "2008-05-01")
+    assert r.loc[r.requirement == "monthly_agings", "status"].tolist() == ["on time"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 
 import pytest
 
-from model.repurchase import repurchase_permitted
+from model.params import load
+from model.repurchase import basket_terms, repurchase_permitted
 from model.terms.covenants import load_covenant_book
 
-BOOK = load_covenant_book("tests/fixtures/covenants_svb.yaml")
+FACILITY = "params/facilities/svb-loan-agreement.yaml"
+BOOK = load(FACILITY)  # the basket is a facility term (distributions.repurchase_program_basket)
 THR = {"adjusted_quick_ratio": "1.00"}
 
 
@@ -118,7 +121,58 @@ def test_quick_ratio_threshold_missing_cannot_confirm():
 
 
 def test_bad_amount():
-    with pytest.raises(ValueError, match="repurchase amount: not a number"):
+    with pytest.raises(ValueError, match="repurchase amount: not an amount"):
         repurchase_permitted(BOOK, "2008-08-15", "lots", proj())
     with pytest.raises(ValueError, match="must be positive"):
         repurchase_permitted(BOOK, "2008-08-15", 0, proj())
+
+
+# --- finding 11: one source of truth for the basket ------------------------------------------
+BASKET_KEY = "amendments.0.changes.distributions.repurchase_program_basket.value"
+
+
+def test_basket_read_from_facility_terms():
+    amount, effective, source = basket_terms(BOOK, dt.date(2008, 8, 15))
+    assert amount == D("15000000") and effective == dt.date(2008, 4, 28)
+    assert "Sec. 3.A.VIII" in source
+
+
+def test_params_change_changes_the_answer():
+    smaller = load(FACILITY, overrides={BASKET_KEY: 10000000})
+    args = dict(
+        projected_liquidity=25_000_000,
+        prior_repurchases=[("2008-06-02", D("9000000"))],
+        thresholds=THR,
+    )
+    assert repurchase_permitted(BOOK, "2008-08-15", D("2000000"), proj(), **args).permitted
+    d = repurchase_permitted(smaller, "2008-08-15", D("2000000"), proj(), **args)
+    assert not d.permitted
+    assert d.to_frame().loc["(C) within $10,000,000 basket", "detail"] == (
+        "prior $9,000,000 + this $2,000,000 = $11,000,000 vs $10,000,000 (over by $1,000,000)"
+    )
+
+
+def test_agrees_with_fees_repurchase_basket():
+    import pandas as pd
+
+    from model.fees import repurchase_basket
+
+    smaller = load(FACILITY, overrides={BASKET_KEY: 10000000})
+    fees = repurchase_basket(
+        smaller, pd.DataFrame({"date": ["2008-08-15"], "amount": [D("10000000.01")]})
+    )
+    d = repurchase_permitted(
+        smaller,
+        "2008-08-15",
+        D("10000000.01"),
+        proj(),
+        projected_liquidity=25_000_000,
+        thresholds=THR,
+    )
+    assert bool(fees["permitted"].iloc[0]) is d.permitted is False
+
+
+def test_covenant_book_is_not_enough():
+    book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
+    with pytest.raises(TypeError, match="pass the facility terms, not a covenant book"):
+        repurchase_permitted(book, "2008-08-15", 1, proj(), projected_liquidity=25_000_000)

@@ -9,8 +9,12 @@ An actuals file is a long ("tidy") CSV, one value per row::
 * ``quarter_end``: ISO date of a fiscal quarter end (Mar 31, Jun 30, Sep 30, Dec 31);
 * ``line_item``: one of :data:`LINE_ITEMS` (the Schedule 1 line it feeds is listed there);
 * ``value``: US dollars, exact (read as :class:`decimal.Decimal`, never as float);
-* ``kind``: ``reported`` (a public figure; ``source`` names the filing) or
-  ``illustrative`` (a made-up value; ``source`` says why it is there);
+  only the items in :data:`MAY_BE_NEGATIVE` (net income, the EBITDA figures, income
+  tax expense, non-cash items) may be negative;
+* ``kind``: ``reported`` (a public figure; ``source`` names the filing),
+  ``estimate`` (inferred from a public statement that does not give the exact figure,
+  e.g. net income "at breakeven"; ``note`` says how) or ``illustrative`` (a made-up
+  value; ``source`` says why it is there);
 * ``source``: provenance text, never empty;
 * ``note`` (optional column): anything else the analyst should see.
 
@@ -35,10 +39,12 @@ import pandas as pd
 
 from model import paths
 from model.params import ParamsError, ParamsFile, Problem
+from model.values import as_date, is_quarter_end
 
 __all__ = [
     "LINE_ITEMS",
     "KINDS",
+    "MAY_BE_NEGATIVE",
     "Actuals",
     "QuarterActuals",
     "ActualsError",
@@ -85,8 +91,26 @@ LINE_ITEMS: dict[str, str] = {
 
 KINDS: dict[str, str] = {
     "reported": "a public figure; 'source' names the filing",
+    "estimate": (
+        "inferred from a public statement that does not give the exact figure (e.g. 'at "
+        "breakeven'); 'source' names the statement, 'note' says how the number was chosen"
+    ),
     "illustrative": "a made-up sample value; 'source' says why it is there",
 }
+
+MAY_BE_NEGATIVE: frozenset[str] = frozenset(
+    {
+        "net_income",  # II.A: a net loss
+        "income_tax_expense",  # II.E: a tax benefit
+        "non_cash_items",  # II.F: purchase-accounting adjustments may go either way
+        "borrower_ebitda",  # III.A: EBITDA may be negative
+        "company_adjusted_ebitda",  # context only
+    }
+)
+"""Line items that may be negative. Every other Schedule 1 input (cash, receivables,
+investments, obligations, liabilities, deferred revenue, interest, depreciation,
+amortization, KPN costs, capital expenditures, taxes paid, dividends) and the liquidity
+figure is an amount that is zero or more."""
 
 REQUIRED_COLUMNS = ("quarter_end", "line_item", "value", "kind", "source")
 OPTIONAL_COLUMNS = ("note",)
@@ -110,10 +134,6 @@ class MissingLineItemError(ActualsError, KeyError):
         return str(self.args[0])
 
 
-def _is_quarter_end(d: dt.date) -> bool:
-    return (d.month, d.day) in {(3, 31), (6, 30), (9, 30), (12, 31)}
-
-
 def parse_quarter_end(value: Any) -> dt.date:
     """A fiscal quarter end from a date, a Timestamp or an ISO string.
 
@@ -126,18 +146,8 @@ def parse_quarter_end(value: Any) -> dt.date:
     ...
     ValueError: 2008-03-30 is not a fiscal quarter end (Mar 31, Jun 30, Sep 30, Dec 31)
     """
-    if isinstance(value, pd.Timestamp):
-        d = value.date()
-    elif isinstance(value, dt.datetime):
-        d = value.date()
-    elif isinstance(value, dt.date):
-        d = value
-    else:
-        try:
-            d = dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
-    if not _is_quarter_end(d):
+    d = as_date(value, "quarter_end")
+    if not is_quarter_end(d):
         raise ValueError(f"{d} is not a fiscal quarter end (Mar 31, Jun 30, Sep 30, Dec 31)")
     return d
 
@@ -295,6 +305,14 @@ def _build(rows: list[tuple[int, Mapping[str, Any]]], file: str) -> Actuals:
                     "value",
                     f"not a number: {raw_v!r} (write dollars, e.g. -2100000 or 350600000.00)",
                 )
+                value = None
+            if (
+                value is not None
+                and value < 0
+                and item in LINE_ITEMS
+                and item not in MAY_BE_NEGATIVE
+            ):
+                bad("value", f"{item} must not be negative (got {text})")
                 value = None
         kind = str(row.get("kind") or "").strip()
         if kind not in KINDS:

@@ -27,9 +27,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from model.terms.common import Frozen
+from model.values import is_quarter_end, next_quarter_end
 
 __all__ = [
     "ThresholdStep",
@@ -54,10 +55,6 @@ METRICS: dict[str, str] = {
 """Metric names a covenant or condition may use, with what each means."""
 
 
-def _is_quarter_end(d: dt.date) -> bool:
-    return (d.month, d.day) in {(3, 31), (6, 30), (9, 30), (12, 31)}
-
-
 class ThresholdStep(Frozen):
     """The required level for fiscal quarters ending ``from_quarter`` through ``to_quarter``
     (both inclusive; ``to_quarter: null`` = every quarter thereafter)."""
@@ -69,11 +66,21 @@ class ThresholdStep(Frozen):
     assumption: str | None = None
     note: str | None = None
 
+    @field_validator("amount")
+    @classmethod
+    def _not_negative(cls, v: Decimal | None) -> Decimal | None:
+        if v is not None and v < 0:
+            raise ValueError(
+                f"a covenant threshold must not be negative (got {v}); Sec. 6.9 levels are "
+                "minimum dollars or ratios"
+            )
+        return v
+
     @model_validator(mode="after")
     def _check(self) -> ThresholdStep:
         for name in ("from_quarter", "to_quarter"):
             d = getattr(self, name)
-            if d is not None and not _is_quarter_end(d):
+            if d is not None and not is_quarter_end(d):
                 raise ValueError(
                     f"{name} {d} is not a fiscal quarter end (Mar 31, Jun 30, Sep 30, Dec 31)"
                 )
@@ -95,6 +102,16 @@ class Condition(Frozen):
     amount: Decimal
     source: str | None = None
     assumption: str | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def _not_negative(cls, v: Decimal) -> Decimal:
+        if v < 0:
+            raise ValueError(
+                f"a springing amount must not be negative (got {v}); Sec. 6.9(iii) triggers "
+                "are liquidity levels in dollars"
+            )
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> Condition:
@@ -131,7 +148,7 @@ class Covenant(Frozen):
                 raise ValueError(
                     f"threshold from {a.from_quarter} is open-ended but another step follows"
                 )
-            nxt = _next_quarter_end(a.to_quarter)
+            nxt = next_quarter_end(a.to_quarter)
             if b.from_quarter < nxt:
                 raise ValueError(f"threshold steps overlap at {b.from_quarter}")
             if b.from_quarter > nxt:
@@ -148,14 +165,6 @@ class Covenant(Frozen):
             ):
                 return s
         return None
-
-
-def _next_quarter_end(d: dt.date) -> dt.date:
-    m = d.month + 3
-    y = d.year + (m - 1) // 12
-    m = (m - 1) % 12 + 1
-    last = {3: 31, 6: 30, 9: 30, 12: 31}[m]
-    return dt.date(y, m, last)
 
 
 class CovenantVersion(Frozen):
