@@ -7,7 +7,7 @@ which case the version in force on ``as_of`` is used (the original terms before
 2008-04-28, the First Loan Modification from 2008-04-28).
 
 Money amounts come back as :class:`decimal.Decimal` dollars, unrounded; round to
-cents only to present or settle (``ROUND_HALF_UP``).
+cents only to present or settle (:func:`model.values.to_cents`, half up).
 
 Interpretive points, modelled as written
 ----------------------------------------
@@ -25,15 +25,15 @@ Interpretive points, modelled as written
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import pandas as pd
 
-from model.terms.facility import EligibilityRules, Facility, FacilityTerms, _as_date
+from model.terms.facility import EligibilityRules, Facility, FacilityTerms
+from model.values import as_bool, as_date, as_money, to_cents
 
 __all__ = [
     "FacilityInputError",
@@ -42,7 +42,8 @@ __all__ = [
     "LiquidityTriggers",
     "terms_for",
     "to_money",
-    "cents",
+    "to_date",
+    "check_base_rate",
     "over_advance_amount",
     "borrowing_base",
     "availability",
@@ -52,12 +53,13 @@ __all__ = [
     "interest_rates",
     "daily_interest",
     "exact_sum",
-    "to_cents",
     "rate_on",
+    "invoice_aging_date",
     "eligibility_waterfall",
+    "compare_with_certificate",
+    "MAX_BASE_RATE",
 ]
 
-CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 
@@ -80,38 +82,65 @@ class DrawRefusedError(FacilityInputError):
         )
 
 
-def cents(x: Decimal) -> Decimal:
-    """Round to cents, half up (presentation and settlement only).
+def to_date(x: Any, what: str = "as_of") -> dt.date:
+    """:func:`model.values.as_date`, raising :class:`FacilityInputError` (naming ``what``).
 
-    >>> cents(Decimal("1.005"))
-    Decimal('1.01')
+    >>> to_date("2008-13-01", "termination_date")
+    Traceback (most recent call last):
+    ...
+    model.facility.FacilityInputError: termination_date: not an ISO date (YYYY-MM-DD): '2008-13-01'
     """
-    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return as_date(x, what)
+    except ValueError as exc:
+        raise FacilityInputError(str(exc)) from None
 
 
 def to_money(x: Any, field: str, *, allow_negative: bool = False, date: Any = None) -> Decimal:
-    """Parse a money input into Decimal dollars; NaN, text and negatives (unless allowed)
-    are errors.
+    """Parse a money input into Decimal dollars with :func:`model.values.as_money`; NaN,
+    text, booleans and negatives (unless allowed) are errors naming the field and date.
 
     >>> to_money(1500.5, "cash")
     Decimal('1500.5')
     >>> to_money(-1, "cash", date="2008-05-01")
     Traceback (most recent call last):
     ...
-    model.facility.FacilityInputError: cash on 2008-05-01 must not be negative (got -1)
+    model.facility.FacilityInputError: cash on 2008-05-01: must not be negative (got -1)
+    >>> to_money(True, "cash", date="2008-05-01")
+    Traceback (most recent call last):
+    ...
+    model.facility.FacilityInputError: cash on 2008-05-01: not an amount: True
     """
-    where = f"{field} on {_as_date(date).isoformat()}" if date is not None else field
+    where = f"{field} on {to_date(date, 'date').isoformat()}" if date is not None else field
     try:
-        if isinstance(x, float) and not math.isfinite(x):
-            raise ValueError
-        d = x if isinstance(x, Decimal) else Decimal(str(x))
-        if not d.is_finite():
-            raise ValueError
-    except (ValueError, ArithmeticError):
-        raise FacilityInputError(f"{where} is not a finite amount (got {x!r})") from None
-    if d < 0 and not allow_negative:
-        raise FacilityInputError(f"{where} must not be negative (got {x})")
-    return d
+        return as_money(x, where, allow_negative=allow_negative)
+    except ValueError as exc:
+        raise FacilityInputError(str(exc)) from None
+
+
+MAX_BASE_RATE = Decimal("0.5")
+"""Base rates are decimal fractions: 0 <= rate < 0.5 (50%) is accepted; 5.0 is a typo for 0.05."""
+
+
+def check_base_rate(x: Any, field: str, date: Any = None) -> Decimal:
+    """A base rate (prime or LIBOR) as a decimal fraction, 0 <= rate < 0.5.
+
+    >>> check_base_rate("0.0525", "rate_path.rate", "2008-05-01")
+    Decimal('0.0525')
+    >>> check_base_rate(5.0, "rate_path.rate", "2008-05-01")
+    Traceback (most recent call last):
+    ...
+    model.facility.FacilityInputError: rate_path.rate on 2008-05-01: a rate is a decimal
+    fraction, 0 <= rate < 0.5 (write 0.05 for 5%); got 5.0
+    """
+    r = to_money(x, field, allow_negative=True, date=date)
+    if not (0 <= r < MAX_BASE_RATE):
+        where = f"{field} on {to_date(date, 'date').isoformat()}" if date is not None else field
+        raise FacilityInputError(
+            f"{where}: a rate is a decimal fraction, 0 <= rate < {MAX_BASE_RATE} "
+            f"(write 0.05 for 5%); got {x}"
+        )
+    return r
 
 
 def terms_for(terms: Facility | FacilityTerms, as_of: dt.date | str) -> FacilityTerms:
@@ -120,7 +149,7 @@ def terms_for(terms: Facility | FacilityTerms, as_of: dt.date | str) -> Facility
     A version cannot be applied before its own effective date (its schedules do not
     cover those days): pass the :class:`Facility` or an earlier version instead.
     """
-    d = _as_date(as_of)
+    d = to_date(as_of)
     if isinstance(terms, Facility):
         return terms.terms_as_of(d)
     if not isinstance(terms, FacilityTerms):
@@ -181,7 +210,7 @@ class BorrowingBase:
             ("Lesser of line and Borrowing Base", self.limit),
         ]
         return pd.DataFrame(
-            {"item": [r[0] for r in rows], "amount": [float(cents(r[1])) for r in rows]}
+            {"item": [r[0] for r in rows], "amount": [float(to_cents(r[1])) for r in rows]}
         ).set_index("item")
 
 
@@ -202,7 +231,7 @@ def over_advance_amount(terms: Facility | FacilityTerms, as_of: dt.date | str) -
     >>> [over_advance_amount(fac, d) for d in ("2008-04-27", "2008-05-31", "2008-06-01")]
     [Decimal('0'), Decimal('15000000'), Decimal('11250000')]
     """
-    d = _as_date(as_of)
+    d = to_date(as_of)
     t = terms_for(terms, d)
     sched = t.borrowing_base.over_advance
     if sched is None:
@@ -270,7 +299,7 @@ def borrowing_base(
     >>> bb.total, bb.line
     (Decimal('42250000.00'), Decimal('50000000'))
     """
-    d = _as_date(as_of)
+    d = to_date(as_of)
     t = terms_for(terms, d)
     dom = to_money(eligible_domestic_ar, "eligible_domestic_ar", date=d)
     fgn = to_money(eligible_foreign_ar, "eligible_foreign_ar", date=d)
@@ -320,7 +349,7 @@ def availability(
     >>> availability(fac, "2008-04-28", 40_000_000, 0, 10_000_000)   # line $50M, base 32M + 15M
     Decimal('37000000.00')
     """
-    d = _as_date(as_of)
+    d = to_date(as_of)
     bb = borrowing_base(
         terms,
         d,
@@ -386,20 +415,55 @@ class LiquidityTriggers:
     cash_flow_covenant_springs: bool
     cash_flow_threshold: Decimal | None
     cash_flow_covenant_id: str | None
+    cash: Decimal | None = None
+    availability: Decimal | None = None
+    agings_measure: str | None = None
+
+    @property
+    def agings_rule(self) -> str:
+        """The Sec. 6.2(a)(ix) test as applied, in words (the reading and the figures)."""
+        if self.agings_threshold is None:
+            return f"no agings-report right in version {self.version_name!r}"
+        thr = f"{self.agings_threshold:,.0f}"
+        if self.agings_measure == "either":
+            assert self.cash is not None and self.availability is not None
+            return (
+                f"cash at Bank {self.cash:,.2f} or availability {self.availability:,.2f} "
+                f"< {thr} (reading 'either' of 'and/or', an assumption)"
+            )
+        return f"cash at Bank plus availability {self.liquidity:,.2f} < {thr} (reading 'sum')"
 
 
 def liquidity_triggers(
     terms: Facility | FacilityTerms,
     as_of: dt.date | str,
-    liquidity: Any,
+    liquidity: Any = None,
     *,
+    cash: Any = None,
+    availability: Any = None,
     event_of_default: bool = False,
 ) -> LiquidityTriggers:
     """The liquidity triggers on ``as_of``.
 
+    Parameters
+    ----------
+    liquidity : number, optional
+        Unrestricted cash and Cash Equivalents at Bank plus the Availability Amount.
+    cash, availability : number, optional
+        The two parts, separately. Give both, or ``liquidity``, or all three (they must
+        add up). The agings test under the ``either`` reading needs the parts.
+    event_of_default : bool
+        A Default or Event of Default is continuing (forces cash dominion).
+
+    None of the amounts may be negative.
+
     Notes
     -----
-    * Agings reports (Sec. 6.2(a)(ix)): liquidity **less than** $15,000,000.
+    * Agings reports (Sec. 6.2(a)(ix)): "cash ... at Bank **and/or** the Availability
+      Amount ... is **less than** $15,000,000". How "and/or" is read is the labelled
+      assumption ``triggers.agings_measure``: ``either`` (cash < $15M or availability <
+      $15M, the stricter, default) or ``sum`` (cash + availability < $15M, as Sec. 6.3(c)
+      and 6.9(iii) say "plus").
     * Cash dominion (Sec. 6.3(c)): collections go to the operating account only when no
       Default/Event of Default continues and liquidity is **no less than** the threshold:
       $10,000,000 from 2008-04-28 through ("ending on") 2008-05-30, $15,000,000 from
@@ -408,43 +472,83 @@ def liquidity_triggers(
       threshold``. (These periods differ by one day from the Borrowing Base clause (c)
       periods; both as written.)
     * Springing covenant (Sec. 6.9(iii)): liquidity **less than** $20,000,000 (original:
-      $15,000,000, printed "$15,000,0000"). The text says "for any fiscal quarter in
-      which" liquidity is below: the quarter-level reading ("any day of the quarter") is
-      the covenant engine's, from the daily ledger; this function answers for one day.
+      $15,000,000, printed "$15,000,0000"), with the threshold of the version in force on
+      ``as_of``. The text says "for any fiscal quarter in which" liquidity is below: the
+      quarter-level flag (threshold of the version in force when the quarter's certificate
+      is due, any day of the quarter) is :func:`model.ledger.ledger_by_quarter`'s and the
+      covenant engine's; this function answers for one day.
 
     Examples
     --------
     >>> from model.params import load
     >>> fac = load("params/facilities/svb-loan-agreement.yaml")
-    >>> t = liquidity_triggers(fac, "2008-05-30", 12_000_000)
+    >>> t = liquidity_triggers(fac, "2008-05-30", cash=9_000_000, availability=3_000_000)
     >>> t.agings_reports_required, t.cash_dominion, t.cash_dominion_threshold
     (True, False, Decimal('10000000'))
-    >>> liquidity_triggers(fac, "2008-05-31", 12_000_000).cash_dominion
+    >>> t.agings_rule
+    "cash at Bank 9,000,000.00 or availability 3,000,000.00 < 15,000,000
+    (reading 'either' of 'and/or', an assumption)"
+    >>> liquidity_triggers(fac, "2008-05-31", cash=9_000_000, availability=3_000_000).cash_dominion
+    True
+    >>> liquidity_triggers(fac, "2008-04-27", 12_000_000).cash_dominion  # original: $15M
     True
     """
-    d = _as_date(as_of)
+    d = to_date(as_of)
     t = terms_for(terms, d)
-    liq = to_money(liquidity, "liquidity", allow_negative=True, date=d)
+    c = None if cash is None else to_money(cash, "cash", date=d)
+    a = None if availability is None else to_money(availability, "availability", date=d)
+    if (c is None) != (a is None):
+        raise FacilityInputError(
+            f"liquidity_triggers on {d}: give both cash and availability, or neither"
+        )
+    if liquidity is not None:
+        liq = to_money(liquidity, "liquidity", date=d)
+        if c is not None and a is not None and c + a != liq:
+            raise FacilityInputError(
+                f"liquidity on {d} ({liq:,.2f}) is not cash ({c:,.2f}) plus availability ({a:,.2f})"
+            )
+    elif c is not None and a is not None:
+        liq = c + a
+    else:
+        raise FacilityInputError(
+            f"liquidity_triggers on {d}: give liquidity, or cash and availability"
+        )
     agings = t.triggers.agings_reports_below
     agings_thr = None if agings is None else agings.value
+    measure = None if t.triggers.agings_measure is None else t.triggers.agings_measure.value
+    if agings_thr is None:
+        agings_hit = False
+    elif measure == "either":
+        if c is None or a is None:
+            raise FacilityInputError(
+                f"the agings test on {d} (Sec. 6.2(a)(ix), triggers.agings_measure 'either': "
+                "cash or availability below the threshold) needs cash and availability "
+                "separately: pass cash= and availability=, not only liquidity"
+            )
+        agings_hit = c < agings_thr or a < agings_thr
+    else:
+        agings_hit = liq < agings_thr
     cd_thr = t.triggers.cash_dominion_below.amount_on(d)
     if cd_thr is None:  # pragma: no cover - schedules are validated to cover the version
         raise FacilityInputError(f"no cash-dominion threshold in force on {d}")
     springing = [
-        c for c in t.covenants if c.springing is not None and c.springing.metric == "liquidity"
+        cv for cv in t.covenants if cv.springing is not None and cv.springing.metric == "liquidity"
     ]
     cf_thr = springing[0].springing.amount if springing else None  # type: ignore[union-attr]
     return LiquidityTriggers(
         as_of=d,
         version_name=t.version_name,
         liquidity=liq,
-        agings_reports_required=agings_thr is not None and liq < agings_thr,
+        agings_reports_required=agings_hit,
         agings_threshold=agings_thr,
-        cash_dominion=bool(event_of_default) or liq < cd_thr,
+        cash_dominion=as_bool(event_of_default, "event_of_default") or liq < cd_thr,
         cash_dominion_threshold=cd_thr,
         cash_flow_covenant_springs=cf_thr is not None and liq < cf_thr,
         cash_flow_threshold=cf_thr,
         cash_flow_covenant_id=springing[0].id if springing else None,
+        cash=c,
+        availability=a,
+        agings_measure=measure,
     )
 
 
@@ -460,7 +564,7 @@ def interest_rates(terms: FacilityTerms, base_rate: Any) -> tuple[Decimal, Decim
     >>> interest_rates(fac.version("first_modification"), "0.05")
     (Decimal('0.05'), Decimal('0.0625'))
     """
-    base = to_money(base_rate, "base_rate", allow_negative=True)
+    base = check_base_rate(base_rate, "base_rate")
     rev = base + terms.interest.margin.value
     extra = terms.interest.over_advance_margin
     return rev, rev + (extra.value if extra is not None else ZERO)
@@ -473,7 +577,8 @@ def daily_interest(
 
     ACT/360 makes one day's interest a repeating decimal (``/ 360``), so accruals are
     kept as :class:`fractions.Fraction`: sums over any period (:func:`exact_sum`) are
-    exact and additive, and :func:`to_cents` rounds a total once, half up, for payment.
+    exact and additive, and :func:`model.values.to_cents` rounds a total once, half up,
+    for payment.
     Uses ``model.daycount.year_fraction_exact`` when present; otherwise 1/360 (ACT/360)
     or 1/365 (ACT/365F).
 
@@ -496,18 +601,6 @@ def exact_sum(values: Any) -> Fraction:
     for v in values:
         total += Fraction(v)
     return total
-
-
-def to_cents(x: Fraction | Decimal | int) -> Decimal:
-    """Round an exact amount to cents, half up (away from zero), for payment or display.
-
-    >>> to_cents(Fraction(1, 200)), to_cents(Fraction(-1, 200)), to_cents(Fraction(1, 3))
-    (Decimal('0.01'), Decimal('-0.01'), Decimal('0.33'))
-    """
-    f = Fraction(x)
-    n = abs(f) * 100
-    c = math.floor(n + Fraction(1, 2))
-    return (Decimal(c if f >= 0 else -c) / 100).quantize(CENT)
 
 
 def _day_fraction(day: dt.date, day_count: str) -> Fraction:
@@ -535,16 +628,57 @@ def rate_on(rate_path: pd.Series, day: dt.date) -> Decimal:
         raise FacilityInputError(
             f"rate path has no rate on or before {day} (first rate {rate_path.index[0].date()})"
         )
-    return Decimal(str(before.iloc[-1]))
+    return check_base_rate(before.iloc[-1], "rate_path.rate", before.index[-1])
 
 
 # --- eligibility ---------------------------------------------------------------------------
 
 _INVOICE_COLUMNS = ("customer", "invoice_date", "amount", "foreign", "affiliate", "insured")
+AGING_COLUMN = "aged_as_of"
+"""Optional invoices column: the date the open-invoice list was aged at (one date for all rows)."""
+
+
+def invoice_aging_date(invoices: pd.DataFrame, aged_as_of: Any = None) -> dt.date:
+    """The date an open-invoice list is aged at: its ``aged_as_of`` column (one date for
+    every row) or the ``aged_as_of`` argument (which must agree with the column).
+
+    >>> inv = pd.DataFrame({"customer": ["A"], "aged_as_of": ["2008-06-30"]})
+    >>> invoice_aging_date(inv)
+    datetime.date(2008, 6, 30)
+    >>> invoice_aging_date(inv.drop(columns="aged_as_of"))
+    Traceback (most recent call last):
+    ...
+    model.facility.FacilityInputError: invoices have no aging date: add an 'aged_as_of'
+    column (the date the open invoices were listed) or pass aged_as_of=
+    """
+    given = None if aged_as_of is None else to_date(aged_as_of, "aged_as_of")
+    if AGING_COLUMN in invoices.columns:
+        dates = {to_date(x, f"invoices.{AGING_COLUMN}") for x in invoices[AGING_COLUMN]}
+        if len(dates) != 1:
+            listed = ", ".join(sorted(d.isoformat() for d in dates)) or "none"
+            raise FacilityInputError(
+                f"invoices.{AGING_COLUMN} must hold one date for every row (got: {listed})"
+            )
+        col = dates.pop()
+        if given is not None and given != col:
+            raise FacilityInputError(
+                f"aged_as_of {given} disagrees with the invoices' {AGING_COLUMN} column ({col})"
+            )
+        return col
+    if given is None:
+        raise FacilityInputError(
+            "invoices have no aging date: add an 'aged_as_of' column (the date the open "
+            "invoices were listed) or pass aged_as_of="
+        )
+    return given
 
 
 def eligibility_waterfall(
-    rules: EligibilityRules | FacilityTerms | Facility, as_of: dt.date | str, invoices: pd.DataFrame
+    rules: EligibilityRules | FacilityTerms | Facility,
+    as_of: dt.date | str,
+    invoices: pd.DataFrame,
+    *,
+    aged_as_of: Any = None,
 ) -> pd.DataFrame:
     """From gross receivables to Eligible Domestic and Foreign Accounts, one row per deduction.
 
@@ -556,13 +690,25 @@ def eligibility_waterfall(
     as_of : date
     invoices : DataFrame
         Columns ``customer``, ``invoice_date``, ``amount`` (>= 0), ``foreign``,
-        ``affiliate``, ``insured`` (booleans; ``insured`` matters for foreign accounts).
+        ``affiliate``, ``insured`` (yes/no flags, parsed strictly: a blank or "maybe" is
+        an error; ``insured`` matters for foreign accounts), and ``aged_as_of`` (the date
+        the list was aged at), unless given as the argument.
+    aged_as_of : date, optional
+        The list's aging date when it has no ``aged_as_of`` column.
 
     Returns
     -------
     DataFrame
         Index: gross, each deduction (as a negative amount), eligible; columns
-        ``domestic``, ``foreign``, ``total`` in dollars (cents).
+        ``domestic``, ``foreign``, ``total``: exact :class:`~decimal.Decimal` dollars to
+        the cent.
+
+    Raises
+    ------
+    FacilityInputError
+        Invoices aged at another date than ``as_of`` (ageing a fixed list to another date
+        would silently make it all past due), or a bad value, naming the row's customer,
+        the column and the value.
 
     Notes
     -----
@@ -571,8 +717,12 @@ def eligibility_waterfall(
     ``cross_aging_pct``; (3) affiliates; (4) foreign accounts without credit insurance;
     (5) concentration: each debtor's remaining balance above ``concentration_pct`` of
     all remaining eligible accounts (pro rata to its domestic/foreign parts).
+
+    Arithmetic is exact (fractions of dollars); each figure is rounded to the cent once,
+    half up. Deductions (1)-(4) are whole invoices, so exact; the concentration row is
+    eligible (rounded once) less the amount before it, so the column adds up to the cent.
     """
-    d = _as_date(as_of)
+    d = to_date(as_of)
     if isinstance(rules, Facility):
         rules = rules.terms_as_of(d)
     if isinstance(rules, FacilityTerms):
@@ -580,71 +730,137 @@ def eligibility_waterfall(
     missing = [c for c in _INVOICE_COLUMNS if c not in invoices.columns]
     if missing:
         raise FacilityInputError(f"invoices lack column(s): {', '.join(missing)}")
-    inv = invoices.copy()
-    inv["invoice_date"] = pd.to_datetime(inv["invoice_date"]).dt.date
-    amounts = pd.to_numeric(inv["amount"], errors="coerce")
-    bad = inv[amounts.isna() | (amounts < 0)]
-    if not bad.empty:
-        r = bad.iloc[0]
+    aged = invoice_aging_date(invoices, aged_as_of)
+    if aged != d:
         raise FacilityInputError(
-            f"invoices.amount for customer {r['customer']!r} dated {r['invoice_date']} must be a "
-            f"non-negative number (got {r['amount']!r})"
+            f"invoices aged as of {aged} used for {d}: ages, past-due and cross-aging would be "
+            f"wrong; supply invoices aged as of {d}"
         )
-    late = inv[inv["invoice_date"] > d]
-    if not late.empty:
-        raise FacilityInputError(
-            f"invoices.invoice_date {late['invoice_date'].iloc[0]} is after as_of {d}"
+    recs = []
+    for i, r in enumerate(invoices.itertuples(index=False), start=1):
+        cust = r.customer
+        raw_date = r.invoice_date
+        try:
+            inv_date = as_date(raw_date, "invoice_date")
+        except ValueError:
+            raise FacilityInputError(
+                f"invoices row {i} (customer {cust!r}): invoice_date is not an ISO date "
+                f"(YYYY-MM-DD): {raw_date!r}"
+            ) from None
+        where = f"invoices row {i} (customer {cust!r}, dated {inv_date})"
+        if inv_date > d:
+            raise FacilityInputError(
+                f"{where}: invoices.invoice_date {inv_date} is after as_of {d}"
+            )
+        try:
+            amt = as_money(r.amount, "amount")
+        except ValueError as exc:
+            raise FacilityInputError(f"{where}: invoices.{exc}") from None
+        flags = {}
+        for c in ("foreign", "affiliate", "insured"):
+            try:
+                flags[c] = as_bool(getattr(r, c), c)
+            except ValueError as exc:
+                raise FacilityInputError(f"{where}: invoices.{exc}") from None
+        recs.append(
+            {
+                "customer": cust,
+                "segment": "foreign" if flags["foreign"] else "domestic",
+                "age": (d - inv_date).days,
+                "amount": Fraction(amt),
+                **flags,
+            }
         )
-    inv["amount"] = amounts.astype(float)
-    for c in ("foreign", "affiliate", "insured"):
-        inv[c] = inv[c].astype(bool)
-    inv["segment"] = inv["foreign"].map({False: "domestic", True: "foreign"})
-    inv["age"] = [(d - x).days for x in inv["invoice_date"]]
-    inv["left"] = inv["amount"]
-    rows: dict[str, dict[str, float]] = {}
+    segs = ("domestic", "foreign")
 
-    def seg_sum(col: pd.Series) -> dict[str, float]:
-        g = col.groupby(inv["segment"]).sum()
-        return {s: float(g.get(s, 0.0)) for s in ("domestic", "foreign")}
+    def seg_sum(values: list[Fraction]) -> dict[str, Fraction]:
+        out = {k: Fraction(0) for k in segs}
+        for rec, v in zip(recs, values, strict=True):
+            out[rec["segment"]] += v
+        return out
 
-    rows["gross receivables"] = seg_sum(inv["amount"])
+    def cut(mask: list[bool], left: list[Fraction]) -> tuple[list[Fraction], list[Fraction]]:
+        cuts = [v if m else Fraction(0) for v, m in zip(left, mask, strict=True)]
+        return cuts, [v - c for v, c in zip(left, cuts, strict=True)]
+
+    steps: list[tuple[str, dict[str, Fraction]]] = []
+    left = [rec["amount"] for rec in recs]
+    steps.append(("gross receivables", seg_sum(left)))
     n = rules.past_due_days.value
-    past_due = inv["age"] > n
-    cut = inv["left"].where(past_due, 0.0)
-    inv["left"] -= cut
-    rows[f"less: over {n} days from invoice"] = {k: -v for k, v in seg_sum(cut).items()}
+    past_due = [rec["age"] > n for rec in recs]
+    cuts, left = cut(past_due, left)
+    steps.append((f"less: over {n} days from invoice", seg_sum(cuts)))
 
-    share = inv["amount"].where(past_due, 0.0).groupby(inv["customer"]).sum() / inv.groupby(
-        "customer"
-    )["amount"].sum().replace(0, float("nan"))
-    pct = float(rules.cross_aging_pct.value)
-    crossed = inv["customer"].map(share.fillna(0) > pct)
-    cut = inv["left"].where(crossed, 0.0)
-    inv["left"] -= cut
-    rows[f"less: cross-aging (debtor over {pct:.0%} past due)"] = {
-        k: -v for k, v in seg_sum(cut).items()
-    }
+    by_cust: dict[Any, list[Fraction]] = {}
+    for rec, pd_ in zip(recs, past_due, strict=True):
+        tot = by_cust.setdefault(rec["customer"], [Fraction(0), Fraction(0)])
+        tot[0] += rec["amount"] if pd_ else 0
+        tot[1] += rec["amount"]
+    pct = rules.cross_aging_pct.value
+    crossed = {k: v[1] > 0 and v[0] / v[1] > Fraction(pct) for k, v in by_cust.items()}
+    cuts, left = cut([crossed[rec["customer"]] for rec in recs], left)
+    steps.append((f"less: cross-aging (debtor over {pct:.0%} past due)", seg_sum(cuts)))
 
-    cut = inv["left"].where(inv["affiliate"] & rules.exclude_affiliates.value, 0.0)
-    inv["left"] -= cut
-    rows["less: affiliates"] = {k: -v for k, v in seg_sum(cut).items()}
+    excl = rules.exclude_affiliates.value
+    cuts, left = cut([excl and rec["affiliate"] for rec in recs], left)
+    steps.append(("less: affiliates", seg_sum(cuts)))
 
-    cut = inv["left"].where(
-        inv["foreign"] & ~inv["insured"] & rules.foreign_requires_insurance.value, 0.0
-    )
-    inv["left"] -= cut
-    rows["less: foreign not insured"] = {k: -v for k, v in seg_sum(cut).items()}
+    ins = rules.foreign_requires_insurance.value
+    cuts, left = cut([ins and rec["foreign"] and not rec["insured"] for rec in recs], left)
+    steps.append(("less: foreign not insured", seg_sum(cuts)))
 
-    conc = float(rules.concentration_pct.value)
-    total_left = float(inv["left"].sum())
-    by_cust = inv.groupby("customer")["left"].sum()
-    excess = (by_cust - conc * total_left).clip(lower=0.0)
-    ratio = (excess / by_cust.replace(0, float("nan"))).fillna(0.0)
-    cut = inv["left"] * inv["customer"].map(ratio)
-    inv["left"] -= cut
-    rows[f"less: concentration over {conc:.0%}"] = {k: -v for k, v in seg_sum(cut).items()}
-    rows["eligible accounts"] = seg_sum(inv["left"])
-    out = pd.DataFrame.from_dict(rows, orient="index")[["domestic", "foreign"]]
+    conc = rules.concentration_pct.value
+    total_left = sum(left, Fraction(0))
+    cust_left: dict[Any, Fraction] = {}
+    for rec, v in zip(recs, left, strict=True):
+        cust_left[rec["customer"]] = cust_left.get(rec["customer"], Fraction(0)) + v
+    cap = Fraction(conc) * total_left
+    ratio = {k: (v - cap) / v if v > cap else Fraction(0) for k, v in cust_left.items()}
+    conc_cut = seg_sum([v * ratio[rec["customer"]] for rec, v in zip(recs, left, strict=True)])
+
+    rounded: dict[str, dict[str, Decimal]] = {}
+    for label, amounts in steps:
+        sign = 1 if label == "gross receivables" else -1
+        rounded[label] = {k: to_cents(sign * amounts[k]) for k in segs}
+    exact_before = {k: steps[0][1][k] - sum(a[k] for _, a in steps[1:]) for k in segs}
+    exact_eligible = {k: exact_before[k] - conc_cut[k] for k in segs}
+    elig = {k: to_cents(exact_eligible[k]) for k in segs}
+    before = {k: sum((rounded[label][k] for label, _ in steps), Decimal(0)) for k in segs}
+    rounded[f"less: concentration over {conc:.0%}"] = {k: elig[k] - before[k] for k in segs}
+    rounded["eligible accounts"] = elig
+    out = pd.DataFrame.from_dict(rounded, orient="index")[list(segs)]
     out["total"] = out["domestic"] + out["foreign"]
     out.index.name = "step"
-    return out.round(2) + 0.0
+    return out
+
+
+def compare_with_certificate(waterfall: pd.DataFrame, certificate: pd.Series) -> pd.DataFrame:
+    """The waterfall's eligible and gross receivables beside a Borrowing Base Certificate's
+    (a receivables row, e.g. from :func:`model.ledger.certificate_on`), and the difference.
+
+    One receivables source per date: the certificate for a date should carry the figures
+    of that date's invoice waterfall; a non-zero ``difference`` says they disagree. A
+    figure the certificate lacks (no ``gross_*`` column, or blank) is ``None``.
+
+    >>> wf = pd.DataFrame({"domestic": [Decimal(100), Decimal(80)], "foreign": [Decimal(50),
+    ...     Decimal(40)]}, index=["gross receivables", "eligible accounts"])
+    >>> cert = pd.Series({"eligible_domestic": 80.0, "eligible_foreign": 35.0})
+    >>> compare_with_certificate(wf, cert)["difference"].tolist()
+    [Decimal('0.0'), None, Decimal('5.0'), None]
+    """
+    rows = []
+    for seg in ("domestic", "foreign"):
+        for kind, label in (("eligible", "eligible accounts"), ("gross", "gross receivables")):
+            item = f"{kind}_{seg}"
+            w = Decimal(waterfall.loc[label, seg])
+            raw = certificate.get(item)
+            c = None if raw is None or pd.isna(raw) else to_money(raw, f"certificate.{item}")
+            rows.append(
+                {
+                    "item": item,
+                    "waterfall": w,
+                    "certificate": c,
+                    "difference": None if c is None else w - c,
+                }
+            )
+    return pd.DataFrame(rows).set_index("item")

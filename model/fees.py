@@ -6,18 +6,18 @@ Amounts are exact :class:`~decimal.Decimal` dollars (cents are the point here).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
 import pandas as pd
 
-from model.facility import ZERO, FacilityInputError, terms_for, to_money
-from model.terms.facility import Facility, FacilityTerms, _as_date
+from model.facility import ZERO, FacilityInputError, terms_for, to_date, to_money
+from model.schedule import add_months
+from model.terms.facility import Facility, FacilityTerms
+from model.values import as_bool, to_cents
 
 __all__ = [
-    "add_months",
     "one_time_fees",
     "termination_fee",
     "termination_fee_schedule",
@@ -26,17 +26,6 @@ __all__ = [
 ]
 
 TerminationReason = Literal["borrower_election", "bank_event_of_default", "other"]
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    """``d`` plus whole months, clamped to the month end.
-
-    >>> add_months(dt.date(2007, 10, 2), 6), add_months(dt.date(2008, 8, 31), 6)
-    (datetime.date(2008, 4, 2), datetime.date(2009, 2, 28))
-    """
-    m = d.month - 1 + months
-    y, m = d.year + m // 12, m % 12 + 1
-    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
 def one_time_fees(terms: Facility | FacilityTerms) -> pd.DataFrame:
@@ -54,7 +43,7 @@ def one_time_fees(terms: Facility | FacilityTerms) -> pd.DataFrame:
             rows[(f.date, f.name)] = {
                 "date": f.date,
                 "fee": f.name,
-                "amount": f.amount.quantize(Decimal("0.01")),
+                "amount": to_cents(f.amount),
                 "source": f.source,
             }
     return pd.DataFrame(list(rows.values()), columns=["date", "fee", "amount", "source"])
@@ -97,7 +86,7 @@ def termination_fee(
     >>> [termination_fee(fac, d) for d in ("2008-04-01", "2008-04-02", "2008-04-28", "2008-10-02")]
     [Decimal('350000.00'), Decimal('175000.00'), Decimal('250000.00'), Decimal('0')]
     """
-    d = _as_date(termination_date)
+    d = to_date(termination_date, "termination_date")
     t = terms_for(terms, d)
     if reason not in ("borrower_election", "bank_event_of_default", "other"):
         raise FacilityInputError(
@@ -116,7 +105,7 @@ def termination_fee(
         rate = tf.second_rate.value
     else:
         return ZERO
-    return (tf.base_amount.value * rate).quantize(Decimal("0.01"))
+    return to_cents(tf.base_amount.value * rate)
 
 
 def termination_fee_schedule(
@@ -124,7 +113,7 @@ def termination_fee_schedule(
 ) -> pd.DataFrame:
     """The termination fee for every termination date from ``start`` to ``end``, in periods
     (from, to inclusive) of constant fee, at the Borrower's election with no exception."""
-    d0, d1 = _as_date(start), _as_date(end)
+    d0, d1 = to_date(start, "start"), to_date(end, "end")
     rows: list[dict[str, Any]] = []
     d = d0
     while d <= d1:
@@ -154,10 +143,11 @@ def repurchase_basket(terms: Facility | FacilityTerms, repurchases: pd.DataFrame
     Parameters
     ----------
     repurchases : DataFrame
-        ``date``, ``amount``; optional booleans ``notice_given`` (condition (A), default
-        True) and ``default_exists`` (condition (B): an Event of Default at the time, or a
-        Default after giving effect, including a likely Sec. 6.9 Default next period;
-        default False).
+        ``date``, ``amount``; optional yes/no columns ``notice_given`` (condition (A),
+        True when the column is absent) and ``default_exists`` (condition (B): an Event of
+        Default at the time, or a Default after giving effect, including a likely Sec. 6.9
+        Default next period; False when absent). Flags are parsed strictly
+        (:func:`model.values.as_bool`): "False" is False, a blank is an error.
 
     Returns
     -------
@@ -170,7 +160,7 @@ def repurchase_basket(terms: Facility | FacilityTerms, repurchases: pd.DataFrame
     if not {"date", "amount"} <= set(repurchases.columns):
         raise FacilityInputError("repurchases needs columns date and amount")
     df = repurchases.copy()
-    df["date"] = pd.to_datetime(df["date"]).dt.date
+    df["date"] = [to_date(x, "repurchases.date") for x in df["date"]]
     df = df.sort_values("date", kind="stable")
     used = ZERO
     out = []
@@ -179,8 +169,15 @@ def repurchase_basket(terms: Facility | FacilityTerms, repurchases: pd.DataFrame
         amt = to_money(r["amount"], "repurchases.amount", date=d)
         t = terms_for(terms, d)
         basket = t.distributions.repurchase_program_basket
-        notice = bool(r.get("notice_given", True))
-        default = bool(r.get("default_exists", False))
+        flags = {}
+        for col, absent in (("notice_given", True), ("default_exists", False)):
+            try:
+                flags[col] = (
+                    as_bool(r[col], f"repurchases.{col} on {d}") if col in df.columns else absent
+                )
+            except ValueError as exc:
+                raise FacilityInputError(str(exc)) from None
+        notice, default = flags["notice_given"], flags["default_exists"]
         if basket is None:
             ok, why, cap = (
                 False,
@@ -225,7 +222,7 @@ def indebtedness_headroom(
     >>> indebtedness_headroom(fac, "2008-04-28", 12_000_000, 1_000_000)["headroom"].tolist()
     [Decimal('4000000'), Decimal('3000000')]
     """
-    d = _as_date(as_of)
+    d = to_date(as_of, "as_of")
     t = terms_for(terms, d)
     pi = t.permitted_indebtedness
     kpn = to_money(kpn_note, "kpn_note", date=d)

@@ -9,6 +9,13 @@ Conventions
 -----------
 * Receivables and cash are step inputs: each row holds from its date until the next
   one (the Borrowing Base uses "Borrower's most recent Borrowing Base Certificate").
+  A certificate (receivables row, dated at the month end it reports) applies from its
+  date plus ``borrowing_base.certificate_lag_days`` (a labelled assumption, 0 by
+  default; 30 if it only counts once delivered, "Monthly within 30 days", Exhibit B):
+  :func:`certificate_on` says which certificate is in force on a day.
+* An opening balance above the Revolving Line is refused; above min(line, Borrowing
+  Base) it is refused unless ``allow_opening_over_limit=True``.
+* The base rate path is a decimal fraction, 0 <= rate < 0.5 (write 0.05 for 5%).
 * Draws (positive) and repayments (negative) settle on their date, before the day's
   balance is struck; interest accrues on the end-of-day balance, ACT/360 by default
   (an assumption in the params file), and is payable monthly.
@@ -23,35 +30,43 @@ Conventions
   date and the shortfall, or with ``on_excess_draw="cap"`` is cut to availability and
   the refused part recorded in ``draw_refused``. A clause (c) step-down can leave the
   balance above the limit without any draw: that is ``excess_over_limit`` (the amount
-  the Borrower must repay), never negative availability.
+  the Borrower must repay), never negative availability. The excess accrues at the rate
+  named by ``interest.excess_over_limit_pricing`` (an assumption: ``revolver`` by
+  default, or ``over_advance``); :func:`ledger_by_quarter` counts ``days_over_limit``.
+* Liquidity triggers are applied with cash and availability separately (the agings
+  test of Sec. 6.2(a)(ix) reads "and/or": ``triggers.agings_measure``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import os
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
 import pandas as pd
 
 from model import paths
+from model.covenants import resolve_terms, springing_applies
 from model.facility import (
     ZERO,
     DrawRefusedError,
     FacilityInputError,
     borrowing_base,
+    check_base_rate,
     daily_interest,
     exact_sum,
     interest_rates,
     liquidity_triggers,
     over_advance_usage,
     terms_for,
-    to_cents,
+    to_date,
     to_money,
 )
-from model.terms.facility import Facility, FacilityTerms, _as_date
+from model.terms.facility import Facility, FacilityTerms
+from model.values import as_bool, quarter_start, to_cents
 
 __all__ = [
     "facility_ledger",
@@ -60,19 +75,24 @@ __all__ = [
     "interest_between",
     "step_input",
     "read_dated_csv",
+    "certificate_on",
 ]
 
-CENT = Decimal("0.01")
+_CMP = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def read_dated_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read an input CSV (``#`` lines are comments; a ``date`` or ``invoice_date`` column),
-    path relative to the project root.
+    """Read an input CSV (``#`` lines are comments; a ``date`` or ``invoice_date`` column).
+
+    A name given as text must lie inside ``params/`` (:func:`model.paths.input_path`).
 
     >>> read_dated_csv("params/scenarios/svb-cash-sample.csv").columns.tolist()
     ['date', 'cash']
     """
-    p = paths.resolve(path)
+    try:
+        p = paths.input_path(path)
+    except paths.UnsafePathError as exc:
+        raise FacilityInputError(f"input file: {exc}") from None
     if not p.is_file():
         raise FacilityInputError(f"input file not found: {path} ({p})")
     return pd.read_csv(p, comment="#")
@@ -106,7 +126,7 @@ def step_input(
     >>> step_input(pd.DataFrame({"date": ["2008-05-01"], "cash": [-5]}), "cash", ("cash",))
     Traceback (most recent call last):
     ...
-    model.facility.FacilityInputError: cash.cash on 2008-05-01 must not be negative (got -5)
+    model.facility.FacilityInputError: cash.cash on 2008-05-01: must not be negative (got -5)
     """
     df = _frame(data, name, columns)
     dup = df["date"][df["date"].duplicated()]
@@ -152,6 +172,64 @@ def _as_of_row(df: pd.DataFrame, day: pd.Timestamp, name: str) -> pd.Series:
     return before.iloc[-1]
 
 
+def _certificate_row(rec: pd.DataFrame, day: dt.date, lag_days: int) -> pd.Series:
+    cutoff = pd.Timestamp(day - dt.timedelta(days=lag_days))
+    before = rec.loc[:cutoff]
+    if before.empty:
+        first = rec.index[0].date()
+        lag = (
+            ""
+            if lag_days == 0
+            else f"; with a {lag_days}-day certificate lag the first applies from "
+            f"{first + dt.timedelta(days=lag_days)}"
+        )
+        raise FacilityInputError(
+            f"receivables has no certificate in force on {day} (first row {first}{lag})"
+        )
+    row = before.iloc[-1].copy()
+    row["date"] = before.index[-1].date()
+    return row
+
+
+def certificate_on(receivables: Any, day: dt.date | str, lag_days: int = 0) -> pd.Series:
+    """The Borrowing Base Certificate (receivables row) in force on ``day``: the latest
+    dated on or before ``day`` less ``lag_days`` (its figures count from its date plus the
+    lag, ``borrowing_base.certificate_lag_days``).
+
+    Parameters
+    ----------
+    receivables : DataFrame
+        ``date``, ``eligible_domestic``, ``eligible_foreign`` (optional ``gross_*``), as
+        for :func:`facility_ledger` (validated the same way).
+    day : date or ISO string
+    lag_days : int
+        Days from a certificate's as-of date to the day it applies (0: from its date).
+
+    Returns
+    -------
+    Series
+        The row, with ``date`` the certificate's as-of date (``datetime.date``).
+
+    Examples
+    --------
+    >>> rec = read_dated_csv("params/scenarios/svb-receivables-sample.csv")
+    >>> certificate_on(rec, "2008-06-30")["date"], certificate_on(rec, "2008-06-29")["date"]
+    (datetime.date(2008, 6, 30), datetime.date(2008, 5, 31))
+    >>> certificate_on(rec, "2008-06-30", lag_days=30)["date"]
+    datetime.date(2008, 5, 31)
+    """
+    d = to_date(day, "day")
+    try:
+        lag = int(lag_days)
+    except (TypeError, ValueError):
+        raise FacilityInputError(
+            f"lag_days must be a whole number of days (got {lag_days!r})"
+        ) from None
+    if isinstance(lag_days, bool) or lag != lag_days or lag < 0:
+        raise FacilityInputError(f"lag_days must be a whole number of days >= 0 (got {lag_days!r})")
+    return _certificate_row(_receivables(receivables), d, lag)
+
+
 def facility_ledger(
     terms: Facility | FacilityTerms,
     start: dt.date | str,
@@ -166,6 +244,8 @@ def facility_ledger(
     on_excess_draw: Literal["error", "cap"] = "error",
     domestic_advance_rate: Any = None,
     foreign_advance_rate: Any = None,
+    certificate_lag_days: int | None = None,
+    allow_opening_over_limit: bool = False,
 ) -> pd.DataFrame:
     """The facility day by day from ``start`` to ``end`` (inclusive).
 
@@ -176,32 +256,45 @@ def facility_ledger(
     start, end : date or ISO string
     receivables : DataFrame
         ``date``, ``eligible_domestic``, ``eligible_foreign`` (optional ``gross_domestic``,
-        ``gross_foreign``): certificate values, each in force until the next row.
+        ``gross_foreign``): certificate values by as-of date, each in force from its date
+        plus the certificate lag until the next one applies (:func:`certificate_on`).
     cash : DataFrame or number
         ``date``, ``cash``: unrestricted cash and Cash Equivalents at the Bank.
     rate_path : DataFrame or number
-        ``date``, ``rate``: the base rate (prime or LIBOR) as a decimal, step-wise.
+        ``date``, ``rate``: the base rate (prime or LIBOR) as a decimal, 0 <= rate < 0.5,
+        step-wise.
     draws : DataFrame, optional
         ``date``, ``amount``: draws (positive) and repayments (negative).
     opening_balance : number
-        Advances outstanding at the start of ``start``.
+        Advances outstanding at the start of ``start``; at most the Revolving Line, and at
+        most min(line, Borrowing Base) on ``start`` unless ``allow_opening_over_limit``.
     reserves : number
         Reserves and letters of credit deducted from availability.
     on_excess_draw : {"error", "cap"}
         Refuse a draw above availability (default) or cap it.
+    certificate_lag_days : int, optional
+        Override ``borrowing_base.certificate_lag_days`` of the terms (days from a
+        certificate's date to the day its figures apply).
+    allow_opening_over_limit : bool
+        Accept an opening balance above min(line, Borrowing Base) (it shows as
+        ``excess_over_limit`` until repaid).
 
     Returns
     -------
     DataFrame
-        Indexed by date. Columns: ``version``, ``line``, ``eligible_domestic``,
+        Indexed by date. Columns: ``version``, ``certificate_date`` (the receivables row
+        in force), ``line``, ``eligible_domestic``,
         ``eligible_foreign``, ``domestic_base``, ``foreign_base``, ``over_advance_limit``
         (clause (c)), ``borrowing_base``, ``limit``, ``draw``, ``repayment``,
         ``draw_refused``, ``outstanding``, ``over_advance`` (in use), ``revolver``,
         ``availability``, ``excess_over_limit``, ``cash``, ``liquidity``,
         ``agings_threshold``, ``agings_reports_required``, ``cash_dominion_threshold``,
-        ``cash_dominion``, ``cash_flow_threshold``, ``cash_flow_covenant_springs``,
-        ``base_rate``, ``revolver_rate``, ``over_advance_rate``, ``interest_revolver``,
-        ``interest_over_advance`` (exact Fractions), ``fees`` (Decimal).
+        ``cash_dominion``, ``cash_flow_threshold``, ``cash_flow_covenant_springs`` (that
+        day's liquidity below the threshold of the version in force that day; the
+        quarter flag is :func:`ledger_by_quarter`'s), ``base_rate``, ``revolver_rate``,
+        ``over_advance_rate``, ``interest_revolver``, ``interest_over_advance`` (exact
+        Fractions; the excess over the limit is in the tranche named by
+        ``interest.excess_over_limit_pricing``), ``fees`` (Decimal).
 
     Raises
     ------
@@ -209,12 +302,22 @@ def facility_ledger(
         Bad inputs, naming the input, column and date; :class:`DrawRefusedError` for a
         draw above availability.
     """
-    d0, d1 = _as_date(start), _as_date(end)
+    d0, d1 = to_date(start, "start"), to_date(end, "end")
     if d1 < d0:
         raise FacilityInputError(f"end {d1} is before start {d0}")
     if on_excess_draw not in ("error", "cap"):
         raise FacilityInputError(
             f"on_excess_draw must be 'error' or 'cap' (got {on_excess_draw!r})"
+        )
+    allow_over = as_bool(allow_opening_over_limit, "allow_opening_over_limit")
+    if certificate_lag_days is not None and (
+        isinstance(certificate_lag_days, bool)
+        or not isinstance(certificate_lag_days, int)
+        or certificate_lag_days < 0
+    ):
+        raise FacilityInputError(
+            "certificate_lag_days must be a whole number of days >= 0 "
+            f"(got {certificate_lag_days!r})"
         )
     terms_for(terms, d0)  # checks the start date against the terms
     rec = _receivables(receivables)
@@ -224,6 +327,8 @@ def facility_ledger(
     if not isinstance(rate_path, pd.DataFrame | pd.Series):
         rate_path = pd.DataFrame({"date": [d0], "rate": [rate_path]})
     rates = step_input(rate_path, "rate_path", ("rate",), allow_negative=True)
+    for ts, v in rates["rate"].items():
+        check_base_rate(v, "rate_path.rate", ts.date())
     flows: dict[pd.Timestamp, list[Decimal]] = {}
     if draws is not None and len(draws):
         dr = _frame(draws, "draws", ("amount",))
@@ -234,7 +339,7 @@ def facility_ledger(
                 to_money(v, "draws.amount", allow_negative=True, date=d.date())
             )
     res = to_money(reserves, "reserves")
-    balance = to_money(opening_balance, "opening_balance")
+    balance = to_money(opening_balance, "opening_balance", date=d0)
     fees_by_day: dict[dt.date, Decimal] = {}
     versions = terms.all_versions if isinstance(terms, Facility) else (terms,)
     for v in versions:
@@ -245,7 +350,12 @@ def facility_ledger(
     for ts in pd.date_range(d0, d1, freq="D"):
         day = ts.date()
         t = terms_for(terms, day)
-        r = _as_of_row(rec, ts, "receivables")
+        lag = (
+            t.borrowing_base.certificate_lag_days.value
+            if certificate_lag_days is None
+            else certificate_lag_days
+        )
+        r = _certificate_row(rec, day, lag)
         bb = borrowing_base(
             t,
             day,
@@ -254,6 +364,18 @@ def facility_ledger(
             domestic_advance_rate=domestic_advance_rate,
             foreign_advance_rate=foreign_advance_rate,
         )
+        if day == d0:
+            if balance > bb.line:
+                raise FacilityInputError(
+                    f"opening_balance on {d0} ({balance:,.2f}) is above the Revolving Line "
+                    f"({bb.line:,.2f})"
+                )
+            if balance > bb.limit and not allow_over:
+                raise FacilityInputError(
+                    f"opening_balance on {d0} ({balance:,.2f}) is above min(line, Borrowing "
+                    f"Base) ({bb.limit:,.2f}) by {balance - bb.limit:,.2f}; pass "
+                    "allow_opening_over_limit=True to start over the limit"
+                )
         drawn = repaid = refused = ZERO
         for amt in flows.get(ts, []):
             if amt >= 0:
@@ -277,15 +399,24 @@ def facility_ledger(
         avail = max(ZERO, bb.limit - balance - res)
         excess = max(ZERO, balance - bb.limit)
         c = to_money(_as_of_row(cash_df, ts, "cash")["cash"], "cash", date=day)
-        liq = c + avail
-        trig = liquidity_triggers(t, day, liq)
-        base = Decimal(str(_as_of_row(rates, ts, "rate_path")["rate"]))
+        trig = liquidity_triggers(t, day, cash=c, availability=avail)
+        liq = trig.liquidity
+        base = to_money(
+            _as_of_row(rates, ts, "rate_path")["rate"],
+            "rate_path.rate",
+            allow_negative=True,
+            date=day,
+        )
         rev_rate, oa_rate = interest_rates(t, base)
         dc = t.interest.day_count.value
+        at_oa_rate = oa + (
+            excess if t.interest.excess_over_limit_pricing.value == "over_advance" else ZERO
+        )
         rows.append(
             {
                 "date": ts,
                 "version": t.version_name,
+                "certificate_date": r["date"],
                 "line": float(bb.line),
                 "eligible_domestic": float(bb.eligible_domestic),
                 "eligible_foreign": float(bb.eligible_foreign),
@@ -317,8 +448,8 @@ def facility_ledger(
                 "base_rate": float(base),
                 "revolver_rate": float(rev_rate),
                 "over_advance_rate": float(oa_rate),
-                "interest_revolver": daily_interest(balance - oa, rev_rate, day, dc),
-                "interest_over_advance": daily_interest(oa, oa_rate, day, dc),
+                "interest_revolver": daily_interest(balance - at_oa_rate, rev_rate, day, dc),
+                "interest_over_advance": daily_interest(at_oa_rate, oa_rate, day, dc),
                 "fees": fees_by_day.get(day, ZERO),
             }
         )
@@ -329,7 +460,7 @@ def interest_between(ledger: pd.DataFrame, start: dt.date | str, end: dt.date | 
     """Exact interest (both tranches) accrued from ``start`` to ``end`` inclusive: the sum of
     the daily accruals, unrounded (a Fraction of dollars; :func:`~model.facility.to_cents`
     rounds it)."""
-    part = ledger.loc[pd.Timestamp(_as_date(start)) : pd.Timestamp(_as_date(end))]
+    part = ledger.loc[pd.Timestamp(to_date(start, "start")) : pd.Timestamp(to_date(end, "end"))]
     return exact_sum(list(part["interest_revolver"]) + list(part["interest_over_advance"]))
 
 
@@ -354,32 +485,84 @@ def monthly_interest(ledger: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out).set_index("month")
 
 
-def ledger_by_quarter(ledger: pd.DataFrame) -> pd.DataFrame:
-    """Quarter summary (fiscal quarters = calendar quarters): lowest liquidity and
-    availability, balances, interest and fees (cents), and how many days each trigger bit.
+def ledger_by_quarter(
+    ledger: pd.DataFrame, terms: Facility | FacilityTerms | None = None
+) -> pd.DataFrame:
+    """Quarter summary (fiscal quarters = calendar quarters): days covered, lowest liquidity
+    and availability, balances, days over the limit and the largest excess, interest and
+    fees (cents), how many days each trigger bit and, given ``terms``, whether the springing
+    Sec. 6.9(iii) test applies.
 
-    ``cash_flow_covenant_springs`` is True when liquidity was below the Sec. 6.9(iii)
-    threshold on any day of the quarter ("for any fiscal quarter in which ... is less
-    than"; the covenant engine may apply another reading).
+    Parameters
+    ----------
+    ledger : DataFrame
+        From :func:`facility_ledger`.
+    terms : Facility or FacilityTerms, optional
+        Needed for the quarter's springing flag (``cash_flow_*`` columns); without it those
+        columns are left out.
+
+    Notes
+    -----
+    ``days_covered`` of ``days_in_quarter``: a quarter the ledger covers only in part is
+    summarised over the days it covers.
+
+    The springing Sec. 6.9(iii) flag is the covenant engine's, not recomputed here: the
+    version is :func:`model.covenants.resolve_terms`'s (in force when the quarter's
+    Compliance Certificate is due; ``cash_flow_version``, ``cash_flow_threshold``) and
+    ``cash_flow_covenant_springs`` / ``cash_flow_reason`` are
+    :func:`model.covenants.springing_applies` with the ``any_day`` reading on the
+    ledger's daily liquidity: below the threshold on any day of the quarter, days the
+    ledger does not cover taken as below (stricter; the reason says so). So the quarter
+    ended 2008-06-30 is tested against the amended $20,000,000 on every day, including
+    days before 2008-04-28 when the daily ``cash_flow_covenant_springs`` column shows the
+    original $15,000,000 trigger. ``days_below_cash_flow_threshold`` counts the covered
+    days below it.
     """
     out = []
     for period, part in ledger.groupby(ledger.index.to_period("Q")):
-        out.append(
-            {
-                "quarter_end": period.end_time.date().isoformat(),
-                "days": len(part),
-                "min_liquidity": round(float(part["liquidity"].min()), 2),
-                "min_availability": round(float(part["availability"].min()), 2),
-                "average_outstanding": round(float(part["outstanding"].mean()), 2),
-                "max_over_advance": round(float(part["over_advance"].max()), 2),
-                "max_excess_over_limit": round(float(part["excess_over_limit"].max()), 2),
-                "interest": to_cents(
-                    exact_sum(list(part["interest_revolver"]) + list(part["interest_over_advance"]))
+        qe = period.end_time.date()
+        row: dict[str, Any] = {
+            "quarter_end": qe.isoformat(),
+            "days_covered": len(part),
+            "days_in_quarter": (qe - quarter_start(qe)).days + 1,
+            "min_liquidity": round(float(part["liquidity"].min()), 2),
+            "min_availability": round(float(part["availability"].min()), 2),
+            "average_outstanding": round(float(part["outstanding"].mean()), 2),
+            "max_over_advance": round(float(part["over_advance"].max()), 2),
+            "days_over_limit": int((part["excess_over_limit"] > 0).sum()),
+            "max_excess_over_limit": round(float(part["excess_over_limit"].max()), 2),
+            "interest": to_cents(
+                exact_sum(list(part["interest_revolver"]) + list(part["interest_over_advance"]))
+            ),
+            "fees": to_cents(sum(part["fees"], ZERO)),
+            "days_agings_trigger": int(part["agings_reports_required"].sum()),
+            "days_cash_dominion": int(part["cash_dominion"].sum()),
+        }
+        if terms is not None:
+            covenants, version, _basis = resolve_terms(terms, qe)
+            cond = next(
+                (
+                    c.springing
+                    for c in covenants
+                    if c.springing is not None and c.springing.metric == "liquidity"
                 ),
-                "fees": sum(part["fees"], ZERO).quantize(CENT, ROUND_HALF_UP),
-                "days_agings_trigger": int(part["agings_reports_required"].sum()),
-                "days_cash_dominion": int(part["cash_dominion"].sum()),
-                "cash_flow_covenant_springs": bool(part["cash_flow_covenant_springs"].any()),
-            }
-        )
+                None,
+            )
+            row["cash_flow_version"] = version
+            if cond is None:
+                row["cash_flow_threshold"] = None
+                row["days_below_cash_flow_threshold"] = 0
+                row["cash_flow_covenant_springs"] = False
+                row["cash_flow_reason"] = f"no springing liquidity test in version {version!r}"
+            else:
+                op = _CMP[cond.comparison]
+                applies, reason, _low = springing_applies(cond, qe, part["liquidity"], "any_day")
+                row["cash_flow_threshold"] = cond.amount
+                row["days_below_cash_flow_threshold"] = sum(
+                    bool(op(to_money(v, "liquidity", date=d.date()), cond.amount))
+                    for d, v in part["liquidity"].items()
+                )
+                row["cash_flow_covenant_springs"] = applies
+                row["cash_flow_reason"] = reason
+        out.append(row)
     return pd.DataFrame(out).set_index("quarter_end")

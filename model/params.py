@@ -295,12 +295,10 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Any:
     >>> note.principal, str(note.coupon_rate), note.maturity.isoformat()
     (Decimal('29000000'), '0.08', '2007-06-18')
     """
-    p = path.resolve() if isinstance(path, Path) and path.is_absolute() else None
-    if p is None:
-        try:
-            p = paths.params_path(path)
-        except paths.UnsafePathError as exc:
-            raise ParamsError(str(path), [Problem("", str(exc))]) from None
+    try:
+        p = paths.input_path(path)
+    except paths.UnsafePathError as exc:
+        raise ParamsError(str(path), [Problem("", str(exc))]) from None
     if p.suffix.lower() == ".csv":
         module = importlib.import_module("model.terms.actuals")
         return module.load_actuals_csv(p)

@@ -86,3 +86,13 @@ def params_path(name: str | os.PathLike[str]) -> Path:
     if base not in target.parents:
         raise UnsafePathError(f"{str(name)!r} is outside the params folder")
     return target
+
+
+def input_path(path: str | os.PathLike[str]) -> Path:
+    """Where to read an input file: a name given as text (as a user types it in a notebook
+    parameter or on the command line) must lie inside ``params/`` (see :func:`params_path`);
+    an absolute :class:`~pathlib.Path` built by code (a test's temporary file) is taken as is.
+    """
+    if isinstance(path, Path) and path.is_absolute():
+        return path.resolve()
+    return params_path(path)

@@ -20,9 +20,10 @@ from model.facility import (
     borrowing_base,
     over_advance_amount,
     terms_for,
+    to_date,
     to_money,
 )
-from model.terms.facility import Facility, FacilityTerms, _as_date
+from model.terms.facility import Facility, FacilityTerms
 
 __all__ = ["max_draw", "receivables_needed", "receivables_needed_schedule", "first_shortfall_date"]
 
@@ -71,7 +72,7 @@ def receivables_needed(
     >>> [receivables_needed(fac, d, 30_000_000) for d in ("2008-05-31", "2008-06-01", "2009-03-01")]
     [Decimal('18750000.00'), Decimal('23437500.00'), Decimal('37500000.00')]
     """
-    d = _as_date(as_of)
+    d = to_date(as_of, "as_of")
     t = terms_for(terms, d)
     need = to_money(outstanding, "outstanding", date=d) + to_money(reserves, "reserves", date=d)
     if need > t.line:
@@ -97,7 +98,7 @@ def receivables_needed_schedule(
     """:func:`receivables_needed` on each date, with the clause (c) amount in force."""
     rows = []
     for x in dates:
-        d = _as_date(x)
+        d = to_date(x, "dates")
         rows.append(
             {
                 "date": d.isoformat(),
@@ -129,7 +130,7 @@ def first_shortfall_date(
     >>> first_shortfall_date(fac, "2008-04-28", "2009-06-30", 35_000_000, 30_000_000, 0)
     datetime.date(2008, 9, 1)
     """
-    d0, d1 = _as_date(start), _as_date(end)
+    d0, d1 = to_date(start, "start"), to_date(end, "end")
     if d1 < d0:
         raise FacilityInputError(f"end {d1} is before start {d0}")
     bal = to_money(outstanding, "outstanding") + to_money(reserves, "reserves")

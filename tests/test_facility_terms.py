@@ -193,7 +193,9 @@ def _amended_steps(data):
         ),
         (
             lambda d: d["amendments"][0]["changes"]["covenants"]["replace"].update(
-                nonexistent=d["amendments"][0]["changes"]["covenants"]["replace"]["borrower_ebitda"]
+                nonexistent=copy.deepcopy(
+                    d["amendments"][0]["changes"]["covenants"]["replace"]["borrower_ebitda"]
+                )
             ),
             "amendments[0].changes.covenants.replace.nonexistent",
             "does not have",
@@ -202,6 +204,50 @@ def _amended_steps(data):
             lambda d: d["original"]["interest"]["day_count"].update(value="30/360 US"),
             "original.interest.day_count",
             "actual-day convention",
+        ),
+        (  # Sec. 4.1(c): periods are positive and in order
+            lambda d: d["original"]["termination_fee"]["first_period_months"].update(value=-6),
+            "original.termination_fee.first_period_months",
+            r"first_period_months must be a positive number of months \(got -6\)",
+        ),
+        (
+            lambda d: d["original"]["termination_fee"]["second_period_end_months"].update(value=3),
+            "original.termination_fee",
+            r"second_period_end_months \(3\) must be after first_period_months \(6\)",
+        ),
+        (
+            lambda d: d["original"]["termination_fee"]["second_period_end_months"].update(value=6),
+            "original.termination_fee",
+            r"second_period_end_months \(6\) must be after first_period_months \(6\)",
+        ),
+        (
+            lambda d: d["original"]["borrowing_base"]["certificate_lag_days"].update(value=-1),
+            "original.borrowing_base.certificate_lag_days",
+            "certificate_lag_days is a number of days from 0 to 366",
+        ),
+        (
+            lambda d: d["original"]["borrowing_base"].pop("certificate_lag_days"),
+            "original.borrowing_base.certificate_lag_days",
+            "Field required",
+        ),
+        (
+            lambda d: d["amendments"][0]["changes"]["triggers"]["agings_measure"].update(
+                value="both"
+            ),
+            "amendments[0].changes.triggers.agings_measure.value",
+            "either",
+        ),
+        (
+            lambda d: d["amendments"][0]["changes"]["triggers"].pop("agings_measure"),
+            "amendments[0].changes.triggers",
+            "agings_reports_below needs agings_measure",
+        ),
+        (
+            lambda d: d["original"]["interest"]["excess_over_limit_pricing"].update(
+                value="default"
+            ),
+            "original.interest.excess_over_limit_pricing.value",
+            "revolver",
         ),
     ],
 )
@@ -212,3 +258,37 @@ def test_bad_params(tmp_path, mutate, key, rule):
         load(_write(tmp_path, data))
     assert exc.value.key_path.startswith(key)
     assert exc.value.line is not None
+
+
+def test_every_assumption_is_listed_including_step_schedules(tmp_path):
+    from model.terms.common import provenance
+
+    t = FAC.version("first_modification")
+    a = t.assumptions().set_index("term")
+    for term in (
+        "interest.margin",
+        "interest.excess_over_limit_pricing",
+        "borrowing_base.certificate_lag_days",
+        "triggers.agings_measure",
+        "termination_fee.effective_date",
+        "covenants[adjusted_quick_ratio].thresholds[2007-12-31..]",
+    ):
+        assert term in a.index, term
+    assert not a["assumption"].str.strip().eq("").any()
+    # a step schedule (or a covenant threshold) resting on an assumption is listed too;
+    # provenance() only walks Sourced values and misses it
+    data = copy.deepcopy(BASE)
+    cd = data["amendments"][0]["changes"]["triggers"]["cash_dominion_below"]
+    cd.pop("source")
+    cd["assumption"] = "thresholds re-keyed by the user"
+    fac = load(_write(tmp_path, data))
+    tv = fac.version("first_modification")
+    rows = tv.assumptions().set_index("term")
+    assert (
+        rows.loc["triggers.cash_dominion_below", "assumption"] == "thresholds re-keyed by the user"
+    )
+    assert "2008-08-31..thereafter: 20,000,000" in rows.loc["triggers.cash_dominion_below", "value"]
+    assert "triggers.cash_dominion_below" not in set(provenance(tv)["term"])
+    every = fac.assumptions().set_index("term")
+    assert every.loc["triggers.cash_dominion_below", "versions"] == "first_modification"
+    assert every.loc["interest.margin", "versions"] == "original, first_modification"

@@ -115,3 +115,68 @@ def test_repurchase_basket():
 )
 def test_indebtedness(day, kpn, other, permitted):
     assert indebtedness_headroom(FAC, day, kpn, other)["permitted"].tolist() == permitted
+
+
+@pytest.mark.parametrize(
+    "notice, default, permitted",
+    [
+        (["False"], [False], False),  # bool("False") is True: parsed, not coerced
+        (["no"], [False], False),
+        (["True"], ["False"], True),
+        (["yes"], ["true"], False),
+        ([1], [0], True),
+    ],
+)
+def test_repurchase_flags_parsed_strictly(notice, default, permitted):
+    r = repurchase_basket(
+        FAC,
+        pd.DataFrame(
+            {
+                "date": ["2008-06-01"],
+                "amount": [1e6],
+                "notice_given": notice,
+                "default_exists": default,
+            }
+        ),
+    )
+    assert r["permitted"].tolist() == [permitted]
+
+
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("notice_given", "", r"repurchases.notice_given on 2008-06-01: not a yes/no value: ''"),
+        (
+            "notice_given",
+            float("nan"),
+            r"repurchases.notice_given on 2008-06-01: not a yes/no value",
+        ),
+        ("default_exists", "perhaps", r"repurchases.default_exists on 2008-06-01: .*'perhaps'"),
+    ],
+)
+def test_repurchase_bad_flags(column, value, message):
+    df = pd.DataFrame(
+        {"date": ["2008-06-01"], "amount": [1e6], "notice_given": [True], "default_exists": [False]}
+    ).astype(object)
+    df.loc[0, column] = value
+    with pytest.raises(FacilityInputError, match=message):
+        repurchase_basket(FAC, df)
+
+
+def test_repurchase_bad_date():
+    with pytest.raises(
+        FacilityInputError, match=r"repurchases.date: not an ISO date .*'2008-06-31'"
+    ):
+        repurchase_basket(FAC, pd.DataFrame({"date": ["2008-06-31"], "amount": [1]}))
+
+
+def test_termination_fee_uses_schedule_add_months():
+    # six months after 2008-08-31 is 2009-02-28 (month end clamped): model.schedule.add_months
+    fac = load(
+        "params/facilities/svb-loan-agreement.yaml",
+        overrides={"original.termination_fee.effective_date.value": "2008-08-31"},
+    )
+    assert termination_fee(fac, D(2009, 2, 27)) == Decimal("500000.00")
+    assert termination_fee(fac, D(2009, 2, 28)) == Decimal("250000.00")
+    with pytest.raises(FacilityInputError, match="termination_date: not an ISO date"):
+        termination_fee(FAC, "2008-02-30")

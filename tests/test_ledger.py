@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.facility import DrawRefusedError, FacilityInputError, exact_sum, to_cents
+from model.facility import DrawRefusedError, FacilityInputError, exact_sum
 from model.ledger import (
+    certificate_on,
     facility_ledger,
     interest_between,
     ledger_by_quarter,
@@ -20,6 +21,7 @@ from model.ledger import (
     read_dated_csv,
 )
 from model.params import load
+from model.values import to_cents
 
 FAC = load("params/facilities/svb-loan-agreement.yaml")
 D = dt.date
@@ -34,7 +36,7 @@ def _ledger(start="2008-04-20", end="2008-06-10", **kw):
 
 
 def test_columns_and_version_switch():
-    led = _ledger(opening_balance=30_000_000)
+    led = _ledger(opening_balance=30_000_000, allow_opening_over_limit=True)
     assert {"liquidity", "availability", "over_advance", "cash_dominion"} <= set(led.columns)
     assert led.loc["2008-04-27", "version"] == "original"
     assert led.loc["2008-04-28", "version"] == "first_modification"
@@ -81,7 +83,7 @@ def test_draw_refused_names_date_and_shortfall():
     [
         (
             {"receivables": REC.assign(eligible_domestic=-1.0)},
-            "receivables.eligible_domestic on 2008-03-31 must not be negative",
+            "receivables.eligible_domestic on 2008-03-31: must not be negative",
         ),
         (
             {"receivables": REC.assign(gross_domestic=1.0)},
@@ -90,11 +92,11 @@ def test_draw_refused_names_date_and_shortfall():
         ),
         (
             {"receivables": REC.assign(date="2008-05-01")},
-            "receivables has no row on or before 2008-04-20",
+            "receivables has no certificate in force on 2008-04-20",
         ),
         (
             {"cash": pd.DataFrame({"date": ["2008-04-01"], "cash": ["x"]})},
-            "cash.cash on 2008-04-01 is not a finite amount",
+            "cash.cash on 2008-04-01: not an amount: 'x'",
         ),
         (
             {"draws": pd.DataFrame({"date": ["2008-05-01"], "amount": [-1]})},
@@ -105,6 +107,46 @@ def test_draw_refused_names_date_and_shortfall():
             "draws.date 2009-01-01 is outside the ledger",
         ),
         ({"end": "2008-01-01"}, "end 2008-01-01 is before start 2008-04-20"),
+        ({"start": "2008-04-31"}, r"start: not an ISO date \(YYYY-MM-DD\): '2008-04-31'"),
+        # rate path bounds: decimal fractions, 0 <= rate < 0.5
+        (
+            {"rate_path": 5.0},
+            r"rate_path.rate on 2008-04-20: a rate is a decimal fraction, 0 <= rate < 0.5 "
+            r"\(write 0.05 for 5%\); got 5.0",
+        ),
+        (
+            {
+                "rate_path": pd.DataFrame(
+                    {"date": ["2008-04-01", "2008-05-01"], "rate": [0.05, -0.01]}
+                )
+            },
+            r"rate_path.rate on 2008-05-01: a rate is a decimal fraction.*got -0.01",
+        ),
+        (
+            {"rate_path": pd.DataFrame({"date": ["2008-04-01"], "rate": ["0.5"]})},
+            r"rate_path.rate on 2008-04-01: .*got 0.5",
+        ),
+        # opening balance: never above the line; above the limit only when asked
+        (
+            {"opening_balance": 35_000_001},
+            r"opening_balance on 2008-04-20 \(35,000,001.00\) is above the Revolving Line "
+            r"\(35,000,000.00\)",
+        ),
+        (
+            {"opening_balance": 20_000_001},
+            r"opening_balance on 2008-04-20 \(20,000,001.00\) is above min\(line, Borrowing Base\) "
+            r"\(20,000,000.00\) by 1.00; pass allow_opening_over_limit=True",
+        ),
+        (
+            {"opening_balance": 35_000_001, "allow_opening_over_limit": True},
+            "is above the Revolving Line",
+        ),
+        ({"certificate_lag_days": -1}, r"certificate_lag_days must be a whole number of days >= 0"),
+        (
+            {"certificate_lag_days": 30},
+            r"receivables has no certificate in force on 2008-04-20 \(first row 2008-03-31; with a "
+            r"30-day certificate lag the first applies from 2008-04-30\)",
+        ),
     ],
 )
 def test_bad_input(kwargs, message):
@@ -123,11 +165,133 @@ def test_sample_inputs_run_and_summarise():
         draws=read_dated_csv("params/scenarios/svb-draws-sample.csv"),
         opening_balance=20_000_000,
     )
-    q = ledger_by_quarter(led)
+    q = ledger_by_quarter(led, FAC)
     assert list(q.index) == ["2008-06-30", "2008-09-30", "2008-12-31", "2009-03-31", "2009-06-30"]
     exact = interest_between(led, "2008-04-28", "2009-06-30")
     assert abs(Fraction(q["interest"].sum()) - exact) <= Fraction(1, 200) * len(q)  # per quarter
     assert (led["availability"] >= 0).all()
+    # the sample treasurer repays ahead of each step-down: never over the limit
+    assert (led["outstanding"] <= led["limit"]).all() and q["days_over_limit"].sum() == 0
+    assert q.loc["2008-06-30", ["days_covered", "days_in_quarter"]].tolist() == [64, 91]
+    # the stressed receivables put the same balance over the limit from 2008-09-30
+    stressed = facility_ledger(
+        FAC,
+        "2008-04-28",
+        "2009-06-30",
+        receivables=read_dated_csv("params/scenarios/svb-receivables-stressed.csv"),
+        cash=read_dated_csv("params/scenarios/svb-cash-sample.csv"),
+        rate_path=read_dated_csv("params/scenarios/prime-rate-2007-2009.csv"),
+        draws=read_dated_csv("params/scenarios/svb-draws-sample.csv"),
+        opening_balance=20_000_000,
+        on_excess_draw="cap",
+    )
+    qs = ledger_by_quarter(stressed, FAC)
+    assert qs["days_over_limit"].tolist() == [0, 1, 92, 90, 91]
+    assert qs.loc["2008-09-30", "max_excess_over_limit"] == 6_887_500  # 37M - 30,112,500
+    assert stressed.loc["2009-05-15", "draw_refused"] == 1_500_000
+
+
+def test_opening_over_limit_counted_and_priced_per_assumption():
+    # 30M on 2008-04-20 under the original terms: limit 20M (25M x 80%), 10M over
+    led = _ledger(
+        "2008-04-20", "2008-04-27", opening_balance=30_000_000, allow_opening_over_limit=True
+    )
+    q = ledger_by_quarter(led)
+    assert q.loc["2008-06-30", "days_over_limit"] == 8
+    assert q.loc["2008-06-30", "max_excess_over_limit"] == 10_000_000
+    # default assumption: the excess accrues at the revolver rate (5%): 30M x 5% / 360 a day
+    assert FAC.version("original").interest.excess_over_limit_pricing.is_assumption
+    assert exact_sum(led["interest_revolver"]) == Fraction(30_000_000) * Fraction(5, 100) * 8 / 360
+    # in the amended version with pricing "over_advance": the excess bears the +1.25% margin
+    fac = load(
+        "params/facilities/svb-loan-agreement.yaml",
+        overrides={"original.interest.excess_over_limit_pricing.value": "over_advance"},
+    )
+    led2 = facility_ledger(
+        fac,
+        "2008-09-01",
+        "2008-09-01",
+        receivables=REC,
+        cash=0,
+        rate_path="0.05",
+        opening_balance=30_000_000,
+        allow_opening_over_limit=True,
+    )  # limit 20M + 7.5M = 27.5M: 7.5M over-advance + 2.5M excess at 6.25%, 20M at 5%
+    assert led2.loc["2008-09-01", "excess_over_limit"] == 2_500_000
+    assert (
+        led2.loc["2008-09-01", "interest_over_advance"]
+        == Fraction(10_000_000) * Fraction(625, 10000) / 360
+    )
+    assert (
+        led2.loc["2008-09-01", "interest_revolver"] == Fraction(20_000_000) * Fraction(5, 100) / 360
+    )
+
+
+def test_quarter_springing_uses_the_version_tested_for_the_quarter():
+    """Q2 2008 is tested under the First Loan Modification (certificate due 2008-08-14): its
+    $20M trigger applies to every day of the quarter, including days before 2008-04-28 when
+    the day's own terms (original) have $15M: the covenant engine's any-day reading."""
+    cash = pd.DataFrame({"date": ["2008-04-01", "2008-04-28"], "cash": [17_000_000, 30_000_000]})
+    rec = pd.DataFrame({"date": ["2008-03-31"], "eligible_domestic": [0], "eligible_foreign": [0]})
+    args = {"receivables": rec, "cash": cash, "rate_path": 0.05}
+    led = facility_ledger(FAC, "2008-04-01", "2008-06-30", **args)
+    assert not led["cash_flow_covenant_springs"].any()  # day by day: 17M vs 15M, then 45M vs 20M
+    q = ledger_by_quarter(led, FAC).loc["2008-06-30"]
+    assert q["cash_flow_version"] == "first_modification"
+    assert q["cash_flow_threshold"] == 20_000_000
+    assert q["days_below_cash_flow_threshold"] == 27  # 2008-04-01..04-27 at 17M
+    assert q["cash_flow_covenant_springs"]
+    assert "on 27 day(s), first 2008-04-01" in q["cash_flow_reason"]
+    assert (q["days_covered"], q["days_in_quarter"]) == (91, 91)
+    # the same quarter under the original terms only: 17M and 30M are not below 15M
+    orig = FAC.version("original")
+    q0 = ledger_by_quarter(facility_ledger(orig, "2008-04-01", "2008-06-30", **args), orig)
+    assert not q0.loc["2008-06-30", "cash_flow_covenant_springs"]
+    assert q0.loc["2008-06-30", "cash_flow_threshold"] == 15_000_000
+    # a quarter covered in part says so; the uncovered days count as below (as the engine)
+    part = ledger_by_quarter(led.loc["2008-04-28":], FAC).loc["2008-06-30"]
+    assert (part["days_covered"], part["days_in_quarter"]) == (64, 91)
+    assert part["days_below_cash_flow_threshold"] == 0 and part["cash_flow_covenant_springs"]
+    assert "ledger covers 64 of 91 days" in part["cash_flow_reason"]
+    # without terms the quarter flag is left to the covenant engine
+    assert "cash_flow_covenant_springs" not in ledger_by_quarter(led).columns
+
+
+def test_certificate_on_and_lag():
+    rec = read_dated_csv("params/scenarios/svb-receivables-sample.csv")
+    c = certificate_on(rec, "2008-06-30")
+    assert c["date"] == D(2008, 6, 30) and c["eligible_domestic"] == 23_955_200
+    assert certificate_on(rec, "2008-07-29", lag_days=30)["date"] == D(2008, 5, 31)
+    assert certificate_on(rec, "2008-07-30", lag_days=30)["date"] == D(2008, 6, 30)
+    with pytest.raises(
+        FacilityInputError, match="receivables has no certificate in force on 2008-01-01"
+    ):
+        certificate_on(rec, "2008-01-01")
+    with pytest.raises(FacilityInputError, match="lag_days must be a whole number of days >= 0"):
+        certificate_on(rec, "2008-06-30", lag_days=-1)
+
+
+def test_certificate_lag_delays_the_borrowing_base():
+    lag = FAC.version("first_modification").borrowing_base.certificate_lag_days
+    assert lag.value == 0 and lag.is_assumption and "within 30 days" in lag.assumption
+    args = {
+        "receivables": read_dated_csv("params/scenarios/svb-receivables-sample.csv"),
+        "cash": 10_000_000,
+        "rate_path": 0.05,
+    }
+    led0 = facility_ledger(FAC, "2008-06-25", "2008-07-31", **args)
+    led30 = facility_ledger(FAC, "2008-06-25", "2008-07-31", certificate_lag_days=30, **args)
+    fac30 = load(
+        "params/facilities/svb-loan-agreement.yaml",
+        overrides={"original.borrowing_base.certificate_lag_days.value": 30},
+    )
+    led30p = facility_ledger(fac30, "2008-06-25", "2008-07-31", **args)
+    assert led0.loc["2008-06-30", "certificate_date"] == D(2008, 6, 30)
+    assert led30.loc["2008-06-30", "certificate_date"] == D(2008, 5, 31)
+    assert led30.loc["2008-07-30", "certificate_date"] == D(2008, 6, 30)
+    assert led0.loc["2008-06-30", "limit"] == 38_815_560  # the 2008-06-30 certificate
+    assert led30.loc["2008-06-30", "limit"] == 45_250_000  # still the 2008-05-31 one
+    pd.testing.assert_frame_equal(led30, led30p)
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -170,9 +334,16 @@ def test_property_valid_ledger(flows, dom, cash, start):
     except FacilityInputError as exc:  # only over-repayment can be refused here
         assert "more than the" in str(exc)
         return
-    # availability never negative; outstanding within the limit unless a step-down pushed it over
+    # availability never negative; on every day with a draw the balance after it is within
+    # the limit (a draw above availability is cut to it), whatever step-downs did before
     assert (led["availability"] >= 0).all()
-    assert ((led["outstanding"] <= led["limit"] + 1e-6) | (led["excess_over_limit"] > 0)).all()
+    drew = led[led["draw"] > 0]
+    assert (drew["outstanding"] <= drew["limit"]).all()
+    assert (drew["excess_over_limit"] == 0).all()
+    # a refused part means availability was used up
+    assert (led.loc[led["draw_refused"] > 0, "availability"] == 0).all()
+    # excess is exactly the part of the balance above the limit
+    assert (led["excess_over_limit"] == (led["outstanding"] - led["limit"]).clip(lower=0)).all()
     # opening + draws - repayments == closing
     assert led["outstanding"].iloc[-1] == pytest.approx(led["draw"].sum() - led["repayment"].sum())
     assert ((led["over_advance"] >= 0) & (led["over_advance"] <= led["over_advance_limit"])).all()
@@ -210,3 +381,12 @@ def test_property_interest_additive_and_closed_form(bal, n, split):
     # constant balance: balance x rate x days / 360 (ACT/360), to the cent
     assert whole == Fraction(bal) * Fraction(525, 10000) * n / 360
     assert to_cents(whole) == to_cents(Fraction(bal * 525 * n, 10000 * 360))
+
+
+def test_scenario_files_named_by_users_stay_inside_params() -> None:
+    from model.facility import FacilityInputError
+    from model.ledger import read_dated_csv
+
+    with pytest.raises(FacilityInputError, match="'/etc/passwd' is outside the params folder"):
+        read_dated_csv("/etc/passwd")
+    assert list(read_dated_csv("scenarios/svb-cash-sample.csv").columns) == ["date", "cash"]

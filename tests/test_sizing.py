@@ -67,3 +67,12 @@ def test_max_draw_is_availability():
 )
 def test_first_shortfall_date(balance, expected):
     assert first_shortfall_date(FAC, "2008-04-28", "2009-06-30", balance, 30_000_000, 0) == expected
+
+
+def test_bad_dates_raise_facility_input_error():
+    with pytest.raises(
+        FacilityInputError, match=r"as_of: not an ISO date \(YYYY-MM-DD\): '2008-02-30'"
+    ):
+        receivables_needed(FAC, "2008-02-30", 1)
+    with pytest.raises(FacilityInputError, match="end: not an ISO date"):
+        first_shortfall_date(FAC, "2008-04-28", "2009-13-01", 1, 1, 0)

@@ -365,7 +365,10 @@ def load_actuals_csv(path: str | Path) -> Actuals:
     >>> a.quarter("2008-03-31").entry("revenue").value
     Decimal('324900000')
     """
-    p = paths.resolve(path)
+    try:
+        p = paths.input_path(path)
+    except paths.UnsafePathError as exc:
+        raise ParamsError(str(path), [Problem("", str(exc))]) from None
     name = _display_name(p)
     if not p.is_file():
         raise ParamsError(name, [Problem("", f"file not found ({p})")])

@@ -40,7 +40,8 @@ from pydantic import AfterValidator, BaseModel, field_validator, model_validator
 
 from model.params import ParamsFile, validate
 from model.terms.common import Frozen, Money, PositiveMoney, Rate, Sourced
-from model.terms.covenants import Covenant
+from model.terms.covenants import Condition, Covenant, ThresholdStep
+from model.values import as_date
 
 __all__ = [
     "AdvanceRate",
@@ -57,7 +58,18 @@ __all__ = [
     "FacilityTerms",
     "Facility",
     "build_facility",
+    "AGINGS_MEASURES",
+    "EXCESS_PRICING",
 ]
+
+AGINGS_MEASURES = ("either", "sum")
+"""Readings of Sec. 6.2(a)(ix) "cash ... at Bank and/or the Availability Amount ... is less
+than $15,000,000": ``either`` (cash below, or availability below: the stricter reading of
+"and/or") or ``sum`` (cash plus availability, as Sec. 6.3(c) and 6.9(iii) say "plus")."""
+
+EXCESS_PRICING = ("revolver", "over_advance")
+"""How a balance above min(line, Borrowing Base) is priced: at the revolver rate, or at the
+over-advance rate (revolver + the First Loan Modification Additional Interest Rate Margin)."""
 
 
 def _advance_rate(v: Decimal) -> Decimal:
@@ -190,12 +202,26 @@ class EligibilityRules(Frozen):
 class BorrowingBaseTerms(Frozen):
     """The Borrowing Base definition (Loan Agreement Sec. 13.1): advance rates on
     eligible domestic and foreign accounts plus, after the First Loan Modification,
-    the stepping-down clause (c) amount."""
+    the stepping-down clause (c) amount.
+
+    ``certificate_lag_days``: days from a Borrowing Base Certificate's as-of date to the
+    day its figures apply (an assumption: 0 applies them from the as-of date; Exhibit B
+    has the certificate "Monthly within 30 days")."""
 
     domestic_advance_rate: Sourced[AdvanceRate]
     foreign_advance_rate: Sourced[AdvanceRate]
     over_advance: StepSchedule | None = None
     over_advance_cap: Sourced[Money] | None = None
+    certificate_lag_days: Sourced[int]
+
+    @field_validator("certificate_lag_days")
+    @classmethod
+    def _lag(cls, v: Sourced[int]) -> Sourced[int]:
+        if not (0 <= v.value <= 366):
+            raise ValueError(
+                f"certificate_lag_days is a number of days from 0 to 366 (got {v.value})"
+            )
+        return v
 
     @model_validator(mode="after")
     def _cap(self) -> BorrowingBaseTerms:
@@ -217,13 +243,16 @@ class BorrowingBaseTerms(Frozen):
 class InterestTerms(Frozen):
     """Revolver interest (Loan Agreement Sec. 2.4). The base rate and margin of Sec.
     2.4(a)-(f) are not in these documents: the rate path (prime or LIBOR by date) is an
-    input and ``margin`` an assumption."""
+    input and ``margin`` an assumption. ``excess_over_limit_pricing`` (an assumption: the
+    documents do not price it) says at which rate a balance above min(line, Borrowing
+    Base) accrues: ``revolver`` or ``over_advance`` (revolver + the additional margin)."""
 
     base_rate_index: Sourced[Literal["prime", "libor"]]
     margin: Sourced[Decimal]
     day_count: Sourced[str]
     payment_frequency: Sourced[Literal["monthly"]]
     over_advance_margin: Sourced[Rate] | None = None
+    excess_over_limit_pricing: Sourced[Literal["revolver", "over_advance"]]
 
     @field_validator("day_count")
     @classmethod
@@ -258,13 +287,45 @@ class TerminationFeeTerms(Frozen):
     second_period_end_months: Sourced[int]
     effective_date: Sourced[dt.date]
 
+    @field_validator("first_period_months")
+    @classmethod
+    def _first(cls, v: Sourced[int]) -> Sourced[int]:
+        if v.value <= 0:
+            raise ValueError(
+                f"first_period_months must be a positive number of months (got {v.value})"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _periods(self) -> TerminationFeeTerms:
+        a, b = self.first_period_months.value, self.second_period_end_months.value
+        if b <= a:
+            raise ValueError(
+                f"second_period_end_months ({b}) must be after first_period_months ({a}): "
+                "the second period runs from the end of the first"
+            )
+        return self
+
 
 class TriggerTerms(Frozen):
     """Liquidity triggers: the agings-report right (Sec. 6.2(a)(ix), added by the First
-    Loan Modification) and the cash-dominion thresholds (Sec. 6.3(c))."""
+    Loan Modification) and the cash-dominion thresholds (Sec. 6.3(c)).
+
+    ``agings_measure`` is the reading of "cash ... and/or the Availability Amount" in
+    Sec. 6.2(a)(ix) (see :data:`AGINGS_MEASURES`), required with ``agings_reports_below``."""
 
     agings_reports_below: Sourced[Money] | None = None
+    agings_measure: Sourced[Literal["either", "sum"]] | None = None
     cash_dominion_below: StepSchedule
+
+    @model_validator(mode="after")
+    def _measure(self) -> TriggerTerms:
+        if self.agings_reports_below is not None and self.agings_measure is None:
+            raise ValueError(
+                "agings_reports_below needs agings_measure: 'either' (cash or availability "
+                "below the threshold) or 'sum' (cash plus availability below it)"
+            )
+        return self
 
 
 class IndebtednessTerms(Frozen):
@@ -338,6 +399,32 @@ class FacilityTerms(Frozen):
     def line(self) -> Decimal:
         """The Revolving Line amount in dollars."""
         return self.revolving_line.value
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every term of this version that rests on an assumption, not on the documents.
+
+        Walks all the terms, step schedules and covenant threshold steps and springing
+        conditions included (``model.terms.common.provenance`` lists only ``Sourced``
+        values): a row per item with an ``assumption``.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``term`` (key path), ``value`` (as text) and ``assumption`` (why).
+
+        Examples
+        --------
+        >>> from model.params import load
+        >>> t = load("params/facilities/svb-loan-agreement.yaml").version("first_modification")
+        >>> a = t.assumptions().set_index("term")
+        >>> a.loc["triggers.agings_measure", "value"], a.loc["interest.margin", "value"]
+        ('either', '0.0')
+        >>> a.loc["covenants[adjusted_quick_ratio].thresholds[2007-12-31..]", "value"]
+        'not provided'
+        """
+        rows: list[dict[str, str]] = []
+        _assumption_rows(self, "", rows)
+        return pd.DataFrame(rows, columns=["term", "value", "assumption"])
 
     def covenant(self, id_: str) -> Covenant:
         for c in self.covenants:
@@ -532,6 +619,39 @@ def _flatten(obj: Any, path: str, out: dict[str, tuple[str, str]]) -> None:
         out[path] = ("(none)", "")
 
 
+def _assumption_rows(obj: Any, path: str, rows: list[dict[str, str]]) -> None:
+    if isinstance(obj, BaseModel):
+        text = getattr(obj, "assumption", None)
+        if isinstance(text, str) and text.strip():
+            if isinstance(obj, Sourced):
+                value = _show(obj.value)
+            elif isinstance(obj, StepSchedule):
+                value = obj.describe()
+            elif isinstance(obj, ThresholdStep):
+                value = "not provided" if obj.amount is None else _show(obj.amount)
+            elif isinstance(obj, Condition):
+                value = f"{obj.metric} {obj.comparison} {_show(obj.amount)}"
+            else:  # pragma: no cover - every model with an assumption is listed above
+                value = str(obj)
+            rows.append({"term": path, "value": value, "assumption": text.strip()})
+        for name in type(obj).model_fields:
+            if isinstance(obj, Covenant) and name == "thresholds":
+                for st in obj.thresholds:
+                    to = st.to_quarter.isoformat() if st.to_quarter else ""
+                    _assumption_rows(
+                        st, f"{path}.thresholds[{st.from_quarter.isoformat()}..{to}]", rows
+                    )
+                continue
+            _assumption_rows(getattr(obj, name), f"{path}.{name}" if path else name, rows)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            _assumption_rows(v, f"{path}.{k}", rows)
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            key = v.id if isinstance(v, Covenant) else (v.name if isinstance(v, OneTimeFee) else i)
+            _assumption_rows(v, f"{path}[{key}]", rows)
+
+
 def _term_rows(t: FacilityTerms) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for name in (
@@ -589,6 +709,27 @@ class Facility:
             + ", ".join(v.version_name for v in self.all_versions)
         )
 
+    def assumptions(self) -> pd.DataFrame:
+        """Every assumption in every version (see :meth:`FacilityTerms.assumptions`), once,
+        with the versions it appears in.
+
+        >>> from model.params import load
+        >>> a = load("params/facilities/svb-loan-agreement.yaml").assumptions()
+        >>> a.set_index("term").loc["borrowing_base.certificate_lag_days", "versions"]
+        'original, first_modification'
+        """
+        seen: dict[tuple[str, str, str], list[str]] = {}
+        for v in self.all_versions:
+            for r in v.assumptions().itertuples(index=False):
+                seen.setdefault((r.term, r.value, r.assumption), []).append(v.version_name)
+        return pd.DataFrame(
+            [
+                {"term": t, "value": val, "assumption": a, "versions": ", ".join(vs)}
+                for (t, val, a), vs in seen.items()
+            ],
+            columns=["term", "value", "assumption", "versions"],
+        )
+
     def terms_as_of(self, as_of: dt.date | str) -> FacilityTerms:
         """The terms in force on ``as_of``: the last version effective on or before it.
 
@@ -600,7 +741,7 @@ class Facility:
         ValueError
             ``as_of`` is before the agreement date.
         """
-        d = _as_date(as_of)
+        d = as_date(as_of, "as_of")
         if d < self.agreement_date:
             raise ValueError(
                 f"as_of {d} is before the agreement date {self.agreement_date}: no terms in force"
@@ -629,16 +770,3 @@ class Facility:
                 section = sec_b if after != "(none)" else f"removed in version {b!r} (was: {sec_a})"
                 rows.append({"term": key, "before": before, "after": after, "section": section})
         return pd.DataFrame(rows, columns=["term", "before", "after", "section"])
-
-
-def _as_date(d: dt.date | str | pd.Timestamp) -> dt.date:
-    if isinstance(d, pd.Timestamp):
-        return d.date()
-    if isinstance(d, dt.datetime):
-        return d.date()
-    if isinstance(d, dt.date):
-        return d
-    try:
-        return dt.date.fromisoformat(str(d))
-    except ValueError:
-        raise ValueError(f"not an ISO date (YYYY-MM-DD): {d!r}") from None
