@@ -26,8 +26,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="execute the notebooks into reports/ with HTML exports")
     run.add_argument("notebooks", nargs="*", help="notebook names (default: all)")
-    run.add_argument("-p", "--param", action="append", type=_parse_param, default=[],
-                     help="NAME=VALUE passed to the notebooks that declare NAME")
+    run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        type=_parse_param,
+        default=[],
+        help="NAME=VALUE passed to the notebooks that declare NAME",
+    )
     run.add_argument("-o", "--output-dir", default=None, help="default: reports/")
     chk = sub.add_parser("params", help="validate params files and list their assumptions")
     chk.add_argument("files", nargs="+")
@@ -41,8 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             results = run_notebooks(args.notebooks or None, dict(args.param), args.output_dir)
         except PapermillExecutionError as exc:
-            print(f"model run: a notebook failed (cell {exc.exec_count}): {exc.ename}: {exc.evalue}",
-                  file=sys.stderr)
+            print(
+                f"model run: a notebook failed (cell {exc.exec_count}): {exc.ename}: {exc.evalue}",
+                file=sys.stderr,
+            )
             print("model run: nothing was written to the reports folder", file=sys.stderr)
             return 1
         except ValueError as exc:

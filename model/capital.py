@@ -11,7 +11,13 @@ import pandas as pd
 from model.notes import FixedRateNote, convert, to_cents
 from model.terms.capital import Capitalization
 
-__all__ = ["fully_diluted", "reserve_check", "conversion_by_holder", "interest_by_holder", "purchase_settlement"]
+__all__ = [
+    "fully_diluted",
+    "reserve_check",
+    "conversion_by_holder",
+    "interest_by_holder",
+    "purchase_settlement",
+]
 
 
 def reserve_check(cap: Capitalization) -> pd.DataFrame:
@@ -70,7 +76,14 @@ def fully_diluted(cap: Capitalization) -> pd.DataFrame:
                 f"= {after:,} whole shares issuable on conversion (a reserve would round up) "
                 f"({r.pro_forma_principal.provenance})"
             )
-        rows.append({"line": r.label, "as_stated": r.shares.value, "after_closing": after, "provenance": prov})
+        rows.append(
+            {
+                "line": r.label,
+                "as_stated": r.shares.value,
+                "after_closing": after,
+                "provenance": prov,
+            }
+        )
     for c in t.convertibles:
         note = cap.notes[c.id]
         assert isinstance(note, FixedRateNote)
@@ -91,15 +104,32 @@ def fully_diluted(cap: Capitalization) -> pd.DataFrame:
     auth = t.authorized_common.value
     extra = pd.DataFrame(
         [
-            {"line": "Fully diluted shares", "as_stated": total_stated, "after_closing": total_after,
-             "pct_after_closing": 100.0, "provenance": "sum of the lines above"},
-            {"line": "Authorized common stock", "as_stated": auth, "after_closing": auth,
-             "pct_after_closing": float("nan"), "provenance": t.authorized_common.provenance},
-            {"line": "Authorized less fully diluted", "as_stated": auth - total_stated,
-             "after_closing": auth - total_after, "pct_after_closing": float("nan"),
-             "provenance": "authorized common less fully diluted shares"
-             + ("; NEGATIVE after closing: more shares could be issued than are authorized"
-                if auth < total_after else "")},
+            {
+                "line": "Fully diluted shares",
+                "as_stated": total_stated,
+                "after_closing": total_after,
+                "pct_after_closing": 100.0,
+                "provenance": "sum of the lines above",
+            },
+            {
+                "line": "Authorized common stock",
+                "as_stated": auth,
+                "after_closing": auth,
+                "pct_after_closing": float("nan"),
+                "provenance": t.authorized_common.provenance,
+            },
+            {
+                "line": "Authorized less fully diluted",
+                "as_stated": auth - total_stated,
+                "after_closing": auth - total_after,
+                "pct_after_closing": float("nan"),
+                "provenance": "authorized common less fully diluted shares"
+                + (
+                    "; NEGATIVE after closing: more shares could be issued than are authorized"
+                    if auth < total_after
+                    else ""
+                ),
+            },
         ]
     ).set_index("line")
     out = pd.concat([df, extra])
@@ -124,14 +154,29 @@ def conversion_by_holder(note: FixedRateNote) -> pd.DataFrame:
     rows = []
     for r in _allocations(note).rows:
         c = convert(r.principal, note.conversion_price)
-        rows.append({"holder": r.holder, "principal": r.principal, "shares": c.shares,
-                     "fractional_share": c.fractional_share, "cash_in_lieu": c.cash_in_lieu})
+        rows.append(
+            {
+                "holder": r.holder,
+                "principal": r.principal,
+                "shares": c.shares,
+                "fractional_share": c.fractional_share,
+                "cash_in_lieu": c.cash_in_lieu,
+            }
+        )
     df = pd.DataFrame(rows).set_index("holder")
     agg = note.conversion_shares()
-    df.loc["Total (sum of holders)"] = [df["principal"].sum(), int(df["shares"].sum()),
-                                        df["fractional_share"].sum(), df["cash_in_lieu"].sum()]
-    df.loc["Aggregate principal converted at once"] = [agg.principal, agg.shares,
-                                                       agg.fractional_share, agg.cash_in_lieu]
+    df.loc["Total (sum of holders)"] = [
+        df["principal"].sum(),
+        int(df["shares"].sum()),
+        df["fractional_share"].sum(),
+        df["cash_in_lieu"].sum(),
+    ]
+    df.loc["Aggregate principal converted at once"] = [
+        agg.principal,
+        agg.shares,
+        agg.fractional_share,
+        agg.cash_in_lieu,
+    ]
     df["shares"] = df["shares"].astype(int)
     return df
 
@@ -165,11 +210,17 @@ def interest_by_holder(note: FixedRateNote, as_of: object = None) -> pd.DataFram
         rows.append(row)
     df = pd.DataFrame(rows).set_index("holder")
     total = {c: df[c].sum() for c in df.columns}
-    total["share_pct"] = round(float(sum(Fraction(r.principal) for r in alloc.rows) / Fraction(note.principal)) * 100, 4)
+    total["share_pct"] = round(
+        float(sum(Fraction(r.principal) for r in alloc.rows) / Fraction(note.principal)) * 100, 4
+    )
     df.loc["Total (sum of holders)"] = total
-    aggregate = {"principal": note.principal, "share_pct": 100.0, "coupon": coupon,
-                 "annual_interest": to_cents(Fraction(note.principal) * rate),
-                 "life_interest": sum(sched["coupon"], Decimal(0))}
+    aggregate = {
+        "principal": note.principal,
+        "share_pct": 100.0,
+        "coupon": coupon,
+        "annual_interest": to_cents(Fraction(note.principal) * rate),
+        "life_interest": sum(sched["coupon"], Decimal(0)),
+    }
     if as_of is not None:
         aggregate["accrued_at_as_of"] = note.accrued_interest(as_of)
     df.loc["Aggregate (the note)"] = aggregate
@@ -185,14 +236,16 @@ def purchase_settlement(note: FixedRateNote) -> pd.DataFrame:
         price = r.purchase_price if r.purchase_price is not None else r.principal
         p = pik.get(r.holder)
         surrendered = p.surrendered_principal if p else Decimal(0)
-        rows.append({
-            "holder": r.holder,
-            "purchase_price": price,
-            "notes_surrendered": surrendered,
-            "cash": max(price - surrendered, Decimal(0)),
-            "surrendered_in_excess_of_price": max(surrendered - price, Decimal(0)),
-            "source": p.source if p else alloc.source,
-        })
+        rows.append(
+            {
+                "holder": r.holder,
+                "purchase_price": price,
+                "notes_surrendered": surrendered,
+                "cash": max(price - surrendered, Decimal(0)),
+                "surrendered_in_excess_of_price": max(surrendered - price, Decimal(0)),
+                "source": p.source if p else alloc.source,
+            }
+        )
     df = pd.DataFrame(rows).set_index("holder")
     df.loc["Total"] = [df[c].sum() if c != "source" else "" for c in df.columns]
     return df

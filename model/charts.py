@@ -12,20 +12,32 @@ import pandas as pd  # noqa: E402
 __all__ = ["interest_expense_chart"]
 
 
-def interest_expense_chart(expense: pd.DataFrame, title: str = "Interest expense by fiscal quarter"):  # type: ignore[no-untyped-def]
+def interest_expense_chart(
+    expense: pd.DataFrame, title: str = "Interest expense by fiscal quarter"
+):  # type: ignore[no-untyped-def]
     """Bars of interest expense per period with principal outstanding on a second axis.
 
     ``expense`` is the frame returned by :meth:`model.notes.FixedRateNote.interest_expense`.
     """
     fig, ax = plt.subplots(figsize=(10, 4.5))
     x = range(len(expense))
-    ax.bar(x, [float(v) for v in expense["interest_expense"]], color="#2f6690", label="interest expense")
+    ax.bar(
+        x,
+        [float(v) for v in expense["interest_expense"]],
+        color="#2f6690",
+        label="interest expense",
+    )
     ax.set_xticks(list(x), expense["period"], rotation=45, ha="right")
     ax.set_ylabel("interest expense ($)")
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     ax2 = ax.twinx()
-    ax2.step(list(x), [float(v) for v in expense["principal_at_end"]], where="mid", color="#d9a400",
-             label="principal outstanding at period end")
+    ax2.step(
+        list(x),
+        [float(v) for v in expense["principal_at_end"]],
+        where="mid",
+        color="#d9a400",
+        label="principal outstanding at period end",
+    )
     ax2.set_ylabel("principal ($)")
     ax2.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     ax2.set_ylim(bottom=0)

@@ -31,6 +31,7 @@ __all__ = [
     "CENT",
 ]
 
+
 def _date(x: Any) -> dt.date:
     try:
         return as_date(x)
@@ -150,7 +151,9 @@ def convert(principal: Any, conversion_price: Any, cash_price_per_share: Any = N
     ratio = p / cp
     whole = math.floor(ratio)
     frac_share = ratio - whole
-    cash_price = cp if cash_price_per_share is None else _frac(cash_price_per_share, "cash_price_per_share")
+    cash_price = (
+        cp if cash_price_per_share is None else _frac(cash_price_per_share, "cash_price_per_share")
+    )
     with localcontext() as ctx:
         ctx.prec = 40
         fs = (Decimal(frac_share.numerator) / Decimal(frac_share.denominator)).quantize(
@@ -270,7 +273,9 @@ class FixedRateNote:
         if self.day_count is DayCount.THIRTY_E_360_ISDA:
             kwargs["maturity"] = self.maturity
         if self.day_count is DayCount.ACT_ACT_ICMA:
-            kwargs.update(zip(("ref_start", "ref_end"), self._reference_period(period), strict=True))
+            kwargs.update(
+                zip(("ref_start", "ref_end"), self._reference_period(period), strict=True)
+            )
             kwargs["frequency"] = self.frequency
         return year_fraction_exact(start, end, self.day_count, **kwargs)
 
@@ -341,7 +346,9 @@ class FixedRateNote:
                 (Fraction(a) for e, a, _ in self.events if e <= p.end), Fraction(0)
             )
             tau = self._tau(p.start, p.end, p)
-            kwargs = {"maturity": self.maturity} if self.day_count is DayCount.THIRTY_E_360_ISDA else {}
+            kwargs = (
+                {"maturity": self.maturity} if self.day_count is DayCount.THIRTY_E_360_ISDA else {}
+            )
             rows.append(
                 {
                     "period_start": p.start,
@@ -367,15 +374,21 @@ class FixedRateNote:
         p = self._period_for(d)
         if p is None:
             return Decimal("0.00")
-        return to_cents(Fraction(self.outstanding(d)) * Fraction(self.coupon_rate) * self._tau(p.start, d, p))
+        return to_cents(
+            Fraction(self.outstanding(d)) * Fraction(self.coupon_rate) * self._tau(p.start, d, p)
+        )
 
     def settlements(self) -> pd.DataFrame:
         """Accrued interest settled on each principal event (exchange, conversion, redemption)."""
         rows = []
         for e, amount, kind in self.events:
             p = self._period_for(e)
-            accrued = Decimal("0.00") if p is None else to_cents(
-                Fraction(amount) * Fraction(self.coupon_rate) * self._tau(p.start, e, p)
+            accrued = (
+                Decimal("0.00")
+                if p is None
+                else to_cents(
+                    Fraction(amount) * Fraction(self.coupon_rate) * self._tau(p.start, e, p)
+                )
             )
             rows.append(
                 {
@@ -386,7 +399,9 @@ class FixedRateNote:
                     "accrued_interest": accrued,
                 }
             )
-        return pd.DataFrame(rows, columns=["date", "type", "principal", "accrued_from", "accrued_interest"])
+        return pd.DataFrame(
+            rows, columns=["date", "type", "principal", "accrued_from", "accrued_interest"]
+        )
 
     def interest_expense(self, start: Any, end: Any, freq: str = "Q") -> pd.DataFrame:
         """Accrual-basis interest expense per fiscal period (iBasis: fiscal year = calendar year).

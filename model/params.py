@@ -203,10 +203,16 @@ def read(path: str | Path) -> ParamsFile:
     pf = ParamsFile(p, data if isinstance(data, dict) else {}, lines)
     if dups:
         raise ParamsError(
-            pf.name, [Problem(format_path(k), "key appears twice in the same mapping", ln) for k, ln in dups]
+            pf.name,
+            [
+                Problem(format_path(k), "key appears twice in the same mapping", ln)
+                for k, ln in dups
+            ],
         )
     if not isinstance(data, dict):
-        raise ParamsError(pf.name, [Problem("", "the file must be a YAML mapping with a 'kind' key", 1)])
+        raise ParamsError(
+            pf.name, [Problem("", "the file must be a YAML mapping with a 'kind' key", 1)]
+        )
     return pf
 
 

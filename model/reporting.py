@@ -33,7 +33,11 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, Decimal):
         return str(obj)
     if isinstance(obj, (dt.date, dt.datetime, pd.Timestamp)):
-        return obj.isoformat()[:10] if not isinstance(obj, dt.datetime) or obj == pd.Timestamp(obj).normalize() else obj.isoformat()
+        return (
+            obj.isoformat()[:10]
+            if not isinstance(obj, dt.datetime) or obj == pd.Timestamp(obj).normalize()
+            else obj.isoformat()
+        )
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -51,7 +55,9 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def write_key_figures(figures: dict[str, Any], output_dir: str | os.PathLike[str], name: str) -> Path:
+def write_key_figures(
+    figures: dict[str, Any], output_dir: str | os.PathLike[str], name: str
+) -> Path:
     """Write ``figures`` to ``<output_dir>/<name>.json`` atomically (nothing half-written).
 
     ``name`` comes from notebook parameters, so it may not escape ``output_dir``.
@@ -103,5 +109,7 @@ def money_table(df: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFr
     out = df.copy()
     cols = columns or [c for c in out.columns if out[c].map(lambda v: isinstance(v, Decimal)).any()]
     for c in cols:
-        out[c] = out[c].map(lambda v: fmt_money(v) if isinstance(v, (Decimal, int, float)) and v == v else v)
+        out[c] = out[c].map(
+            lambda v: fmt_money(v) if isinstance(v, (Decimal, int, float)) and v == v else v
+        )
     return out

@@ -137,6 +137,8 @@ def run_notebooks(
         except (ValueError, TypeError, KeyError):
             index = {}
     index.update({r["name"]: r for r in results})
-    index_path.write_text(json.dumps(sorted(index.values(), key=lambda e: e["name"]), indent=2) + "\n",
-                          encoding="utf-8")
+    index_path.write_text(
+        json.dumps(sorted(index.values(), key=lambda e: e["name"]), indent=2) + "\n",
+        encoding="utf-8",
+    )
     return results

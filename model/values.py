@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -169,7 +169,9 @@ def quarter_start(quarter_end: dt.date) -> dt.date:
     datetime.date(2008, 1, 1)
     """
     if not is_quarter_end(quarter_end):
-        raise ValueError(f"{quarter_end} is not a fiscal quarter end (Mar 31, Jun 30, Sep 30, Dec 31)")
+        raise ValueError(
+            f"{quarter_end} is not a fiscal quarter end (Mar 31, Jun 30, Sep 30, Dec 31)"
+        )
     return dt.date(quarter_end.year, quarter_end.month - 2, 1)
 
 

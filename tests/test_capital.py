@@ -42,7 +42,9 @@ def test_purchasers_and_payment_in_kind() -> None:
     assert ps.loc["Total", "purchase_price"] == Decimal(29_000_000)
     assert ps.loc["JMG Triton Offshore Fund Limited CITCO", "cash"] == Decimal(6_025_000)
     assert ps.loc["Windward Capital, L.P.", "surrendered_in_excess_of_price"] == Decimal(100_000)
-    assert ps.loc["Total", "notes_surrendered"] == Decimal(9_075_000)  # Sec. 2.5: 3,975,000 + 5,100,000
+    assert ps.loc["Total", "notes_surrendered"] == Decimal(
+        9_075_000
+    )  # Sec. 2.5: 3,975,000 + 5,100,000
 
 
 def test_interest_and_conversion_by_holder() -> None:
@@ -54,4 +56,7 @@ def test_interest_and_conversion_by_holder() -> None:
     cb = conversion_by_holder(note)
     assert cb.loc["Greywolf Capital Partners II LP", "shares"] == 567_567  # 1,050,000 / 1.85
     # fractions settled per holder: the holders' shares add to less than one conversion of all
-    assert cb.loc["Total (sum of holders)", "shares"] <= cb.loc["Aggregate principal converted at once", "shares"]
+    assert (
+        cb.loc["Total (sum of holders)", "shares"]
+        <= cb.loc["Aggregate principal converted at once", "shares"]
+    )

@@ -597,7 +597,11 @@ def test_year_month_day_table_matches_the_civil_algorithm() -> None:
         assert (a == b).all()
     far = np.array(["1600-02-29", "2400-02-29", "1899-12-31", "2200-01-01"], dtype="datetime64[D]")
     assert [tuple(int(x[i]) for x in _ymd(far)) for i in range(4)] == [
-        (1600, 2, 29), (2400, 2, 29), (1899, 12, 31), (2200, 1, 1)]
+        (1600, 2, 29),
+        (2400, 2, 29),
+        (1899, 12, 31),
+        (2200, 1, 1),
+    ]
     # D1 = 31 -> 30; D2 = 31 with D1 >= 30 -> 30: 360 x 301 + 30 x (1 - 12) + 0 = 108,030 days
     assert day_count("1899-12-31", "2200-01-31", "30/360 US") == 108_030
 
@@ -610,4 +614,5 @@ def test_act_act_isda_outside_the_table_range() -> None:
     assert year_fraction_exact("1899-07-01", "2200-07-01", "ACT/ACT ISDA") == expected
     # inside the table: 184/365 + 49 whole years + 182/366 (2000 is a leap year)
     assert year_fraction_exact("1950-07-01", "2000-07-01", "ACT/ACT ISDA") == (
-        Fraction(184, 365) + 49 + Fraction(182, 366))
+        Fraction(184, 365) + 49 + Fraction(182, 366)
+    )

@@ -20,12 +20,33 @@ FIVE_75 = "params/instruments/5.75pct-convertible-subordinated-2005.yaml"
 
 GOLDEN_ACCRUED = [
     # principal, rate, start, as_of, convention, expected, source
-    (30_200_000, "0.0575", "2002-09-15", "2003-01-30", "30/360 US", "651187.50",
-     "Letter agreement 2003-02-05 (Exhibit 99.2): accrued unpaid interest $651,187.50"),
-    (29_000_000, "0.08", "2004-06-18", "2004-12-18", "30/360 US", "1160000.00",
-     "NPA: $29,000,000 at 8%, one semi-annual coupon (coupon dates an assumption)"),
-    (30_200_000, "0.0575", "2002-09-15", "2003-03-15", "30/360 US", "868250.00",
-     "full 5 3/4% coupon on the Symphony holding: 30,200,000 x 5.75% / 2"),
+    (
+        30_200_000,
+        "0.0575",
+        "2002-09-15",
+        "2003-01-30",
+        "30/360 US",
+        "651187.50",
+        "Letter agreement 2003-02-05 (Exhibit 99.2): accrued unpaid interest $651,187.50",
+    ),
+    (
+        29_000_000,
+        "0.08",
+        "2004-06-18",
+        "2004-12-18",
+        "30/360 US",
+        "1160000.00",
+        "NPA: $29,000,000 at 8%, one semi-annual coupon (coupon dates an assumption)",
+    ),
+    (
+        30_200_000,
+        "0.0575",
+        "2002-09-15",
+        "2003-03-15",
+        "30/360 US",
+        "868250.00",
+        "full 5 3/4% coupon on the Symphony holding: 30,200,000 x 5.75% / 2",
+    ),
 ]
 
 
@@ -48,11 +69,23 @@ def test_eight_pct_coupon_schedule() -> None:
     note = load(EIGHT)
     s = note.coupon_schedule()
     assert len(s) == 6
-    assert list(s["period_end"]) == [dt.date(2004, 12, 18), dt.date(2005, 6, 18), dt.date(2005, 12, 18),
-                                     dt.date(2006, 6, 18), dt.date(2006, 12, 18), dt.date(2007, 6, 18)]
+    assert list(s["period_end"]) == [
+        dt.date(2004, 12, 18),
+        dt.date(2005, 6, 18),
+        dt.date(2005, 12, 18),
+        dt.date(2006, 6, 18),
+        dt.date(2006, 12, 18),
+        dt.date(2007, 6, 18),
+    ]
     # 2004-12-18 Sat, 2005-06-18 Sat, 2005-12-18 Sun, 2006-06-18 Sun: paid the next NY banking day
-    assert list(s["payment_date"]) == [dt.date(2004, 12, 20), dt.date(2005, 6, 20), dt.date(2005, 12, 19),
-                                       dt.date(2006, 6, 19), dt.date(2006, 12, 18), dt.date(2007, 6, 18)]
+    assert list(s["payment_date"]) == [
+        dt.date(2004, 12, 20),
+        dt.date(2005, 6, 20),
+        dt.date(2005, 12, 19),
+        dt.date(2006, 6, 19),
+        dt.date(2006, 12, 18),
+        dt.date(2007, 6, 18),
+    ]
     assert set(s["days"]) == {180}
     assert set(s["coupon"]) == {Decimal("1160000.00")}
 
@@ -72,9 +105,14 @@ def test_eight_pct_quarterly_expense() -> None:
 
 def test_partial_exchange_settles_accrued_and_reduces_coupon() -> None:
     note = FixedRateNote(
-        principal=Decimal(10_000_000), coupon_rate=Decimal("0.06"), issue_date=dt.date(2020, 1, 15),
-        maturity=dt.date(2022, 1, 15), frequency=2, coupon_dates=("01-15", "07-15"),
-        day_count=DayCount.THIRTY_360_US, events=((dt.date(2020, 4, 15), Decimal(4_000_000), "exchange"),),
+        principal=Decimal(10_000_000),
+        coupon_rate=Decimal("0.06"),
+        issue_date=dt.date(2020, 1, 15),
+        maturity=dt.date(2022, 1, 15),
+        frequency=2,
+        coupon_dates=("01-15", "07-15"),
+        day_count=DayCount.THIRTY_360_US,
+        events=((dt.date(2020, 4, 15), Decimal(4_000_000), "exchange"),),
     )
     s = note.coupon_schedule()
     # 4,000,000 x 6% x 90/360 = 60,000.00 settled on 2020-04-15; coupon on 6,000,000 = 180,000.00
@@ -103,8 +141,16 @@ def test_conversion_golden() -> None:
 
 
 def test_conversion_needs_a_price() -> None:
-    note = FixedRateNote(Decimal(100), Decimal("0.05"), dt.date(2020, 1, 1), dt.date(2021, 1, 1), 1,
-                         ("01-01",), DayCount.ACT_360, name="plain")
+    note = FixedRateNote(
+        Decimal(100),
+        Decimal("0.05"),
+        dt.date(2020, 1, 1),
+        dt.date(2021, 1, 1),
+        1,
+        ("01-01",),
+        DayCount.ACT_360,
+        name="plain",
+    )
     with pytest.raises(ValueError, match="plain has no conversion price"):
         note.conversion_shares()
 
@@ -126,8 +172,15 @@ def test_accrued_interest_bad_input(args, match) -> None:
 
 # -- properties ------------------------------------------------------------------------
 
-CONVENTIONS = [DayCount.THIRTY_360_US, DayCount.THIRTY_360_BOND, DayCount.THIRTY_E_360,
-               DayCount.ACT_360, DayCount.ACT_365F, DayCount.ACT_ACT_ISDA, DayCount.ACT_ACT_ICMA]
+CONVENTIONS = [
+    DayCount.THIRTY_360_US,
+    DayCount.THIRTY_360_BOND,
+    DayCount.THIRTY_E_360,
+    DayCount.ACT_360,
+    DayCount.ACT_365F,
+    DayCount.ACT_ACT_ISDA,
+    DayCount.ACT_ACT_ICMA,
+]
 
 
 @st.composite
@@ -149,8 +202,15 @@ def notes(draw, quarter_aligned: bool = False) -> FixedRateNote:
         issue = dt.date(issue.year + (m - 1) // 12, (m - 1) % 12 + 1, day)
     principal = Decimal(draw(st.integers(1, 10_000_000)) * 1000)
     rate = Decimal(draw(st.integers(1, 1500))) / Decimal(10000)
-    return FixedRateNote(principal, rate, issue, maturity, freq,
-                         tuple(f"{m:02d}-{day:02d}" for m in months), draw(st.sampled_from(CONVENTIONS)))
+    return FixedRateNote(
+        principal,
+        rate,
+        issue,
+        maturity,
+        freq,
+        tuple(f"{m:02d}-{day:02d}" for m in months),
+        draw(st.sampled_from(CONVENTIONS)),
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -185,8 +245,13 @@ def test_icma_short_first_stub_uses_the_notional_regular_period() -> None:
     """ISDA 1999 Actual/Actual paper, short first period: bond issued 1999-02-01, first coupon
     1999-07-01, annual: ICMA fraction 150/365 (reference period 1998-07-01 to 1999-07-01)."""
     note = FixedRateNote(
-        principal=Decimal(10_000_000), coupon_rate=Decimal("0.05"), issue_date=dt.date(1999, 2, 1),
-        maturity=dt.date(2002, 7, 1), frequency=1, coupon_dates=("07-01",), day_count=DayCount.ACT_ACT_ICMA,
+        principal=Decimal(10_000_000),
+        coupon_rate=Decimal("0.05"),
+        issue_date=dt.date(1999, 2, 1),
+        maturity=dt.date(2002, 7, 1),
+        frequency=1,
+        coupon_dates=("07-01",),
+        day_count=DayCount.ACT_ACT_ICMA,
     )
     s = note.coupon_schedule()
     assert s["period_start"].iloc[0] == dt.date(1999, 2, 1)
@@ -200,13 +265,21 @@ def test_icma_month_end_coupons_are_regular_without_the_eom_flag() -> None:
     last day of February (maturity 2010-08-31, semi-annual): 1,000,000 x 6% / 2 = 30,000.00 each,
     also for 2008-08-31 to 2009-02-28 (181 days) and 2009-02-28 to 2009-08-31 (184 days)."""
     note = FixedRateNote(
-        principal=Decimal(1_000_000), coupon_rate=Decimal("0.06"), issue_date=dt.date(2008, 8, 31),
-        maturity=dt.date(2010, 8, 31), frequency=2, coupon_dates=("02-28", "08-31"),
+        principal=Decimal(1_000_000),
+        coupon_rate=Decimal("0.06"),
+        issue_date=dt.date(2008, 8, 31),
+        maturity=dt.date(2010, 8, 31),
+        frequency=2,
+        coupon_dates=("02-28", "08-31"),
         day_count=DayCount.ACT_ACT_ICMA,
     )
     s = note.coupon_schedule()
-    assert list(s["period_end"]) == [dt.date(2009, 2, 28), dt.date(2009, 8, 31), dt.date(2010, 2, 28),
-                                     dt.date(2010, 8, 31)]
+    assert list(s["period_end"]) == [
+        dt.date(2009, 2, 28),
+        dt.date(2009, 8, 31),
+        dt.date(2010, 2, 28),
+        dt.date(2010, 8, 31),
+    ]
     assert set(s["coupon"]) == {Decimal("30000.00")}
     # accrued halfway: 2008-08-31 to 2008-11-30 is 91 of 181 days: 30,000 x 91/181 = 15,082.87
     assert note.accrued_interest("2008-11-30") == Decimal("15082.87")
@@ -216,11 +289,20 @@ def test_icma_month_end_coupons_are_regular_without_the_eom_flag() -> None:
     "args,match",
     [
         (("30,200,000", "0.0575", "2002-09-15", "2003-01-30", "30/360 US"), None),
-        (("30,200,00", "0.0575", "2002-09-15", "2003-01-30", "30/360 US"), "principal: not an amount"),
-        ((30_200_000, "5.75%", "2002-09-15", "2003-01-30", "30/360 US"), "annual_rate: not an amount"),
+        (
+            ("30,200,00", "0.0575", "2002-09-15", "2003-01-30", "30/360 US"),
+            "principal: not an amount",
+        ),
+        (
+            (30_200_000, "5.75%", "2002-09-15", "2003-01-30", "30/360 US"),
+            "annual_rate: not an amount",
+        ),
         ((True, 0.0575, "2002-09-15", "2003-01-30", "30/360 US"), "principal: not an amount"),
         ((None, 0.0575, "2002-09-15", "2003-01-30", "30/360 US"), "principal: not an amount"),
-        ((float("inf"), 0.0575, "2002-09-15", "2003-01-30", "30/360 US"), "principal: not a finite"),
+        (
+            (float("inf"), 0.0575, "2002-09-15", "2003-01-30", "30/360 US"),
+            "principal: not a finite",
+        ),
     ],
 )
 def test_accrued_interest_inputs_are_parsed_strictly(args, match) -> None:
@@ -256,20 +338,41 @@ def month_end_or_stub_notes(draw) -> FixedRateNote:
     stub_days = draw(st.integers(0, 27))
     issue = first_regular - dt.timedelta(days=stub_days)
     months = sorted({(maturity.month - 1 + k * step) % 12 + 1 for k in range(freq)})
-    days = {m: (maturity.day if not month_end else 28 if m == 2 else 30 if m in (4, 6, 9, 11) else 31)
-            for m in months}
-    conv = draw(st.sampled_from([DayCount.ACT_360, DayCount.ACT_365F, DayCount.ACT_ACT_ISDA,
-                                 DayCount.ACT_ACT_ICMA, DayCount.THIRTY_360_US, DayCount.THIRTY_E_360_ISDA]))
-    return FixedRateNote(Decimal(draw(st.integers(1, 10_000)) * 1000), Decimal(draw(st.integers(1, 1500))) / 10000,
-                         issue, maturity, freq, tuple(f"{m:02d}-{days[m]:02d}" for m in months), conv,
-                         end_of_month=month_end)
+    days = {
+        m: (maturity.day if not month_end else 28 if m == 2 else 30 if m in (4, 6, 9, 11) else 31)
+        for m in months
+    }
+    conv = draw(
+        st.sampled_from(
+            [
+                DayCount.ACT_360,
+                DayCount.ACT_365F,
+                DayCount.ACT_ACT_ISDA,
+                DayCount.ACT_ACT_ICMA,
+                DayCount.THIRTY_360_US,
+                DayCount.THIRTY_E_360_ISDA,
+            ]
+        )
+    )
+    return FixedRateNote(
+        Decimal(draw(st.integers(1, 10_000)) * 1000),
+        Decimal(draw(st.integers(1, 1500))) / 10000,
+        issue,
+        maturity,
+        freq,
+        tuple(f"{m:02d}-{days[m]:02d}" for m in months),
+        conv,
+        end_of_month=month_end,
+    )
 
 
 @settings(max_examples=60, deadline=None)
 @given(month_end_or_stub_notes())
 def test_month_end_and_stub_notes(note: FixedRateNote) -> None:
     s = note.coupon_schedule()
-    assert s["period_start"].iloc[0] == note.issue_date and s["period_end"].iloc[-1] == note.maturity
+    assert (
+        s["period_start"].iloc[0] == note.issue_date and s["period_end"].iloc[-1] == note.maturity
+    )
     q = note.interest_expense(note.issue_date, note.maturity)
     assert sum(q["interest_expense"]) == sum(s["coupon"])
     for _, row in s.iterrows():
@@ -289,10 +392,19 @@ def test_quarterly_expense_matches_an_independent_actual_day_count(note: FixedRa
     if note.day_count not in (DayCount.ACT_360, DayCount.ACT_365F):
         return
     basis = 360 if note.day_count is DayCount.ACT_360 else 365
-    periods = list(zip(note.coupon_schedule()["period_start"], note.coupon_schedule()["period_end"], strict=True))
+    periods = list(
+        zip(
+            note.coupon_schedule()["period_start"],
+            note.coupon_schedule()["period_end"],
+            strict=True,
+        )
+    )
     q = note.interest_expense(note.issue_date, note.maturity)
     for _, row in q.iterrows():
-        lo, hi = max(row["start"], note.issue_date), min(row["end"] + dt.timedelta(days=1), note.maturity)
+        lo, hi = (
+            max(row["start"], note.issue_date),
+            min(row["end"] + dt.timedelta(days=1), note.maturity),
+        )
         touched = [(a, b) for a, b in periods if a < hi and b > lo]
         days = sum(((min(b, hi) - max(a, lo)).days for a, b in touched), 0)
         exact = note.principal * note.coupon_rate * days / basis

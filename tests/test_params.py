@@ -44,65 +44,159 @@ _DELETE = object()
 
 CASES = [
     # (id, mutation, key path in message, rule pattern)
-    ("wrong type", {"terms__principal__value": "twenty-nine million"}, "terms.principal.value",
-     "valid decimal"),
-    ("negative principal", {"terms__principal__value": -29000000}, "terms.principal.value",
-     "must be greater than zero"),
-    ("maturity before issue", {"terms__maturity__value": "2003-06-18"}, "terms.maturity",
-     "maturity 2003-06-18 must be after the issue date 2004-06-18"),
-    ("unknown convention", {"terms__day_count__value": "ACT/999"}, "terms.day_count",
-     "unknown day count convention 'ACT/999'; valid names: '30/360 US'"),
-    ("rate as percent", {"terms__coupon_rate__value": 8}, "terms.coupon_rate.value",
-     r"write 0.08 for 8%\), got 8"),
-    ("coupon dates vs frequency", {"terms__frequency__value": 4}, "terms.coupon_dates",
-     "2 coupon dates given for a frequency of 4"),
-    ("coupon dates spacing", {"terms__coupon_dates__value": ["06-18", "09-18"]}, "terms.coupon_dates",
-     "not 6 months apart"),
-    ("coupon date format", {"terms__coupon_dates__value": ["6/18", "12/18"]}, "terms.coupon_dates",
-     "must be written MM-DD"),
-    ("coupon date not a day", {"terms__coupon_dates__value": ["02-30", "08-30"]}, "terms.coupon_dates",
-     "not a day of the year"),
-    ("maturity off coupon date", {"terms__maturity__value": "2007-06-19"}, "terms.coupon_dates",
-     "does not fall on a coupon date"),
-    ("bad frequency", {"terms__frequency__value": 3}, "terms.frequency",
-     "frequency must be 1, 2, 4 or 12"),
-    ("missing source", {"terms__principal__source": _DELETE}, "terms.principal",
-     "every term needs a 'source'"),
-    ("source and assumption", {"terms__principal__assumption": "guess"}, "terms.principal",
-     "not both"),
+    (
+        "wrong type",
+        {"terms__principal__value": "twenty-nine million"},
+        "terms.principal.value",
+        "valid decimal",
+    ),
+    (
+        "negative principal",
+        {"terms__principal__value": -29000000},
+        "terms.principal.value",
+        "must be greater than zero",
+    ),
+    (
+        "maturity before issue",
+        {"terms__maturity__value": "2003-06-18"},
+        "terms.maturity",
+        "maturity 2003-06-18 must be after the issue date 2004-06-18",
+    ),
+    (
+        "unknown convention",
+        {"terms__day_count__value": "ACT/999"},
+        "terms.day_count",
+        "unknown day count convention 'ACT/999'; valid names: '30/360 US'",
+    ),
+    (
+        "rate as percent",
+        {"terms__coupon_rate__value": 8},
+        "terms.coupon_rate.value",
+        r"write 0.08 for 8%\), got 8",
+    ),
+    (
+        "coupon dates vs frequency",
+        {"terms__frequency__value": 4},
+        "terms.coupon_dates",
+        "2 coupon dates given for a frequency of 4",
+    ),
+    (
+        "coupon dates spacing",
+        {"terms__coupon_dates__value": ["06-18", "09-18"]},
+        "terms.coupon_dates",
+        "not 6 months apart",
+    ),
+    (
+        "coupon date format",
+        {"terms__coupon_dates__value": ["6/18", "12/18"]},
+        "terms.coupon_dates",
+        "must be written MM-DD",
+    ),
+    (
+        "coupon date not a day",
+        {"terms__coupon_dates__value": ["02-30", "08-30"]},
+        "terms.coupon_dates",
+        "not a day of the year",
+    ),
+    (
+        "maturity off coupon date",
+        {"terms__maturity__value": "2007-06-19"},
+        "terms.coupon_dates",
+        "does not fall on a coupon date",
+    ),
+    (
+        "bad frequency",
+        {"terms__frequency__value": 3},
+        "terms.frequency",
+        "frequency must be 1, 2, 4 or 12",
+    ),
+    (
+        "missing source",
+        {"terms__principal__source": _DELETE},
+        "terms.principal",
+        "every term needs a 'source'",
+    ),
+    (
+        "source and assumption",
+        {"terms__principal__assumption": "guess"},
+        "terms.principal",
+        "not both",
+    ),
     ("missing term", {"terms__maturity": _DELETE}, "terms.maturity", "Field required"),
-    ("misspelt key", {"terms__principle": {"value": 1, "source": "x"}}, "terms.principle",
-     "unknown key"),
-    ("impossible date", {"terms__issue_date__value": "2004-13-01"}, "terms.issue_date.value",
-     "valid date"),
-    ("bool as money", {"terms__conversion_price__value": True}, "terms.conversion_price.value",
-     "Decimal input"),
-    ("event after maturity", {"events": [{"date": "2008-01-01", "type": "conversion",
-                                          "amount": 1000, "source": "x"}]}, "events",
-     "outside the note's life"),
-    ("events exceed principal", {"events": [{"date": "2005-01-03", "type": "conversion",
-                                             "amount": 30000000, "source": "x"}]}, "events",
-     "remove more principal than is outstanding"),
-    ("unknown event type", {"events": [{"date": "2005-01-03", "type": "gift", "amount": 1,
-                                        "source": "x"}]}, "events[0].type", "Input should be"),
-    ("allocation rows off total", {"allocations__rows__1__principal": 105000}, "allocations",
-     r"rows sum to 28,055,000 but the stated total is 29,000,000 \(difference 945,000\)"),
-    ("printed figure without note", {"allocations__rows__1__note": _DELETE}, "allocations",
-     r"prints '\$1,050,00' \(malformed\) but the file records 1,050,000"),
-    ("payment in kind unknown holder", {"payment_in_kind__0__holder": "Nobody LP"}, "payment_in_kind",
-     "'Nobody LP', who is not in the allocations"),
+    (
+        "misspelt key",
+        {"terms__principle": {"value": 1, "source": "x"}},
+        "terms.principle",
+        "unknown key",
+    ),
+    (
+        "impossible date",
+        {"terms__issue_date__value": "2004-13-01"},
+        "terms.issue_date.value",
+        "valid date",
+    ),
+    (
+        "bool as money",
+        {"terms__conversion_price__value": True},
+        "terms.conversion_price.value",
+        "Decimal input",
+    ),
+    (
+        "event after maturity",
+        {"events": [{"date": "2008-01-01", "type": "conversion", "amount": 1000, "source": "x"}]},
+        "events",
+        "outside the note's life",
+    ),
+    (
+        "events exceed principal",
+        {
+            "events": [
+                {"date": "2005-01-03", "type": "conversion", "amount": 30000000, "source": "x"}
+            ]
+        },
+        "events",
+        "remove more principal than is outstanding",
+    ),
+    (
+        "unknown event type",
+        {"events": [{"date": "2005-01-03", "type": "gift", "amount": 1, "source": "x"}]},
+        "events[0].type",
+        "Input should be",
+    ),
+    (
+        "allocation rows off total",
+        {"allocations__rows__1__principal": 105000},
+        "allocations",
+        r"rows sum to 28,055,000 but the stated total is 29,000,000 \(difference 945,000\)",
+    ),
+    (
+        "printed figure without note",
+        {"allocations__rows__1__note": _DELETE},
+        "allocations",
+        r"prints '\$1,050,00' \(malformed\) but the file records 1,050,000",
+    ),
+    (
+        "payment in kind unknown holder",
+        {"payment_in_kind__0__holder": "Nobody LP"},
+        "payment_in_kind",
+        "'Nobody LP', who is not in the allocations",
+    ),
     ("unknown kind", {"kind": "swap"}, "kind", "unknown kind 'swap'; expected one of"),
 ]
 
 
-@pytest.mark.parametrize("mutation,key_path,rule", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    "mutation,key_path,rule", [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_malformed_note_params(tmp_path: Path, mutation: dict, key_path: str, rule: str) -> None:
     path = _write(tmp_path, _mutated(**mutation))
     with pytest.raises(ParamsError, match=rule) as info:
         load(path)
     err = info.value
     assert str(path) in str(err) or path.name in str(err)
-    assert any(p.key_path == key_path or p.key_path.startswith(key_path) for p in err.problems), err.problems
+    assert any(p.key_path == key_path or p.key_path.startswith(key_path) for p in err.problems), (
+        err.problems
+    )
     assert key_path in str(err) or key_path == "<top level>"
 
 
@@ -118,7 +212,9 @@ def test_error_names_the_line(tmp_path: Path) -> None:
 
 
 def test_duplicate_key_is_an_error(tmp_path: Path) -> None:
-    text = NOTE.read_text().replace("kind: fixed_rate_note", "kind: fixed_rate_note\nkind: fixed_rate_note")
+    text = NOTE.read_text().replace(
+        "kind: fixed_rate_note", "kind: fixed_rate_note\nkind: fixed_rate_note"
+    )
     p = tmp_path / "dup.yaml"
     p.write_text(text)
     with pytest.raises(ParamsError, match="line 6: kind: key appears twice"):
@@ -167,7 +263,9 @@ def test_override_changes_one_assumption() -> None:
 
 
 def test_override_of_missing_key_is_an_error() -> None:
-    with pytest.raises(ParamsError, match="terms.dayCount.value: override names a key that is not in the file"):
+    with pytest.raises(
+        ParamsError, match="terms.dayCount.value: override names a key that is not in the file"
+    ):
         load(NOTE, overrides={"terms.dayCount.value": "ACT/360"})
 
 
@@ -191,25 +289,54 @@ def test_every_shipped_params_file_loads(tmp_path: Path) -> None:
 
 
 MORE_CASES = [
-    ("unknown calendar", {"terms__calendar__value": "XXXX"}, "terms.calendar",
-     "unknown business-day calendar 'XXXX'"),
-    ("first coupon off the grid", {"terms__first_coupon": {"value": "2004-12-15", "assumption": "x"}},
-     "terms", "coupon schedule cannot be built"),
-    ("dates outside the calendar", {"terms__issue_date__value": "2204-06-18",
-                                    "terms__maturity__value": "2207-06-18"}, "terms",
-     "coupon schedule cannot be built"),
-    ("eom exemption needs a month end", {"terms__end_of_month": {"value": True, "assumption": "x"},
-                                         "terms__maturity__value": "2007-06-19"},
-     "terms.coupon_dates", "does not fall on a coupon date"),
-    ("sub-cent principal", {"terms__principal__value": 29000000.004, "allocations": None},
-     "terms.principal.value", "at most two decimals"),
-    ("blank event source", {"events": [{"date": "2005-01-03", "type": "conversion", "amount": 1,
-                                        "source": " "}]}, "events[0]", "needs a 'source'"),
+    (
+        "unknown calendar",
+        {"terms__calendar__value": "XXXX"},
+        "terms.calendar",
+        "unknown business-day calendar 'XXXX'",
+    ),
+    (
+        "first coupon off the grid",
+        {"terms__first_coupon": {"value": "2004-12-15", "assumption": "x"}},
+        "terms",
+        "coupon schedule cannot be built",
+    ),
+    (
+        "dates outside the calendar",
+        {"terms__issue_date__value": "2204-06-18", "terms__maturity__value": "2207-06-18"},
+        "terms",
+        "coupon schedule cannot be built",
+    ),
+    (
+        "eom exemption needs a month end",
+        {
+            "terms__end_of_month": {"value": True, "assumption": "x"},
+            "terms__maturity__value": "2007-06-19",
+        },
+        "terms.coupon_dates",
+        "does not fall on a coupon date",
+    ),
+    (
+        "sub-cent principal",
+        {"terms__principal__value": 29000000.004, "allocations": None},
+        "terms.principal.value",
+        "at most two decimals",
+    ),
+    (
+        "blank event source",
+        {"events": [{"date": "2005-01-03", "type": "conversion", "amount": 1, "source": " "}]},
+        "events[0]",
+        "needs a 'source'",
+    ),
 ]
 
 
-@pytest.mark.parametrize("mutation,key_path,rule", [c[1:] for c in MORE_CASES], ids=[c[0] for c in MORE_CASES])
-def test_more_malformed_note_params(tmp_path: Path, mutation: dict, key_path: str, rule: str) -> None:
+@pytest.mark.parametrize(
+    "mutation,key_path,rule", [c[1:] for c in MORE_CASES], ids=[c[0] for c in MORE_CASES]
+)
+def test_more_malformed_note_params(
+    tmp_path: Path, mutation: dict, key_path: str, rule: str
+) -> None:
     test_malformed_note_params(tmp_path, mutation, key_path, rule)
 
 
@@ -228,8 +355,9 @@ def test_yaml_aliases_are_refused(tmp_path: Path, text: str) -> None:
         load(p)
 
 
-@pytest.mark.parametrize("name", ["/etc/passwd", "params/../../shared/seeds/README.md",
-                                  "../pyproject.toml"])
+@pytest.mark.parametrize(
+    "name", ["/etc/passwd", "params/../../shared/seeds/README.md", "../pyproject.toml"]
+)
 def test_user_named_files_must_be_inside_params(name: str) -> None:
     with pytest.raises(ParamsError, match="is outside the params folder"):
         load(name)

@@ -29,7 +29,9 @@ def test_notebook_01_runs_with_other_parameters(tmp_path: Path) -> None:
 def test_failed_run_leaves_nothing_half_written(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     with pytest.raises(PapermillExecutionError, match="ParamsError"):
-        run_notebooks(["01-interest-accrual"], {"instrument_file": "params/instruments/missing.yaml"}, out)
+        run_notebooks(
+            ["01-interest-accrual"], {"instrument_file": "params/instruments/missing.yaml"}, out
+        )
     assert [p.name for p in out.iterdir()] == []
 
 
@@ -50,7 +52,9 @@ def test_notebooks_are_thin_and_parameterized() -> None:
         assert all(c.get("outputs") is not None for c in code)
         assert any(c.outputs for c in code), f"{book.name} committed without outputs"
         for c in code:
-            assert not re.search(r"^\s*(def|class) ", c.source, re.M), f"{book.name}: logic belongs in model/"
+            assert not re.search(r"^\s*(def|class) ", c.source, re.M), (
+                f"{book.name}: logic belongs in model/"
+            )
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -63,11 +67,15 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_misspelt_parameter_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="parameter\\(s\\) as_off not declared by 01-interest-accrual"):
+    with pytest.raises(
+        ValueError, match="parameter\\(s\\) as_off not declared by 01-interest-accrual"
+    ):
         run_notebooks(["01-interest-accrual"], {"as_off": "2006-12-18"}, tmp_path)
 
 
-def test_command_line_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_line_errors_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from model.__main__ import main
 
     assert main(["run", "01-interest-accrual", "-o", str(tmp_path), "-p", "as_of=2004-06-01"]) == 1
@@ -81,7 +89,10 @@ def test_command_line_errors_are_one_line(tmp_path: Path, capsys: pytest.Capture
 def test_params_command_lists_assumptions(capsys: pytest.CaptureFixture[str]) -> None:
     from model.__main__ import main
 
-    assert main(["params", "params/instruments/8pct-secured-convertible-2007.yaml", "/etc/passwd"]) == 1
+    assert (
+        main(["params", "params/instruments/8pct-secured-convertible-2007.yaml", "/etc/passwd"])
+        == 1
+    )
     out = capsys.readouterr()
     assert "ok; 10 sourced terms, 6 assumptions" in out.out
     assert "assumption terms.day_count = 30/360 US" in out.out

@@ -11,7 +11,13 @@ from pydantic import model_validator
 
 from model.terms.common import Frozen, PositiveMoney, Price, Shares, Sourced
 
-__all__ = ["Reserve", "ConvertibleRef", "CapitalizationTerms", "Capitalization", "build_capitalization"]
+__all__ = [
+    "Reserve",
+    "ConvertibleRef",
+    "CapitalizationTerms",
+    "Capitalization",
+    "build_capitalization",
+]
 
 
 class Reserve(Frozen):
@@ -27,8 +33,12 @@ class Reserve(Frozen):
     @model_validator(mode="after")
     def _check(self) -> Reserve:
         needs = (self.principal_basis, self.conversion_price)
-        if (self.pro_forma_principal is not None or self.principal_basis is not None) and None in needs:
-            raise ValueError("a convertible reserve needs both principal_basis and conversion_price")
+        if (
+            self.pro_forma_principal is not None or self.principal_basis is not None
+        ) and None in needs:
+            raise ValueError(
+                "a convertible reserve needs both principal_basis and conversion_price"
+            )
         if self.pro_forma_principal is not None and self.pro_forma_principal.value < 0:
             raise ValueError("pro_forma_principal must not be negative")
         return self
@@ -82,6 +92,8 @@ def build_capitalization(pf):  # type: ignore[no-untyped-def]
         except paths.UnsafePathError as exc:
             raise pf.error(("convertibles", i, "note_file"), str(exc)) from None
         if not path.is_file():
-            raise pf.error(("convertibles", i, "note_file"), f"no such file beside this one: {c.note_file}")
+            raise pf.error(
+                ("convertibles", i, "note_file"), f"no such file beside this one: {c.note_file}"
+            )
         notes[c.id] = load(path)
     return Capitalization(terms=terms, notes=notes)

@@ -194,7 +194,9 @@ class NoteTerms(Frozen):
 
     @field_validator("coupon_dates")
     @classmethod
-    def _coupon_dates(cls, v: Sourced[tuple[str, ...]], info: ValidationInfo) -> Sourced[tuple[str, ...]]:
+    def _coupon_dates(
+        cls, v: Sourced[tuple[str, ...]], info: ValidationInfo
+    ) -> Sourced[tuple[str, ...]]:
         md = []
         for s in v.value:
             m = re.fullmatch(r"(\d{2})-(\d{2})", str(s))
@@ -225,12 +227,16 @@ class NoteTerms(Frozen):
         if maturity is not None and (maturity.value.month, maturity.value.day) not in md:
             month_end = (maturity.value + dt.timedelta(days=1)).day == 1
             if not (eom and eom.value and month_end):
-                raise ValueError(f"maturity {maturity.value} does not fall on a coupon date {list(v.value)}")
+                raise ValueError(
+                    f"maturity {maturity.value} does not fall on a coupon date {list(v.value)}"
+                )
         return v
 
     @field_validator("first_coupon")
     @classmethod
-    def _first_coupon(cls, v: Sourced[dt.date] | None, info: ValidationInfo) -> Sourced[dt.date] | None:
+    def _first_coupon(
+        cls, v: Sourced[dt.date] | None, info: ValidationInfo
+    ) -> Sourced[dt.date] | None:
         issue, maturity = info.data.get("issue_date"), info.data.get("maturity")
         if v is not None and issue is not None and maturity is not None:
             if not issue.value < v.value <= maturity.value:
@@ -308,7 +314,9 @@ class NoteFile(Frozen):
 
     @field_validator("events")
     @classmethod
-    def _events(cls, v: tuple[PrincipalEvent, ...], info: ValidationInfo) -> tuple[PrincipalEvent, ...]:
+    def _events(
+        cls, v: tuple[PrincipalEvent, ...], info: ValidationInfo
+    ) -> tuple[PrincipalEvent, ...]:
         terms = info.data.get("terms")
         if terms is None:
             return v
@@ -316,7 +324,9 @@ class NoteFile(Frozen):
         left = terms.principal.value
         for e in sorted(v, key=lambda e: e.date):
             if not issue < e.date <= maturity:
-                raise ValueError(f"event on {e.date} is outside the note's life ({issue} to {maturity})")
+                raise ValueError(
+                    f"event on {e.date} is outside the note's life ({issue} to {maturity})"
+                )
             left -= e.amount
             if left < 0:
                 raise ValueError(
@@ -343,7 +353,9 @@ class NoteFile(Frozen):
         holders = {r.holder for r in alloc.rows} if alloc else set()
         for p in v:
             if p.holder not in holders:
-                raise ValueError(f"payment in kind names {p.holder!r}, who is not in the allocations")
+                raise ValueError(
+                    f"payment in kind names {p.holder!r}, who is not in the allocations"
+                )
         return v
 
 
