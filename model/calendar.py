@@ -34,7 +34,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import holidays
 import numpy as np
@@ -86,7 +86,9 @@ class Roll(StrEnum):
         raise ValueError(f"unknown business-day roll {name!r}; valid names: {valid}")
 
 
-_NUMPY_ROLL = {
+_NumpyRoll = Literal["forward", "modifiedfollowing", "backward", "modifiedpreceding"]
+
+_NUMPY_ROLL: dict[Roll, _NumpyRoll] = {
     Roll.FOLLOWING: "forward",
     Roll.MODIFIED_FOLLOWING: "modifiedfollowing",
     Roll.PRECEDING: "backward",
@@ -186,7 +188,11 @@ class BusinessCalendar:
             )
 
     # -- helpers ------------------------------------------------------------------
-    def _holidays(self, lo: np.datetime64, hi: np.datetime64) -> NDArray[np.datetime64]:
+    def _holidays(
+        self,
+        lo: np.datetime64 | NDArray[np.datetime64],
+        hi: np.datetime64 | NDArray[np.datetime64],
+    ) -> NDArray[np.datetime64]:
         y0 = int(str(lo.astype("datetime64[Y]"))) - 1
         y1 = int(str(hi.astype("datetime64[Y]"))) + 1
         days = list(_holiday_dates(self.code, y0, y1)) + list(self.extra_closures)
@@ -262,7 +268,7 @@ class BusinessCalendar:
         if n == 0:
             out = flat
         else:
-            roll = "backward" if n > 0 else "forward"
+            roll: _NumpyRoll = "backward" if n > 0 else "forward"
             cal = self._busdaycal(flat, pad_days=abs(n))
             out = np.busday_offset(flat, n, roll=roll, busdaycal=cal)
         return out[0].item() if days.ndim == 0 else out.reshape(days.shape)

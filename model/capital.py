@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pandas as pd
 
 from model.notes import FixedRateNote, convert, to_cents
 from model.terms.capital import Capitalization
+from model.terms.notes import Allocations
 
 __all__ = [
     "fully_diluted",
@@ -138,7 +140,7 @@ def fully_diluted(cap: Capitalization) -> pd.DataFrame:
     return out[["as_stated", "after_closing", "pct_after_closing", "provenance"]]
 
 
-def _allocations(note: FixedRateNote):  # type: ignore[no-untyped-def]
+def _allocations(note: FixedRateNote) -> Allocations:
     alloc = getattr(note.terms, "allocations", None) if note.terms is not None else None
     if alloc is None:
         raise ValueError(f"{note.name} has no holder allocations in its params file")
@@ -171,12 +173,8 @@ def conversion_by_holder(note: FixedRateNote) -> pd.DataFrame:
         df["fractional_share"].sum(),
         df["cash_in_lieu"].sum(),
     ]
-    df.loc["Aggregate principal converted at once"] = [
-        agg.principal,
-        agg.shares,
-        agg.fractional_share,
-        agg.cash_in_lieu,
-    ]
+    aggregate: list[Any] = [agg.principal, agg.shares, agg.fractional_share, agg.cash_in_lieu]
+    df.loc["Aggregate principal converted at once"] = aggregate
     df["shares"] = df["shares"].astype(int)
     return df
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -234,7 +234,7 @@ def format_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
                     col.append(str(v))
             out[(version, field)] = col
     df = pd.DataFrame(out, index=comparison.index)
-    df.columns = pd.MultiIndex.from_tuples(df.columns)
+    df.columns = pd.MultiIndex.from_tuples(list(out))  # the (version, field) keys, in order
     return df
 
 
@@ -290,7 +290,7 @@ def _context(
     cdate = as_date(certificate_date, "certificate_date") if certificate_date else None
     fin = []
     for cid in _ordered(results):
-        r = results.loc[cid]
+        r = cast(pd.Series, results.loc[cid])  # a row: the index is unique covenant ids
         override = str(r["threshold_source"]).startswith(OVERRIDE_PREFIX)
         note = (
             r["applies_reason"]
@@ -315,7 +315,7 @@ def _context(
         if cid not in schedule:
             continue
         b = schedule[cid]
-        r = results.loc[cid]
+        r = cast(pd.Series, results.loc[cid])  # a row: the index is unique covenant ids
         last = b.lines[-1].letter
         req = _amount(r["required"], r["unit"]) if r["required"] is not None else "not provided"
         shown = (
@@ -343,7 +343,9 @@ def _context(
             }
         )
     illustrative = []
-    liq = results["liquidity_source"].dropna().unique() if "liquidity_source" in results else []
+    liq: Iterable[Any] = (
+        results["liquidity_source"].dropna().unique() if "liquidity_source" in results else []
+    )
     for src in liq:
         label = "ILLUSTRATIVE liquidity" if "illustrative" in str(src).lower() else "Liquidity"
         illustrative.append(
@@ -359,6 +361,9 @@ def _context(
         rep = p[p["kind"] == "reported"]
         if ill:
             illustrative.append("ILLUSTRATIVE (not the company's figures): " + ", ".join(ill) + ".")
+        # Rows of the provenance table (line_item, source, note: text; value: a number);
+        # pandas-stubs types row fields as any scalar.
+        row: Any
         for row in p[p["kind"] == "estimate"].itertuples():
             illustrative.append(
                 f"ESTIMATE (exact figure not public): {row.line_item} {usd(row.value)}: "

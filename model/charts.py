@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 __all__ = ["interest_expense_chart"]
 
 
 def interest_expense_chart(
     expense: pd.DataFrame, title: str = "Interest expense by fiscal quarter"
-):  # type: ignore[no-untyped-def]
+) -> tuple[Figure, Axes]:
     """Bars of interest expense per period with principal outstanding on a second axis.
 
     ``expense`` is the frame returned by :meth:`model.notes.FixedRateNote.interest_expense`.
@@ -40,9 +39,10 @@ def interest_expense_chart(
     )
     ax2.set_ylabel("principal ($)")
     ax2.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax2.set_ylim(bottom=0)
+    ax.set_ylim(0, max(float(v) for v in expense["interest_expense"]) * 1.3 or 1)
+    ax2.set_ylim(0, max(float(v) for v in expense["principal_at_end"]) * 1.3 or 1)
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper right", fontsize=8)
+    ax.legend(handles, [str(h.get_label()) for h in handles], loc="upper center", ncol=2, fontsize=8)
     ax.set_title(title)
     fig.tight_layout()
     return fig, ax

@@ -172,6 +172,29 @@ def resolve_terms(
     return covs, "given", "covenants given directly"
 
 
+def _quarter_end_covenants(
+    facility: Any, q: dt.date, version: str | dt.date | None, version_name: str
+) -> tuple[str, dict[str, Covenant]]:
+    """Covenants of the version in force at the quarter end, when it differs from the one
+    chosen by the default rule.
+
+    An amendment that rewrites a covenant from a later quarter on (First Loan Modification,
+    new 6.9(ii): levels from the quarter ending 2008-03-31) does not waive the test of an
+    earlier quarter whose certificate falls due after it (2007-12-31, annual certificate
+    due 2008-04-30): that quarter keeps the level in force when it ended ($10,000,000,
+    original 6.9(ii)). Only with the default rule; an explicit ``version`` is taken as is.
+    """
+    if version is not None or not hasattr(facility, "terms_as_of"):
+        return "", {}
+    try:
+        at_end = facility.terms_as_of(q)
+    except (KeyError, ValueError):
+        return "", {}
+    if str(at_end.version_name) == version_name:
+        return "", {}
+    return str(at_end.version_name), {c.id: c for c in at_end.covenants}
+
+
 def _liquidity_series(liquidity: Any) -> pd.Series | None:
     if isinstance(liquidity, pd.DataFrame):
         if "liquidity" not in liquidity.columns:
@@ -533,9 +556,14 @@ def evaluate_covenants(
         liquidity, items, q, springing_reading, liquidity_source
     )
 
+    fallback = _quarter_end_covenants(facility, q, version, version_name)
     rows = []
     for cov in covs:
         step = cov.step_for(q)
+        carried_from: str | None = None
+        if step is None and cov.id in fallback[1] and fallback[1][cov.id].step_for(q) is not None:
+            step = fallback[1][cov.id].step_for(q)
+            carried_from = fallback[0]
         build = compute_metric(cov.metric, items, q)
         actual = build.value
         required: Decimal | None
@@ -555,6 +583,11 @@ def evaluate_covenants(
         elif step is not None:
             required = step.amount
             source = _step_source(step)
+            if carried_from is not None:
+                source += (
+                    f" [version {version_name!r} sets no level for the quarter ending {q}; the level "
+                    f"of version {carried_from!r}, in force at the quarter end, applies]"
+                )
         else:
             required, source = None, "no threshold step covers this quarter"
         row_source: str | None = None
@@ -661,8 +694,8 @@ def evaluate_history(
     >>> h = evaluate_history(book, ["2007-12-31", "2008-03-31"], acts)
     >>> h.xs("borrower_cash_flow", level="covenant")["required"].tolist()  # amended 6.9(iii)(I), (II)
     [Decimal('1.00'), Decimal('2000000')]
-    >>> h.loc[(dt.date(2007, 12, 31), "consolidated_ebitda"), "status"]  # amended 6.9(ii) starts 2008-03-31
-    'no threshold for this quarter'
+    >>> h.loc[(dt.date(2007, 12, 31), "consolidated_ebitda"), "required"]  # original level kept
+    Decimal('10000000')
 
     """
     frames = []

@@ -164,7 +164,8 @@ def to_datetime64(value: DateLike, name: str = "date") -> NDArray[np.datetime64]
     if isinstance(value, dt.datetime):  # includes pandas.Timestamp
         value = value.date()
     if isinstance(value, dt.date) or isinstance(value, np.datetime64):
-        arr = np.asarray(np.datetime64(value, "D"))
+        # numpy's stubs lack the (datetime64, unit) overload that numpy accepts at runtime.
+        arr = np.asarray(np.datetime64(value, "D"))  # type: ignore[call-overload]
     else:
         raw = np.asarray(value)
         kind = raw.dtype.kind
@@ -192,7 +193,8 @@ def _scalar_to_datetime64(v: Any, name: str) -> np.datetime64:
     if isinstance(v, dt.datetime):
         return np.datetime64(v.date(), "D")
     if isinstance(v, (dt.date, np.datetime64)):
-        return np.datetime64(v, "D")
+        # numpy's stubs lack the (datetime64, unit) overload that numpy accepts at runtime.
+        return np.datetime64(v, "D")  # type: ignore[call-overload]
     if isinstance(v, str):
         try:
             return np.datetime64(v, "D")

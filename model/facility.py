@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import pandas as pd
 
@@ -634,6 +634,20 @@ def rate_on(rate_path: pd.Series, day: dt.date) -> Decimal:
 # --- eligibility ---------------------------------------------------------------------------
 
 _INVOICE_COLUMNS = ("customer", "invoice_date", "amount", "foreign", "affiliate", "insured")
+
+
+class _Invoice(TypedDict):
+    """One parsed invoice row of :func:`invoice_waterfall`."""
+
+    customer: Any
+    segment: str
+    age: int
+    amount: Fraction
+    foreign: bool
+    affiliate: bool
+    insured: bool
+
+
 AGING_COLUMN = "aged_as_of"
 """Optional invoices column: the date the open-invoice list was aged at (one date for all rows)."""
 
@@ -736,7 +750,7 @@ def eligibility_waterfall(
             f"invoices aged as of {aged} used for {d}: ages, past-due and cross-aging would be "
             f"wrong; supply invoices aged as of {d}"
         )
-    recs = []
+    recs: list[_Invoice] = []
     for i, r in enumerate(invoices.itertuples(index=False), start=1):
         cust = r.customer
         raw_date = r.invoice_date
@@ -756,7 +770,7 @@ def eligibility_waterfall(
             amt = as_money(r.amount, "amount")
         except ValueError as exc:
             raise FacilityInputError(f"{where}: invoices.{exc}") from None
-        flags = {}
+        flags: dict[str, bool] = {}
         for c in ("foreign", "affiliate", "insured"):
             try:
                 flags[c] = as_bool(getattr(r, c), c)
@@ -768,7 +782,9 @@ def eligibility_waterfall(
                 "segment": "foreign" if flags["foreign"] else "domestic",
                 "age": (d - inv_date).days,
                 "amount": Fraction(amt),
-                **flags,
+                "foreign": flags["foreign"],
+                "affiliate": flags["affiliate"],
+                "insured": flags["insured"],
             }
         )
     segs = ("domestic", "foreign")
@@ -852,7 +868,8 @@ def compare_with_certificate(waterfall: pd.DataFrame, certificate: pd.Series) ->
     for seg in ("domestic", "foreign"):
         for kind, label in (("eligible", "eligible accounts"), ("gross", "gross receivables")):
             item = f"{kind}_{seg}"
-            w = Decimal(waterfall.loc[label, seg])
+            # invoice_waterfall's cells are Decimal; pandas-stubs types a cell as any scalar.
+            w = Decimal(cast(Decimal, waterfall.loc[label, seg]))
             raw = certificate.get(item)
             c = None if raw is None or pd.isna(raw) else to_money(raw, f"certificate.{item}")
             rows.append(

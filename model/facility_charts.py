@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 __all__ = ["liquidity_chart", "borrowing_base_chart"]
 
 
-def liquidity_chart(ledger: pd.DataFrame, title: str = "Liquidity against the triggers"):
+def liquidity_chart(
+    ledger: pd.DataFrame, title: str = "Liquidity against the triggers"
+) -> tuple[Figure, Axes]:
     """Liquidity and availability against each trigger threshold (step lines).
 
     >>> from model.params import load
@@ -69,7 +69,7 @@ def liquidity_chart(ledger: pd.DataFrame, title: str = "Liquidity against the tr
 
 def borrowing_base_chart(
     ledger: pd.DataFrame, title: str = "Borrowing Base and the over-advance step-down"
-):
+) -> tuple[Figure, Axes]:
     """Stacked Borrowing Base clauses (a), (b), (c), the Revolving Line and the balance."""
     fig, ax = plt.subplots(figsize=(10, 5))
     m = 1e6

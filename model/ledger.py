@@ -44,7 +44,7 @@ import operator
 import os
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -328,7 +328,7 @@ def facility_ledger(
         rate_path = pd.DataFrame({"date": [d0], "rate": [rate_path]})
     rates = step_input(rate_path, "rate_path", ("rate",), allow_negative=True)
     for ts, v in rates["rate"].items():
-        check_base_rate(v, "rate_path.rate", ts.date())
+        check_base_rate(v, "rate_path.rate", cast(pd.Timestamp, ts).date())
     flows: dict[pd.Timestamp, list[Decimal]] = {}
     if draws is not None and len(draws):
         dr = _frame(draws, "draws", ("amount",))
@@ -464,11 +464,16 @@ def interest_between(ledger: pd.DataFrame, start: dt.date | str, end: dt.date | 
     return exact_sum(list(part["interest_revolver"]) + list(part["interest_over_advance"]))
 
 
+def _days(ledger: pd.DataFrame) -> pd.DatetimeIndex:
+    """A ledger's index, one Timestamp per day (pandas-stubs types ``.index`` as any Index)."""
+    return cast(pd.DatetimeIndex, ledger.index)
+
+
 def monthly_interest(ledger: pd.DataFrame) -> pd.DataFrame:
     """Interest payable per calendar month (payable monthly in arrears, an assumption):
     exact monthly sums of the daily accruals, rounded once to cents (half up)."""
     out = []
-    for period, part in ledger.groupby(ledger.index.to_period("M")):
+    for period, part in ledger.groupby(_days(ledger).to_period("M")):
         rev = exact_sum(part["interest_revolver"])
         oa = exact_sum(part["interest_over_advance"])
         both = exact_sum([rev, oa])
@@ -519,7 +524,7 @@ def ledger_by_quarter(
     days below it.
     """
     out = []
-    for period, part in ledger.groupby(ledger.index.to_period("Q")):
+    for period, part in ledger.groupby(_days(ledger).to_period("Q")):
         qe = period.end_time.date()
         row: dict[str, Any] = {
             "quarter_end": qe.isoformat(),
@@ -559,7 +564,9 @@ def ledger_by_quarter(
                 applies, reason, _low = springing_applies(cond, qe, part["liquidity"], "any_day")
                 row["cash_flow_threshold"] = cond.amount
                 row["days_below_cash_flow_threshold"] = sum(
-                    bool(op(to_money(v, "liquidity", date=d.date()), cond.amount))
+                    bool(
+                        op(to_money(v, "liquidity", date=cast(pd.Timestamp, d).date()), cond.amount)
+                    )
                     for d, v in part["liquidity"].items()
                 )
                 row["cash_flow_covenant_springs"] = applies

@@ -419,7 +419,7 @@ def liquidity_quarter_end(
     return MetricBuildUp("liquidity", "Liquidity", "Sec. 6.9(iii) condition", (a,))
 
 
-METRIC_BUILDERS: dict[str, Callable[[Mapping[str, Any]], MetricBuildUp]] = {
+METRIC_BUILDERS: dict[str, Callable[[Mapping[str, Any], dt.date | None], MetricBuildUp]] = {
     "adjusted_quick_ratio": adjusted_quick_ratio,
     "consolidated_ebitda": consolidated_ebitda,
     "borrower_cash_flow": borrower_cash_flow,

@@ -180,7 +180,7 @@ def quarter_ends_between(start: Any, end: Any) -> list[dt.date]:
     ['2007-12-31', '2008-03-31', '2008-06-30']
     """
     s, e = as_date(start), as_date(end)
-    out = []
+    out: list[dt.date] = []
     y, m = s.year, 3 * ((s.month - 1) // 3 + 1)
     while True:
         d = _month_end(y, m)
@@ -271,7 +271,7 @@ def reporting_due_dates(
             None
             if bank_requires_agings is True
             else {(as_date(x).year, as_date(x).month) for x in bank_requires_agings}
-        )  # type: ignore[union-attr]
+        )
         y, m = s.year, s.month
         while dt.date(y, m, 1) <= e:
             if months is None or (y, m) in months:
@@ -328,7 +328,7 @@ def reporting_compliance(
                 f"delivered: missing column(s) {', '.join(missing)}; expected requirement, "
                 "period_end, delivered"
             )
-        pairs = [
+        pairs: list[tuple[tuple[Any, Any], Any, str]] = [
             ((r.requirement, r.period_end), r.delivered, f"delivered row {i}")
             for i, r in enumerate(delivered.itertuples())
         ]
@@ -343,6 +343,9 @@ def reporting_compliance(
         got[(req, as_date(period, f"{where}: period_end"))] = as_date(when, f"{where}: delivered")
     out = due.copy()
     dl, late, ok, status = [], [], [], []
+    # Rows of ``due`` (requirement: str, period_end and due_date: datetime.date); pandas-stubs
+    # types row fields as any scalar.
+    r: Any
     for r in out.itertuples():
         when = got.get((r.requirement, r.period_end))
         dl.append(when)

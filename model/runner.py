@@ -98,7 +98,7 @@ def run_notebooks(
             f"{', '.join(sorted({k for d in declared.values() for k in d} - {'output_dir'}))})"
         )
     out.mkdir(parents=True, exist_ok=True)
-    results = []
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(dir=out, prefix=".run-") as tmp:
         staging = Path(tmp)
         for book in books:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -45,7 +45,7 @@ def _date(value: Any, name: str) -> dt.date:
     arr = to_datetime64(value, name)
     if arr.ndim != 0:
         raise ValueError(f"{name}: expected a single date, got {value!r}")
-    return arr.item()  # type: ignore[no-any-return]
+    return cast(dt.date, arr.item())  # a datetime64[D] scalar converts to a date
 
 
 def _last_day(year: int, month: int) -> int:

@@ -87,10 +87,11 @@ DEFAULT = [
     (
         "2007-12-31",
         "first_modification",
-        None,
+        "10000000",
         "borrower_cash_flow",
         "1.00",
-    ),  # new 6.9(iii)(I); new 6.9(ii) sets no level before 2008-03-31
+    ),  # new 6.9(iii)(I); new 6.9(ii) sets no level before 2008-03-31, so the original
+    # 6.9(ii) $10,000,000 in force at the quarter end is kept (not waived by the amendment)
     (
         "2008-03-31",
         "first_modification",
@@ -326,7 +327,7 @@ def test_history_one_table_switching_versions(terms, actuals):
     assert h.index.names == ["quarter_end", "covenant"]
     e = h.xs("consolidated_ebitda", level="covenant")
     assert [str(x) for x in e["required"]] == [
-        "None",
+        "10000000",
         "7500000",
         "7500000",
         "9000000",
@@ -661,3 +662,21 @@ def test_quarter_start_is_the_shared_one():
     assert rc.quarter_start is values.quarter_start
     with pytest.raises(ValueError, match="not a fiscal quarter end"):
         rc.quarter_start(dt.date(2008, 5, 31))
+
+
+def test_quarter_before_the_amended_schedule_keeps_the_level_in_force_at_its_end(terms):
+    """The amendment of 2008-04-28 rewrites 6.9(ii) from the quarter ending 2008-03-31 on; it
+    does not waive 2007-12-31, whose (annual) certificate is due after it: the original
+    $10,000,000 applies and the row says where the level came from. Asked explicitly for the
+    amended version, the quarter has no level."""
+    r = evaluate_covenants(terms, "2007-12-31", items(ebitda=D("9999999.99")), liquidity=10_000_000)
+    row = r.loc["consolidated_ebitda"]
+    assert row["required"] == D("10000000") and row["status"] == "does not comply"
+    assert (
+        "the level of version 'original', in force at the quarter end, applies"
+        in row["threshold_source"]
+    )
+    r = evaluate_covenants(
+        terms, "2007-12-31", items(), liquidity=10_000_000, version="first_modification"
+    )
+    assert r.loc["consolidated_ebitda", "status"] == "no threshold for this quarter"

@@ -51,6 +51,8 @@ def test_notebooks_are_thin_and_parameterized() -> None:
         assert "parameters" in code[0].metadata.get("tags", []), book.name
         assert all(c.get("outputs") is not None for c in code)
         assert any(c.outputs for c in code), f"{book.name} committed without outputs"
+        images = [o for c in code for o in c.outputs if "image/png" in o.get("data", {})]
+        assert images, f"{book.name}: its charts were not displayed (a forced non-inline backend?)"
         for c in code:
             assert not re.search(r"^\s*(def|class) ", c.source, re.M), (
                 f"{book.name}: logic belongs in model/"

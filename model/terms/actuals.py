@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -272,7 +272,7 @@ class Actuals:
         return _build(rows, file)
 
 
-def _build(rows: list[tuple[int, Mapping[str, Any]]], file: str) -> Actuals:
+def _build(rows: Sequence[tuple[int, Mapping[str, Any]]], file: str) -> Actuals:
     problems: list[Problem] = []
     data: dict[dt.date, dict[str, Entry]] = {}
     for line, row in rows:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import model_validator
 
 from model.terms.common import Frozen, PositiveMoney, Price, Shares, Sourced
+
+if TYPE_CHECKING:  # for annotations only; the builder imports at call time, as before
+    from model.params import ParamsFile
 
 __all__ = [
     "Reserve",
@@ -78,7 +81,7 @@ class Capitalization(Frozen):
     notes: dict[str, object]
 
 
-def build_capitalization(pf):  # type: ignore[no-untyped-def]
+def build_capitalization(pf: ParamsFile) -> Capitalization:
     """Builder for ``kind: capitalization``: validate, then load each convertible's note file
     (which must sit in the same folder: file names cannot escape it)."""
     from model import paths

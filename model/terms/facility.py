@@ -33,7 +33,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import pandas as pd
 from pydantic import AfterValidator, BaseModel, field_validator, model_validator
@@ -721,7 +721,10 @@ class Facility:
         seen: dict[tuple[str, str, str], list[str]] = {}
         for v in self.all_versions:
             for r in v.assumptions().itertuples(index=False):
-                seen.setdefault((r.term, r.value, r.assumption), []).append(v.version_name)
+                # The columns are text (see FacilityTerms.assumptions); pandas-stubs types
+                # row fields as any scalar.
+                key = cast(tuple[str, str, str], (r.term, r.value, r.assumption))
+                seen.setdefault(key, []).append(v.version_name)
         return pd.DataFrame(
             [
                 {"term": t, "value": val, "assumption": a, "versions": ", ".join(vs)}

@@ -14,12 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationInfo, field_validator, model_validator
 
 from model.daycount import DayCount
 from model.terms.common import Frozen, Money, PositiveMoney, Price, Rate, Shares, Sourced
+
+if TYPE_CHECKING:  # for annotations only; the builders import at call time, as before
+    from model.notes import FixedRateNote
+    from model.params import ParamsFile
 
 __all__ = [
     "PrincipalEvent",
@@ -393,7 +397,7 @@ class ExchangeTerms(Frozen):
         return self
 
 
-def build_note(pf):  # type: ignore[no-untyped-def]
+def build_note(pf: ParamsFile) -> FixedRateNote:
     """Builder for ``kind: fixed_rate_note``: validate and return a :class:`model.notes.FixedRateNote`."""
     from model.notes import FixedRateNote
     from model.params import validate
@@ -402,7 +406,7 @@ def build_note(pf):  # type: ignore[no-untyped-def]
     return FixedRateNote.from_terms(terms)
 
 
-def build_exchange(pf):  # type: ignore[no-untyped-def]
+def build_exchange(pf: ParamsFile) -> Exchange:
     """Builder for ``kind: exchange``: validate the exchange and load the note it refers to."""
     from model import paths
     from model.params import load, validate
