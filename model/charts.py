@@ -42,7 +42,9 @@ def interest_expense_chart(
     ax.set_ylim(0, max(float(v) for v in expense["interest_expense"]) * 1.3 or 1)
     ax2.set_ylim(0, max(float(v) for v in expense["principal_at_end"]) * 1.3 or 1)
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(handles, [str(h.get_label()) for h in handles], loc="upper center", ncol=2, fontsize=8)
+    ax.legend(
+        handles, [str(h.get_label()) for h in handles], loc="upper center", ncol=2, fontsize=8
+    )
     ax.set_title(title)
     fig.tight_layout()
     return fig, ax
