@@ -99,3 +99,18 @@ def test_params_command_lists_assumptions(capsys: pytest.CaptureFixture[str]) ->
     assert "ok; 10 sourced terms, 6 assumptions" in out.out
     assert "assumption terms.day_count = 30/360 US" in out.out
     assert "/etc/passwd" in out.err and "outside the params folder" in out.err
+
+
+def test_papermill_sees_every_parameter() -> None:
+    """papermill skips a parameter line it cannot parse (e.g. a second '=' in its comment), and the
+    runner would then refuse that parameter: every assignment in a parameters cell must be seen."""
+    import nbformat
+    import papermill as pm
+
+    for book in list_notebooks():
+        nb = nbformat.read(book, as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        names = [
+            ln.split("=")[0].strip() for ln in cell.source.splitlines() if "=" in ln.split("#")[0]
+        ]
+        assert sorted(pm.inspect_notebook(str(book))) == sorted(names), book.name
