@@ -162,6 +162,24 @@ def _line_map(
             _line_map(item, path + (i,), out, dups, seen)
 
 
+def _bad_dates(node: yaml.Node | None, path: tuple[Any, ...] = ()) -> list[Problem]:
+    """Every scalar that YAML reads as a date (``2007-02-30``) but that is no calendar day."""
+    out: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            out += _bad_dates(value_node, path + (key_node.value,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _bad_dates(item, path + (i,))
+    elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            rule = f"{node.value!r} is not a calendar date ({exc})"
+            out.append(Problem(format_path(path), rule, node.start_mark.line + 1))
+    return out or [Problem("", "a value could not be read (not a valid date or number)")]
+
+
 class _AliasError(Exception):
     def __init__(self, line: int):
         self.line = line
@@ -200,6 +218,8 @@ def read(path: str | Path) -> ParamsFile:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:  # pragma: no cover - compose already parsed the text
         raise ParamsError(shown, [Problem("", f"not valid YAML: {exc}")]) from None
+    except ValueError:  # a scalar YAML reads as a date but no such day exists: 2007-02-30
+        raise ParamsError(shown, _bad_dates(node)) from None
     pf = ParamsFile(p, data if isinstance(data, dict) else {}, lines)
     if dups:
         raise ParamsError(

@@ -96,3 +96,25 @@ def input_path(path: str | os.PathLike[str]) -> Path:
     if isinstance(path, Path) and path.is_absolute():
         return path.resolve()
     return params_path(path)
+
+
+REPORTS_ENV = "MODEL_REPORTS_DIR"
+"""Environment variable that redirects the default ``reports`` folder (the test suite sets it,
+so that running the notebooks under nbval never rewrites the reports of the last ``model run``)."""
+
+
+def report_dir(output_dir: str | os.PathLike[str] = "reports") -> Path:
+    """The folder a notebook writes its outputs to.
+
+    ``output_dir`` is taken from the project root; the default ``"reports"`` is redirected
+    to ``$MODEL_REPORTS_DIR`` when that is set. :func:`model.runner.run_notebooks` always
+    passes an explicit folder.
+
+    >>> report_dir("/tmp/somewhere").name
+    'somewhere'
+    """
+    p = Path(output_dir)
+    env = os.environ.get(REPORTS_ENV)
+    if env and (p == Path("reports") or resolve(p) == REPORTS.resolve()):
+        return Path(env).resolve()
+    return resolve(p)

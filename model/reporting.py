@@ -69,7 +69,7 @@ def write_key_figures(
     >>> write_key_figures({"x": Decimal("1.50")}, d, "demo").read_text()
     '{\\n  "x": "1.50"\\n}\\n'
     """
-    out_dir = paths.resolve(output_dir)
+    out_dir = paths.report_dir(output_dir)
     target = paths.safe_join(out_dir, f"{name}.json")
     target.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(to_jsonable(figures), indent=2, sort_keys=True) + "\n"

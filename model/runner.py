@@ -10,6 +10,7 @@ leaves a half-written set of reports.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import tempfile
@@ -52,6 +53,25 @@ def _export_html(nb_path: Path, html_path: Path) -> None:
     html_path.write_text(body, encoding="utf-8")
 
 
+def _point_at_final_folder(nb_path: Path, staging: Path, final: Path) -> None:
+    """The executed notebook records the folder papermill injected (a staging folder that is
+    gone once the run is moved into place), in its parameters and in any printed path: show
+    the folder the reports were moved to instead."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = cell.source.replace(str(staging), str(final))
+        for output in cell.get("outputs", []):
+            if isinstance(output.get("text"), str):
+                output["text"] = output["text"].replace(str(staging), str(final))
+            for key, value in output.get("data", {}).items():
+                if key.startswith("text/") and isinstance(value, str):
+                    output["data"][key] = value.replace(str(staging), str(final))
+    nbformat.write(nb, nb_path)
+
+
 def run_notebooks(
     names: Sequence[str] | None = None,
     parameters: Mapping[str, Any] | None = None,
@@ -89,6 +109,10 @@ def run_notebooks(
                 f"available: {', '.join(b.stem for b in books)}"
             )
         books = [b for b in books if b.stem in wanted]
+    if "output_dir" in (parameters or {}):
+        raise ValueError(
+            "output_dir is chosen with -o/--output-dir (output_dir=), not as a parameter"
+        )
     declared = {b.stem: pm.inspect_notebook(str(b)) for b in books}
     unused = set(parameters or {}) - {k for d in declared.values() for k in d}
     if unused:
@@ -116,6 +140,7 @@ def run_notebooks(
                 cwd=str(paths.NOTEBOOKS),
                 progress_bar=False,
             )
+            _point_at_final_folder(target, work, out)
             if html:
                 _export_html(target, target.with_suffix(".html"))
             results.append(
@@ -123,6 +148,7 @@ def run_notebooks(
                     "name": book.stem,
                     "parameters": params | {"output_dir": str(out)},
                     "seconds": round(time.perf_counter() - t0, 1),
+                    "completed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "files": sorted(f.name for f in work.iterdir() if f.is_file()),
                 }
             )

@@ -9,8 +9,15 @@ in hypothesis's example database and replayed first on the next run.
 from __future__ import annotations
 
 import os
+import tempfile
 
 from hypothesis import HealthCheck, settings
+
+from model.paths import REPORTS_ENV
+
+# Notebooks run under nbval write their key figures and certificates here, not into reports/:
+# the reports of the last `model run` stay as they were (the kernels inherit this variable).
+os.environ.setdefault(REPORTS_ENV, tempfile.mkdtemp(prefix="nbval-reports-"))
 
 settings.register_profile(
     "ci",

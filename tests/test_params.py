@@ -365,3 +365,17 @@ def test_user_named_files_must_be_inside_params(name: str) -> None:
 
 def test_names_relative_to_params_are_accepted() -> None:
     assert load("instruments/8pct-secured-convertible-2007.yaml").principal == 29_000_000
+
+
+@pytest.mark.parametrize("bad", ["2007-02-30", "2008-08-32"])
+def test_impossible_calendar_date_in_yaml_names_key_and_line(tmp_path: Path, bad: str) -> None:
+    """YAML itself reads 2007-02-30 as a date and fails with a bare ValueError: the loader says
+    which key and line hold it."""
+    text = NOTE.read_text().replace("value: 2007-06-18", f"value: {bad}")
+    p = tmp_path / "date.yaml"
+    p.write_text(text)
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if f"value: {bad}" in ln)
+    with pytest.raises(
+        ParamsError, match=f"line {line}: terms.maturity.value: '{bad}' is not a calendar date"
+    ):
+        load(p)

@@ -114,3 +114,14 @@ def test_papermill_sees_every_parameter() -> None:
             ln.split("=")[0].strip() for ln in cell.source.splitlines() if "=" in ln.split("#")[0]
         ]
         assert sorted(pm.inspect_notebook(str(book))) == sorted(names), book.name
+
+
+def test_reports_name_the_final_folder_and_refuse_output_dir_as_parameter(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    run_notebooks(["01-interest-accrual"], None, out)
+    html = (out / "01-interest-accrual.html").read_text()
+    assert ".run-" not in html and str(out) in html
+    index = json.loads((out / "index.json").read_text())
+    assert index[0]["name"] == "01-interest-accrual" and index[0]["completed_at"]
+    with pytest.raises(ValueError, match="output_dir is chosen with -o"):
+        run_notebooks(["01-interest-accrual"], {"output_dir": "/tmp"}, out)
