@@ -33,6 +33,7 @@ __all__ = [
     "write_certificate",
     "format_compliance_table",
     "format_comparison_table",
+    "describe_version_change",
     "FORM_NOTES",
     "EXHIBIT_B_TITLES",
     "certificate_exceptions",
@@ -182,6 +183,51 @@ def format_compliance_table(results: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(out).set_index("covenant")
+
+
+def describe_version_change(
+    comparison: pd.DataFrame,
+    covenant: str,
+    quarter_end: Any,
+    before: str = "original",
+    after: str = "first_modification",
+) -> str:
+    """One sentence, worded from :func:`model.covenants.compare_versions` output: the actual
+    figure of ``covenant`` and whether it passes or fails the level of each version (so a
+    change in the params files shows in the text).
+
+    Examples
+    --------
+    >>> from model.terms.covenants import load_covenant_book
+    >>> from model.terms.actuals import load_actuals_csv
+    >>> from model.covenants import compare_versions
+    >>> book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
+    >>> acts = load_actuals_csv("params/actuals/ibasis-2008.csv")
+    >>> describe_version_change(compare_versions(book, "2008-03-31", acts), "consolidated_ebitda", "2008-03-31")
+    'Consolidated EBITDA for the quarter ended 2008-03-31 is $8,000,000.00: it fails the original $10,000,000.00 and passes the amended $7,500,000.00.'
+    """
+    row = comparison.loc[covenant]
+    labels = {before: "the original", after: "the amended"}
+    unit = next((u for v in (before, after) if isinstance(u := row.get((v, "unit")), str)), "usd")
+    title = EXHIBIT_B_TITLES.get(covenant, covenant).removeprefix("Minimum ").split(" (")[0]
+    actual = next(
+        (a for v in (before, after) if isinstance(a := row.get((v, "actual")), Decimal)), None
+    )
+    parts = []
+    for v in (before, after):
+        status, required, complies = (row.get((v, f)) for f in ("status", "required", "complies"))
+        if status is None or (not isinstance(status, str) and pd.isna(status)):
+            parts.append(f"is not a covenant of {labels[v]} terms")
+        elif required is None or (not isinstance(required, Decimal) and pd.isna(required)):
+            parts.append(f"has no level under {labels[v]} terms ({status})")
+        else:
+            level = _amount(required, unit)
+            if complies is None or pd.isna(complies):
+                parts.append(f"is not tested against {labels[v]} {level} ({status})")
+            else:
+                parts.append(f"{'passes' if bool(complies) else 'fails'} {labels[v]} {level}")
+    figure = "not computed" if actual is None else _amount(actual, unit)
+    return f"{title} for the quarter ended {quarter_end} is {figure}: it {parts[0]} and {parts[1]}."
 
 
 def format_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
@@ -690,8 +736,9 @@ def _html(c: dict[str, Any]) -> str:
 
 def write_certificate(text: str, output_dir: str | Path, name: str) -> Path:
     """Write a rendered certificate to ``output_dir/name`` (``name`` may not escape the
-    folder: :func:`model.paths.safe_join`)."""
-    target = paths.safe_join(paths.resolve(output_dir), name)
+    folder: :func:`model.paths.safe_join`). ``output_dir`` goes through
+    :func:`model.paths.report_dir`, so the default ``"reports"`` follows ``$MODEL_REPORTS_DIR``."""
+    target = paths.safe_join(paths.report_dir(output_dir), name)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target

@@ -18,6 +18,9 @@ quarter ended 2007-12-31 (annual certificate due 2008-04-29): the amended Sec. 6
 names a level for exactly that quarter ("(I) for the fiscal quarter ending December 31,
 2007, $1.00"), which the 45-day rule alone would never reach. Pass ``version=`` to ask
 for another; the ``version`` and ``version_basis`` columns say which was used and why.
+This default is an interpretation, not a term of the agreement: ``version_basis`` (and so
+the certificate) labels it "(assumption: the terms in force when the certificate is due
+govern the quarter)".
 
 Thresholds the documents give cannot be replaced silently
 --------------------------------------------------------
@@ -66,6 +69,8 @@ __all__ = [
     "READINGS",
     "RESULT_COLUMNS",
     "OVERRIDE_PREFIX",
+    "DEFAULT_VERSION_ASSUMPTION",
+    "LIQUIDITY_SCOPE_WARNING",
 ]
 
 READINGS = ("any_day", "quarter_end")
@@ -97,6 +102,12 @@ RESULT_COLUMNS = [
     "version",
     "version_basis",
 ]
+
+DEFAULT_VERSION_ASSUMPTION = (
+    "(assumption: the terms in force when the certificate is due govern the quarter)"
+)
+"""Appended to ``version_basis`` when the default rule picked the version: the agreement
+does not say which version governs a quarter whose certificate falls due after an amendment."""
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
@@ -136,7 +147,7 @@ def resolve_terms(
     >>> from model.terms.covenants import load_covenant_book
     >>> book = load_covenant_book("tests/fixtures/covenants_svb.yaml")
     >>> resolve_terms(book, dt.date(2008, 3, 31))[1:]
-    ('first_modification', "in force on 2008-05-15, when the quarterly Compliance Certificate for 2008-03-31 is due (rule: quarter end + 45 days; Exhibit B: 'Quarterly within 45 days')")
+    ('first_modification', "in force on 2008-05-15, when the quarterly Compliance Certificate for 2008-03-31 is due (rule: quarter end + 45 days; Exhibit B: 'Quarterly within 45 days'); (assumption: the terms in force when the certificate is due govern the quarter)")
     >>> resolve_terms(book, dt.date(2007, 12, 31))[1]
     'first_modification'
     """
@@ -144,7 +155,7 @@ def resolve_terms(
         if version is None:
             due, rule = governing_due_date(quarter_end)
             terms = facility.terms_as_of(due)
-            basis = f"in force on {due}, when {rule}"
+            basis = f"in force on {due}, when {rule}; {DEFAULT_VERSION_ASSUMPTION}"
         elif isinstance(version, dt.date):
             terms = facility.terms_as_of(version)
             basis = f"in force on {version} (requested)"
@@ -385,6 +396,37 @@ def _items_for(actuals: Any, q: dt.date) -> Mapping[str, Any]:
     raise TypeError("actuals must be an Actuals object or a mapping of line items")
 
 
+LIQUIDITY_SCOPE_WARNING = "WARNING: liquidity_quarter_end"
+"""How the reason starts its note when the actuals' liquidity is below their line I.A cash."""
+
+
+def _liquidity_scope_warning(liquidity: Decimal, items: Mapping[str, Any]) -> str:
+    """A warning (never an error) when the actuals' quarter-end liquidity is below their
+    Schedule 1 line I.A cash at Bank.
+
+    Line I.A is the cash at Bank of Borrower *and Subsidiaries* (consolidated); the Sec.
+    6.9(iii) liquidity is the *Borrower's* cash at Bank plus the Availability Amount. So
+    liquidity below I.A is possible (Subsidiaries' cash at the Bank), but it is what a
+    typing error looks like too: say so, and let the analyst check.
+
+    >>> _liquidity_scope_warning(Decimal("17500000"), {"cash_at_bank": Decimal("25000000")})[:60]
+    ' [WARNING: liquidity_quarter_end $17,500,000 is below line I'
+    >>> _liquidity_scope_warning(Decimal("27500000"), {"cash_at_bank": Decimal("25000000")})
+    ''
+    """
+    if "cash_at_bank" not in items:
+        return ""
+    cash = as_money(items["cash_at_bank"], "cash_at_bank")
+    if liquidity >= cash:
+        return ""
+    return (
+        f" [{LIQUIDITY_SCOPE_WARNING} {_money(liquidity)} is below line I.A cash_at_bank "
+        f"{_money(cash)}: I.A is consolidated (Borrower and Subsidiaries), liquidity is the "
+        "Borrower's cash at Bank plus Availability, so this holds only if Subsidiaries keep "
+        f"at least {_money(cash - liquidity)} at the Bank; check both figures]"
+    )
+
+
 def _choose_liquidity(
     liquidity: Any,
     items: Mapping[str, Any],
@@ -418,7 +460,8 @@ def _choose_liquidity(
         value = as_money(items["liquidity_quarter_end"], "liquidity_quarter_end")
         return (
             value,
-            f" [{why}: liquidity from the actuals line liquidity_quarter_end]",
+            f" [{why}: liquidity from the actuals line liquidity_quarter_end]"
+            + _liquidity_scope_warning(value, items),
             f"actuals line liquidity_quarter_end ({prov})",
         )
     if liquidity is None:

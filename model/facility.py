@@ -51,6 +51,8 @@ __all__ = [
     "liquidity",
     "liquidity_triggers",
     "interest_rates",
+    "interest_basis",
+    "describe_interest_basis",
     "daily_interest",
     "exact_sum",
     "rate_on",
@@ -568,6 +570,83 @@ def interest_rates(terms: FacilityTerms, base_rate: Any) -> tuple[Decimal, Decim
     rev = base + terms.interest.margin.value
     extra = terms.interest.over_advance_margin
     return rev, rev + (extra.value if extra is not None else ZERO)
+
+
+def interest_basis(
+    terms: Facility | FacilityTerms,
+    start: dt.date | str,
+    end: dt.date | str,
+    rate_source: str | None = None,
+) -> list[dict[str, Any]]:
+    """How interest is priced from ``start`` to ``end``: one entry per version in force
+    in that period, with the base rate index, the margin over it (Sec. 2.4(a)-(f), not in
+    these documents: an assumption) and the over-advance margin, each with its provenance.
+
+    ``rate_source`` (e.g. the rate path file) is recorded as given.
+
+    >>> from model.params import load
+    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> [(b["version"], b["base_rate_index"], b["margin"], b["margin_is_assumption"])
+    ...  for b in interest_basis(fac, "2008-04-01", "2008-06-30")]
+    [('original', 'prime', Decimal('0.0'), True), ('first_modification', 'prime', Decimal('0.0'), True)]
+    """
+    d0, d1 = to_date(start, "start"), to_date(end, "end")
+    if d1 < d0:
+        raise FacilityInputError(f"end {d1} is before start {d0}")
+    if isinstance(terms, Facility):
+        first = terms.terms_as_of(d0)
+        versions = [v for v in terms.all_versions if v is first or d0 < v.effective_date <= d1]
+    else:
+        versions = [terms_for(terms, d0)]
+    out = []
+    for v in versions:
+        i = v.interest
+        oa = i.over_advance_margin
+        out.append(
+            {
+                "version": v.version_name,
+                "from": max(d0, v.effective_date),
+                "base_rate_index": i.base_rate_index.value,
+                "base_rate_source": rate_source,
+                "margin": i.margin.value,
+                "margin_is_assumption": i.margin.is_assumption,
+                "margin_basis": i.margin.provenance,
+                "over_advance_margin": None if oa is None else oa.value,
+                "over_advance_margin_basis": None if oa is None else oa.provenance,
+                "day_count": i.day_count.value,
+                "payment_frequency": i.payment_frequency.value,
+            }
+        )
+    return out
+
+
+def describe_interest_basis(basis: list[dict[str, Any]]) -> str:
+    """One line per entry of :func:`interest_basis`, saying the base rate and the margin
+    with its provenance, e.g. ``base rate: prime path from rates.csv; margin 0.00%
+    (ASSUMPTION: ...)``.
+
+    >>> from model.params import load
+    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> print(describe_interest_basis(interest_basis(fac.version("original"), "2008-01-01",
+    ...                                              "2008-01-31", "rates.csv")))
+    original from 2008-01-01: base rate: prime path from rates.csv; margin 0.00% (ASSUMPTION: \
+The margin over the base rate in Sec. 2.4(a)-(f) is not in these documents; 0 until the user \
+supplies it.); ACT/360, paid monthly
+    """
+    lines = []
+    for b in basis:
+        src = f" from {b['base_rate_source']}" if b["base_rate_source"] else ""
+        text = (
+            f"{b['version']} from {b['from']}: base rate: {b['base_rate_index']} path{src}; "
+            f"margin {b['margin']:.2%} ({b['margin_basis']})"
+        )
+        if b["over_advance_margin"] is not None:
+            text += (
+                f"; First Loan Modification Advance Amount +{b['over_advance_margin']:.2%} "
+                f"({b['over_advance_margin_basis']})"
+            )
+        lines.append(f"{text}; {b['day_count']}, paid {b['payment_frequency']}")
+    return "\n".join(lines)
 
 
 def daily_interest(

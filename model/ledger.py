@@ -76,6 +76,8 @@ __all__ = [
     "step_input",
     "read_dated_csv",
     "certificate_on",
+    "ledger_on",
+    "lag_days_param",
 ]
 
 _CMP = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -228,6 +230,66 @@ def certificate_on(receivables: Any, day: dt.date | str, lag_days: int = 0) -> p
     if isinstance(lag_days, bool) or lag != lag_days or lag < 0:
         raise FacilityInputError(f"lag_days must be a whole number of days >= 0 (got {lag_days!r})")
     return _certificate_row(_receivables(receivables), d, lag)
+
+
+def lag_days_param(value: Any, default: int, name: str = "certificate_lag_days") -> int:
+    """A certificate lag given as a (notebook or command-line) parameter: empty (``""`` or
+    ``None``) means ``default`` (the params assumption); otherwise a whole number of days
+    >= 0, as a number or text. Errors name the parameter.
+
+    >>> lag_days_param("", 0), lag_days_param("30", 0), lag_days_param(30, 0)
+    (0, 30, 30)
+    >>> lag_days_param("abc", 0)
+    Traceback (most recent call last):
+    ...
+    model.facility.FacilityInputError: certificate_lag_days must be a whole number of days >= 0, or empty for the params assumption (got 'abc')
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    err = FacilityInputError(
+        f"{name} must be a whole number of days >= 0, or empty for the params assumption "
+        f"(got {value!r})"
+    )
+    if isinstance(value, bool):
+        raise err
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isdigit():
+            raise err
+        return int(text)
+    if isinstance(value, int):
+        if value < 0:
+            raise err
+        return value
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    raise err
+
+
+def ledger_on(ledger: pd.DataFrame, day: dt.date | str, name: str = "as_of") -> pd.Series:
+    """The ledger's row for ``day``; a day the ledger does not cover raises
+    :class:`~model.facility.FacilityInputError` naming the parameter (``name``) and the
+    ledger's first and last day.
+
+    >>> led = pd.DataFrame({"outstanding": [1.0, 2.0]},
+    ...                    index=pd.to_datetime(["2008-04-28", "2008-04-29"]).rename("date"))
+    >>> float(ledger_on(led, "2008-04-29")["outstanding"])
+    2.0
+    >>> ledger_on(led, "2010-01-01")
+    Traceback (most recent call last):
+    ...
+    model.facility.FacilityInputError: as_of 2010-01-01 is outside the ledger (2008-04-28 to 2008-04-29)
+    """
+    d = to_date(day, name)
+    if ledger.empty:
+        raise FacilityInputError(f"{name} {d}: the ledger is empty")
+    days = _days(ledger)
+    ts = pd.Timestamp(d)
+    if ts not in days:
+        first, last = days[0].date(), days[-1].date()
+        where = "outside" if not (days[0] <= ts <= days[-1]) else "missing from"
+        raise FacilityInputError(f"{name} {d} is {where} the ledger ({first} to {last})")
+    return cast(pd.Series, ledger.loc[ts])
 
 
 def facility_ledger(
@@ -471,7 +533,11 @@ def _days(ledger: pd.DataFrame) -> pd.DatetimeIndex:
 
 def monthly_interest(ledger: pd.DataFrame) -> pd.DataFrame:
     """Interest payable per calendar month (payable monthly in arrears, an assumption):
-    exact monthly sums of the daily accruals, rounded once to cents (half up)."""
+    exact monthly sums of the daily accruals, rounded once to cents (half up).
+
+    These are the amounts paid: :func:`ledger_by_quarter` adds them up for its
+    ``interest`` column, so the months of a quarter foot to the quarter to the cent.
+    """
     out = []
     for period, part in ledger.groupby(_days(ledger).to_period("M")):
         rev = exact_sum(part["interest_revolver"])
@@ -488,6 +554,18 @@ def monthly_interest(ledger: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(out).set_index("month")
+
+
+def _interest_paid(part: pd.DataFrame) -> Decimal:
+    """Interest paid for the days in ``part``: each calendar month's exact accrual rounded
+    to the cent (as :func:`monthly_interest`), then added up."""
+    return sum(
+        (
+            to_cents(exact_sum(list(m["interest_revolver"]) + list(m["interest_over_advance"])))
+            for _, m in part.groupby(_days(part).to_period("M"))
+        ),
+        ZERO,
+    )
 
 
 def ledger_by_quarter(
@@ -510,6 +588,10 @@ def ledger_by_quarter(
     -----
     ``days_covered`` of ``days_in_quarter``: a quarter the ledger covers only in part is
     summarised over the days it covers.
+
+    Interest is paid monthly (``interest.payment_frequency``): a quarter's ``interest`` is
+    the sum of its months' ``interest_total`` from :func:`monthly_interest` (each month
+    rounded to the cent), so the two tables foot exactly.
 
     The springing Sec. 6.9(iii) flag is the covenant engine's, not recomputed here: the
     version is :func:`model.covenants.resolve_terms`'s (in force when the quarter's
@@ -536,9 +618,7 @@ def ledger_by_quarter(
             "max_over_advance": round(float(part["over_advance"].max()), 2),
             "days_over_limit": int((part["excess_over_limit"] > 0).sum()),
             "max_excess_over_limit": round(float(part["excess_over_limit"].max()), 2),
-            "interest": to_cents(
-                exact_sum(list(part["interest_revolver"]) + list(part["interest_over_advance"]))
-            ),
+            "interest": _interest_paid(part),
             "fees": to_cents(sum(part["fees"], ZERO)),
             "days_agings_trigger": int(part["agings_reports_required"].sum()),
             "days_cash_dominion": int(part["cash_dominion"].sum()),

@@ -94,21 +94,48 @@ def receivables_needed_schedule(
     dates: list[dt.date | str],
     *,
     eligible_foreign_ar: Any = 0,
+    reserves: Any = 0,
 ) -> pd.DataFrame:
-    """:func:`receivables_needed` on each date, with the clause (c) amount in force."""
+    """:func:`receivables_needed` on each date, with the clause (c) amount in force.
+
+    A date on which ``outstanding`` plus ``reserves`` is above the Revolving Line does not
+    stop the schedule (as :func:`receivables_needed` does): its ``eligible_domestic_needed``
+    is ``None`` and ``note`` says why; ``note`` is empty on the other rows.
+
+    >>> from model.params import load
+    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> s = receivables_needed_schedule(fac, 40_000_000, ["2008-04-27", "2008-04-28"])
+    >>> s.loc["2008-04-27"].tolist()
+    [Decimal('0'), None, 'not possible: above the $35,000,000 Revolving Line']
+    >>> s.loc["2008-04-28"].tolist()
+    [Decimal('15000000'), Decimal('31250000.00'), '']
+    """
     rows = []
     for x in dates:
         d = to_date(x, "dates")
-        rows.append(
-            {
-                "date": d.isoformat(),
-                "over_advance_limit": over_advance_amount(terms, d),
-                "eligible_domestic_needed": receivables_needed(
-                    terms, d, outstanding, eligible_foreign_ar=eligible_foreign_ar
-                ),
-            }
-        )
-    return pd.DataFrame(rows).set_index("date")
+        t = terms_for(terms, d)
+        need = to_money(outstanding, "outstanding", date=d) + to_money(reserves, "reserves", date=d)
+        row: dict[str, Any] = {
+            "date": d.isoformat(),
+            "over_advance_limit": over_advance_amount(terms, d),
+        }
+        if need > t.line:
+            row["eligible_domestic_needed"] = None
+            row["note"] = f"not possible: above the {_dollars(t.line)} Revolving Line"
+        else:
+            row["eligible_domestic_needed"] = receivables_needed(
+                terms, d, outstanding, eligible_foreign_ar=eligible_foreign_ar, reserves=reserves
+            )
+            row["note"] = ""
+        rows.append(row)
+    return pd.DataFrame(
+        rows, columns=["date", "over_advance_limit", "eligible_domestic_needed", "note"]
+    ).set_index("date")
+
+
+def _dollars(x: Decimal) -> str:
+    """``$35,000,000`` (cents shown only when there are some)."""
+    return f"${x:,.0f}" if x == x.to_integral_value() else f"${x:,.2f}"
 
 
 def first_shortfall_date(

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from model.certificate import format_compliance_table, render_certificate, write_certificate
-from model.covenants import evaluate_covenants
+from model.covenants import compare_versions, evaluate_covenants
 from model.metrics import schedule_1
 from model.params import load
 from model.paths import UnsafePathError
@@ -99,6 +99,14 @@ def test_format_table_and_bad_fmt():
     assert t.loc["adjusted_quick_ratio", "complies"] == "Threshold not provided"
     with pytest.raises(ValueError, match="unknown fmt 'pdf'"):
         render_certificate(res, {}, fmt="pdf")
+
+
+def test_write_default_reports_follows_model_reports_dir(tmp_path, monkeypatch):
+    """The default "reports" folder goes through model.paths.report_dir ($MODEL_REPORTS_DIR)."""
+    monkeypatch.setenv("MODEL_REPORTS_DIR", str(tmp_path / "redirected"))
+    out = write_certificate("x", "reports", "c.md")
+    assert out == (tmp_path / "redirected" / "c.md").resolve()
+    assert out.read_text() == "x"
 
 
 def test_write_cannot_escape(tmp_path):
@@ -201,6 +209,10 @@ def test_version_rule_printed():
         "Compliance Certificate for the fiscal year ended 2007-12-31 is due" in md
     )
     assert "| Minimum Cash Flow of Borrower (if required) | $1.00 |" in md
+    # the default-version rule is an interpretation: labelled as such on the certificate
+    assert "(assumption: the terms in force when the certificate is due govern the quarter)" in md
+    html = _render(q="2007-12-31", fmt="html")
+    assert "(assumption: the terms in force when the certificate is due govern the quarter)" in html
 
 
 # --- finding 10: liquidity provenance listed ---------------------------------------------------
@@ -255,3 +267,25 @@ def test_comparison_table_has_no_raw_missing_values():
     assert t.loc["borrower_cash_flow", ("original", "required")] == "—"
     assert t.loc["consolidated_ebitda", ("original", "required")] == "$10,000,000.00"
     assert t.loc["consolidated_ebitda", ("original", "complies")] == "no"
+
+
+# --- review: the "what the amendment changed" sentence is worded from the results -----------------
+def test_describe_version_change_follows_the_results():
+    from model.certificate import describe_version_change
+
+    side = compare_versions(BOOK, "2008-03-31", ACTS)
+    assert describe_version_change(side, "consolidated_ebitda", "2008-03-31") == (
+        "Consolidated EBITDA for the quarter ended 2008-03-31 is $8,000,000.00: it fails the "
+        "original $10,000,000.00 and passes the amended $7,500,000.00."
+    )
+    # other figures, other words: EBITDA $11,000,000 passes both levels
+    items = dict(ACTS.quarter("2008-03-31"))
+    items["net_income"] += 3_000_000
+    side = compare_versions(BOOK, "2008-03-31", items)
+    assert describe_version_change(side, "consolidated_ebitda", "2008-03-31") == (
+        "Consolidated EBITDA for the quarter ended 2008-03-31 is $11,000,000.00: it passes the "
+        "original $10,000,000.00 and passes the amended $7,500,000.00."
+    )
+    assert "is not a covenant of the original terms" in describe_version_change(
+        side, "borrower_cash_flow", "2008-03-31"
+    )

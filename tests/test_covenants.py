@@ -468,7 +468,8 @@ def test_ledger_not_covering_the_quarter_falls_back_to_actuals(terms, actuals):
     r = evaluate_covenants(terms, "2008-03-31", actuals, ledger, version="first_modification")
     reason = r.loc["borrower_cash_flow", "applies_reason"]
     assert "the daily ledger does not cover this quarter" in reason
-    assert "$17,500,000" in reason  # params/actuals/ibasis-2008.csv, liquidity_quarter_end, Q1 2008
+    assert "$27,500,000" in reason  # params/actuals/ibasis-2008.csv, liquidity_quarter_end, Q1 2008
+    assert "WARNING" not in reason  # liquidity >= line I.A cash_at_bank ($25,000,000)
     with pytest.raises(ValueError, match="no observation in the quarter"):
         evaluate_covenants(terms, "2008-03-31", items(), ledger, version="first_modification")
 
@@ -565,7 +566,7 @@ def test_quarter_end_reading_falls_back_to_actuals_line(terms, actuals):
     reason = r.loc["borrower_cash_flow", "applies_reason"]
     assert "the daily ledger ends on 2008-06-15, before the quarter end" in reason
     assert "liquidity from the actuals line liquidity_quarter_end" in reason
-    assert "liquidity $22,000,000" in reason  # params/actuals/ibasis-2008.csv, Q2 2008
+    assert "liquidity $20,315,560" in reason  # params/actuals/ibasis-2008.csv, Q2 2008 (= ledger)
 
 
 # --- finding 10: where the liquidity came from ----------------------------------------------
@@ -680,3 +681,106 @@ def test_quarter_before_the_amended_schedule_keeps_the_level_in_force_at_its_end
         terms, "2007-12-31", items(), liquidity=10_000_000, version="first_modification"
     )
     assert r.loc["consolidated_ebitda", "status"] == "no threshold for this quarter"
+
+
+# --- review: the actuals agree with the step-2 ledger; liquidity below line I.A is flagged ---
+LEDGER_QUARTERS = ["2008-06-30", "2008-09-30", "2008-12-31", "2009-03-31", "2009-06-30"]
+
+
+@pytest.fixture(scope="module")
+def step2_ledger():
+    """The daily ledger notebook 03 builds (its default parameters)."""
+    from model.ledger import facility_ledger, read_dated_csv
+
+    return facility_ledger(
+        load(FACILITY),
+        "2008-04-28",
+        "2009-06-30",
+        receivables=read_dated_csv("params/scenarios/svb-receivables-sample.csv"),
+        cash=read_dated_csv("params/scenarios/svb-cash-sample.csv"),
+        rate_path=read_dated_csv("params/scenarios/prime-rate-2007-2009.csv"),
+        draws=read_dated_csv("params/scenarios/svb-draws-sample.csv"),
+        opening_balance=20_000_000,
+    )
+
+
+@pytest.mark.parametrize("q", LEDGER_QUARTERS)
+@pytest.mark.parametrize(
+    "item, column",
+    [
+        ("cash_at_bank", "cash"),
+        ("obligations_to_bank", "outstanding"),
+        ("liquidity_quarter_end", "liquidity"),
+    ],
+)
+def test_illustrative_actuals_equal_the_ledger_at_quarter_end(
+    actuals, step2_ledger, q, item, column
+):
+    entry = actuals.quarter(q).entry(item)
+    assert entry.kind == "illustrative"
+    assert entry.value == D(repr(float(step2_ledger.loc[pd.Timestamp(q), column])))
+
+
+def test_actuals_liquidity_never_below_line_a_cash(actuals):
+    for q in actuals.quarter_ends:
+        qa = actuals.quarter(q)
+        assert qa["liquidity_quarter_end"] >= qa["cash_at_bank"], q
+
+
+def test_liquidity_below_line_a_cash_is_a_warning_not_an_error(terms):
+    """Line I.A is consolidated, liquidity the Borrower's: below is possible, so warn and go on."""
+    its = {**items(), "cash_at_bank": D("25000000"), "liquidity_quarter_end": D("17500000")}
+    r = evaluate_covenants(terms, "2008-06-30", its, springing_reading="quarter_end")
+    reason = r.loc["borrower_cash_flow", "applies_reason"]
+    assert (
+        "WARNING: liquidity_quarter_end $17,500,000 is below line I.A cash_at_bank $25,000,000: "
+        "I.A is consolidated (Borrower and Subsidiaries)" in reason
+    )
+    assert "Subsidiaries keep at least $7,500,000 at the Bank" in reason
+    assert bool(r.loc["borrower_cash_flow", "applies"]) is True  # still decided on the figure
+    assert "WARNING" not in r.loc["consolidated_ebitda", "applies_reason"]
+
+
+def test_default_version_basis_is_labelled_an_assumption(terms):
+    if not hasattr(terms, "terms_as_of"):
+        pytest.skip("only a facility/book picks a version by the default rule")
+    r = evaluate_covenants(terms, "2008-03-31", items(), liquidity=30e6)
+    assert (
+        r["version_basis"]
+        .iloc[0]
+        .endswith("(assumption: the terms in force when the certificate is due govern the quarter)")
+    )
+    r = evaluate_covenants(terms, "2008-03-31", items(), liquidity=30e6, version="original")
+    assert "assumption" not in r["version_basis"].iloc[0]
+
+
+@pytest.mark.parametrize("bad", ["abc", "", "nan"])
+def test_cushion_text_is_an_error_naming_the_parameter(terms, bad):
+    with pytest.raises(ValueError, match=r"^cushion: not "):
+        evaluate_covenants(terms, "2008-03-31", items(), liquidity=30e6, cushion=bad)
+
+
+def test_cushion_as_text_number_is_read_exactly(terms):
+    r = evaluate_covenants(terms, "2008-03-31", items(), liquidity=30e6, cushion="0.10")
+    assert r["cushion"].iloc[0] == D("0.10")
+
+
+def test_notebook_03_cushion_parameter_error_names_it():
+    """`-p cushion=abc` on notebook 03: a ValueError naming 'cushion', not decimal.InvalidOperation."""
+    import json
+
+    nb = json.loads((paths.NOTEBOOKS / "03-covenant-compliance.ipynb").read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    params_cell = next(
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and "parameters" in c["metadata"].get("tags", [])
+    )
+    setup = "".join(nb["cells"][params_cell + 1]["source"])
+    assert 'as_money(cushion, "cushion")' in setup
+    assert not any("Decimal(str(cushion))" in c for c in code)
+    ns: dict = {}
+    exec(compile("".join(nb["cells"][params_cell]["source"]), "params", "exec"), ns)
+    ns["cushion"] = "abc"  # as papermill injects it
+    with pytest.raises(ValueError, match=r"^cushion: not an amount: 'abc'$"):
+        exec(compile(setup, "setup", "exec"), ns)

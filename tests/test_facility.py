@@ -462,3 +462,25 @@ def test_compare_with_certificate():
     assert c.loc["gross_domestic", "certificate"] is None
     with pytest.raises(FacilityInputError, match="certificate.eligible_foreign: not an amount"):
         compare_with_certificate(w, pd.Series({"eligible_domestic": 1.0, "eligible_foreign": "x"}))
+
+
+def test_interest_basis_says_the_margin_is_an_assumption():
+    from model.facility import describe_interest_basis, interest_basis
+
+    fac = load("params/facilities/svb-loan-agreement.yaml")
+    b = interest_basis(fac, "2008-04-01", "2009-06-30", "params/scenarios/prime-rate-2007-2009.csv")
+    assert [x["version"] for x in b] == ["original", "first_modification"]
+    assert [x["from"] for x in b] == [dt.date(2008, 4, 1), dt.date(2008, 4, 28)]
+    assert all(x["base_rate_index"] == "prime" and x["margin"] == 0 for x in b)
+    assert all(x["margin_is_assumption"] for x in b)
+    assert b[1]["over_advance_margin"] == Decimal("0.0125") and b[0]["over_advance_margin"] is None
+    text = describe_interest_basis(b)
+    assert (
+        "base rate: prime path from params/scenarios/prime-rate-2007-2009.csv; margin 0.00% (ASSUMPTION: "
+        in text
+    )
+    assert "+1.25%" in text.splitlines()[1]
+    # only the versions in force in the period
+    assert [x["version"] for x in interest_basis(fac, "2008-05-01", "2008-06-30")] == [
+        "first_modification"
+    ]

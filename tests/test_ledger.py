@@ -16,7 +16,9 @@ from model.ledger import (
     certificate_on,
     facility_ledger,
     interest_between,
+    lag_days_param,
     ledger_by_quarter,
+    ledger_on,
     monthly_interest,
     read_dated_csv,
 )
@@ -168,7 +170,20 @@ def test_sample_inputs_run_and_summarise():
     q = ledger_by_quarter(led, FAC)
     assert list(q.index) == ["2008-06-30", "2008-09-30", "2008-12-31", "2009-03-31", "2009-06-30"]
     exact = interest_between(led, "2008-04-28", "2009-06-30")
-    assert abs(Fraction(q["interest"].sum()) - exact) <= Fraction(1, 200) * len(q)  # per quarter
+    m = monthly_interest(led)
+    assert abs(Fraction(q["interest"].sum()) - exact) <= Fraction(1, 200) * len(m)  # per month
+    # interest is paid monthly: each quarter is the sum of its months, to the cent
+    by_quarter = m["interest_total"].groupby(pd.PeriodIndex(m.index, freq="M").asfreq("Q")).sum()
+    assert len(by_quarter) == len(q)
+    for (period, months_sum), (qe, quarter) in zip(
+        by_quarter.items(), q["interest"].items(), strict=True
+    ):
+        assert str(period.end_time.date()) == qe
+        assert months_sum == quarter, qe
+    assert (
+        q.loc["2008-06-30", "interest"]
+        == m.loc[["2008-04", "2008-05", "2008-06"], "interest_total"].sum()
+    )
     assert (led["availability"] >= 0).all()
     # the sample treasurer repays ahead of each step-down: never over the limit
     assert (led["outstanding"] <= led["limit"]).all() and q["days_over_limit"].sum() == 0
@@ -390,3 +405,31 @@ def test_scenario_files_named_by_users_stay_inside_params() -> None:
     with pytest.raises(FacilityInputError, match="'/etc/passwd' is outside the params folder"):
         read_dated_csv("/etc/passwd")
     assert list(read_dated_csv("scenarios/svb-cash-sample.csv").columns) == ["date", "cash"]
+
+
+def test_ledger_on_names_the_parameter_and_the_ledger_range():
+    led = _ledger(start="2008-04-28", end="2008-05-10")
+    assert ledger_on(led, "2008-05-01")["outstanding"] == led.loc["2008-05-01", "outstanding"]
+    assert ledger_on(led, D(2008, 4, 28))["version"] == "first_modification"
+    with pytest.raises(
+        FacilityInputError,
+        match=r"as_of 2010-01-01 is outside the ledger \(2008-04-28 to 2008-05-10\)",
+    ):
+        ledger_on(led, "2010-01-01")
+    with pytest.raises(FacilityInputError, match="as_of 2008-04-27 is outside the ledger"):
+        ledger_on(led, "2008-04-27")
+    with pytest.raises(FacilityInputError, match="as_of: not an ISO date"):
+        ledger_on(led, "2008-02-30")
+
+
+@pytest.mark.parametrize(
+    "value, expected", [("", 7), (None, 7), ("  ", 7), ("30", 30), (" 0 ", 0), (30, 30), (30.0, 30)]
+)
+def test_lag_days_param(value, expected):
+    assert lag_days_param(value, 7) == expected
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5", -1, 1.5, True, [30]])
+def test_lag_days_param_names_the_parameter(value):
+    with pytest.raises(FacilityInputError, match=r"^certificate_lag_days must be a whole number"):
+        lag_days_param(value, 0)

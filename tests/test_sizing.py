@@ -76,3 +76,18 @@ def test_bad_dates_raise_facility_input_error():
         receivables_needed(FAC, "2008-02-30", 1)
     with pytest.raises(FacilityInputError, match="end: not an ISO date"):
         first_shortfall_date(FAC, "2008-04-28", "2009-13-01", 1, 1, 0)
+
+
+def test_schedule_marks_a_balance_above_the_line_instead_of_raising():
+    # 40M is above the original 35M line (2008-04-27), not the amended 50M one (2008-04-28)
+    s = receivables_needed_schedule(FAC, 40_000_000, ["2008-04-27", "2008-04-28"])
+    assert s["eligible_domestic_needed"].tolist() == [None, Decimal("31250000.00")]
+    assert s["note"].tolist() == ["not possible: above the $35,000,000 Revolving Line", ""]
+    # mixed: 30M is fine, reserves push it above the line
+    s = receivables_needed_schedule(FAC, 30_000_000, ["2008-05-31", "2008-06-01"], reserves=0)
+    assert s["note"].tolist() == ["", ""]
+    s = receivables_needed_schedule(FAC, 30_000_000, ["2008-04-27"], reserves=6_000_000)
+    assert s.loc["2008-04-27", "eligible_domestic_needed"] is None
+    # the single-date function still refuses
+    with pytest.raises(FacilityInputError, match="above the Revolving Line"):
+        receivables_needed(FAC, D(2008, 4, 27), 40_000_000)
