@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import tempfile
 
+import pandas as pd
+import pytest
 from hypothesis import HealthCheck, settings
 
 from model.paths import REPORTS_ENV
@@ -28,3 +30,22 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def sample_ledger() -> pd.DataFrame:
+    """The daily SVB ledger over 2008-04-28 to 2009-06-30 from the sample scenario files, with
+    $20,000,000 outstanding at the start: notebook 03's default inputs (illustrative data)."""
+    from model.ledger import facility_ledger, read_dated_csv
+    from model.params import load
+
+    return facility_ledger(
+        load("params/facilities/svb-loan-agreement.yaml"),
+        "2008-04-28",
+        "2009-06-30",
+        receivables=read_dated_csv("params/scenarios/svb-receivables-sample.csv"),
+        cash=read_dated_csv("params/scenarios/svb-cash-sample.csv"),
+        rate_path=read_dated_csv("params/scenarios/prime-rate-2007-2009.csv"),
+        draws=read_dated_csv("params/scenarios/svb-draws-sample.csv"),
+        opening_balance=20_000_000,
+    )

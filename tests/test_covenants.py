@@ -688,20 +688,9 @@ LEDGER_QUARTERS = ["2008-06-30", "2008-09-30", "2008-12-31", "2009-03-31", "2009
 
 
 @pytest.fixture(scope="module")
-def step2_ledger():
-    """The daily ledger notebook 03 builds (its default parameters)."""
-    from model.ledger import facility_ledger, read_dated_csv
-
-    return facility_ledger(
-        load(FACILITY),
-        "2008-04-28",
-        "2009-06-30",
-        receivables=read_dated_csv("params/scenarios/svb-receivables-sample.csv"),
-        cash=read_dated_csv("params/scenarios/svb-cash-sample.csv"),
-        rate_path=read_dated_csv("params/scenarios/prime-rate-2007-2009.csv"),
-        draws=read_dated_csv("params/scenarios/svb-draws-sample.csv"),
-        opening_balance=20_000_000,
-    )
+def step2_ledger(sample_ledger):
+    """The daily ledger notebook 03 builds (its default parameters): tests/conftest.py."""
+    return sample_ledger
 
 
 @pytest.mark.parametrize("q", LEDGER_QUARTERS)

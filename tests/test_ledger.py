@@ -156,17 +156,8 @@ def test_bad_input(kwargs, message):
         _ledger(**kwargs)
 
 
-def test_sample_inputs_run_and_summarise():
-    led = facility_ledger(
-        FAC,
-        "2008-04-28",
-        "2009-06-30",
-        receivables=read_dated_csv("params/scenarios/svb-receivables-sample.csv"),
-        cash=read_dated_csv("params/scenarios/svb-cash-sample.csv"),
-        rate_path=read_dated_csv("params/scenarios/prime-rate-2007-2009.csv"),
-        draws=read_dated_csv("params/scenarios/svb-draws-sample.csv"),
-        opening_balance=20_000_000,
-    )
+def test_sample_inputs_run_and_summarise(sample_ledger):
+    led = sample_ledger
     q = ledger_by_quarter(led, FAC)
     assert list(q.index) == ["2008-06-30", "2008-09-30", "2008-12-31", "2009-03-31", "2009-06-30"]
     exact = interest_between(led, "2008-04-28", "2009-06-30")
