@@ -1,12 +1,141 @@
 """debtmodel: a financial modelling workbook for corporate debt.
 
-Layers (each imports only the ones above it in this list):
+The package is in layers, each importing only the ones below it (checked by
+import-linter, see ``pyproject.toml``)::
 
-1. dates: :mod:`model.daycount`, :mod:`model.calendar`, :mod:`model.schedule`;
-2. terms: :mod:`model.params` (loading, validation) and :mod:`model.terms` (frozen data);
-3. engines: :mod:`model.notes`, :mod:`model.capital`, :mod:`model.facility`,
-   :mod:`model.covenants`;
-4. reporting: :mod:`model.reporting`, :mod:`model.charts`, :mod:`model.runner`.
+    run       command line, notebook runner              model.run
+    reports   formatting, charts, certificate, JSON      model.reports
+    engines   notes, facility, covenants                 model.engines
+    terms     params files read strictly, frozen terms   model.terms
+    dates     day counts, calendars, schedules, periods  model.dates
+    values, paths, errors: the readers of values, where files live, the errors
+
+This module is the public API: what notebooks and users call. Names are imported on
+first use (PEP 562), so ``import model.dates`` loads nothing from the layers above it.
+
+Examples
+--------
+>>> import model
+>>> model.accrued_interest(30_200_000, 0.0575, "2002-09-15", "2003-01-30", "30/360 US")
+Decimal('651187.50')
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.2.0"
+
+_API: dict[str, str] = {
+    # errors and values
+    "ModelError": "model.errors",
+    "InputError": "model.errors",
+    "ParamsError": "model.errors",
+    "NotFoundError": "model.errors",
+    "DrawRefusedError": "model.errors",
+    "UndefinedMetricError": "model.errors",
+    "read_date": "model.values",
+    "read_money": "model.values",
+    "read_amount": "model.values",
+    "read_rate": "model.values",
+    "read_int": "model.values",
+    "read_flag": "model.values",
+    "read_name": "model.values",
+    "read_choice": "model.values",
+    "read_optional": "model.values",
+    "to_cents": "model.values",
+    "format_money": "model.values",
+    # dates
+    "DayCount": "model.dates",
+    "year_fraction": "model.dates",
+    "year_fraction_exact": "model.dates",
+    "day_count": "model.dates",
+    "new_york_banking_calendar": "model.dates",
+    "generate_schedule": "model.dates",
+    "adjust_dates": "model.dates",
+    "read_quarter_end": "model.dates",
+    "quarter_start": "model.dates",
+    "quarter_ends_between": "model.dates",
+    # terms
+    "load": "model.terms.load",
+    "read_dated_csv": "model.terms",
+    "Actuals": "model.terms",
+    "provenance": "model.terms.provenance",
+    "assumptions": "model.terms",
+    # engines: notes
+    "accrued_interest": "model.engines.notes",
+    "FixedRateNote": "model.engines.notes",
+    "conversion_by_holder": "model.engines.notes",
+    "interest_by_holder": "model.engines.notes",
+    "purchase_settlement": "model.engines.notes",
+    "fully_diluted": "model.engines.notes",
+    "reserve_check": "model.engines.notes",
+    # engines: facility
+    "borrowing_base": "model.engines.facility.borrowing_base",
+    "availability": "model.engines.facility",
+    "liquidity_triggers": "model.engines.facility",
+    "eligibility_waterfall": "model.engines.facility",
+    "invoice_aging_date": "model.engines.facility",
+    "compare_with_certificate": "model.engines.facility",
+    "facility_ledger": "model.engines.facility",
+    "certificate_on": "model.engines.facility",
+    "ledger_on": "model.engines.facility",
+    "monthly_interest": "model.engines.facility",
+    "interest_basis": "model.engines.facility",
+    "one_time_fees": "model.engines.facility",
+    "termination_fee": "model.engines.facility",
+    "termination_fee_schedule": "model.engines.facility",
+    "repurchase_basket": "model.engines.facility",
+    "max_draw": "model.engines.facility",
+    "receivables_needed_schedule": "model.engines.facility",
+    "first_shortfall_date": "model.engines.facility",
+    "term_change_days": "model.engines.facility",
+    # engines: covenants
+    "ledger_by_quarter": "model.engines.covenants",
+    "schedule_1": "model.engines.covenants",
+    "evaluate_covenants": "model.engines.covenants",
+    "evaluate_history": "model.engines.covenants",
+    "compare_versions": "model.engines.covenants",
+    "governing_due_date": "model.engines.covenants",
+    "reporting_due_dates": "model.engines.covenants",
+    "reporting_compliance": "model.engines.covenants",
+    "reporting_summary": "model.engines.covenants",
+    "repurchase_permitted": "model.engines.covenants",
+    # reports
+    "usd": "model.reports",
+    "dollars": "model.reports",
+    "ratio": "model.reports",
+    "money_table": "model.reports",
+    "format_compliance_table": "model.reports",
+    "format_comparison_table": "model.reports",
+    "describe_version_change": "model.reports",
+    "describe_interest_basis": "model.reports",
+    "render_certificate": "model.reports",
+    "write_certificate": "model.reports",
+    "certificate_exceptions": "model.reports",
+    "certificate_inputs": "model.reports",
+    "interest_expense_chart": "model.reports",
+    "liquidity_chart": "model.reports",
+    "borrowing_base_chart": "model.reports",
+    "plot_covenant_history": "model.reports",
+    "write_key_figures": "model.reports",
+    # run
+    "run_notebooks": "model.run",
+}
+"""Public name -> the module that defines it."""
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'model' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

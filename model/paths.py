@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from model.errors import UnsafePathError
+
 
 def _find_root() -> Path:
     env = os.environ.get("MODEL_ROOT")
@@ -27,8 +29,18 @@ NOTEBOOKS: Path = ROOT / "notebooks"
 REPORTS: Path = ROOT / "reports"
 
 
-class UnsafePathError(ValueError):
-    """A file name built from user input would leave the folder it belongs to."""
+def shown(path: str | os.PathLike[str]) -> str:
+    """A path as messages show it: relative to the project root when inside it, so no
+    message carries the layout of the machine that ran it.
+
+    >>> shown(ROOT / "params" / "x.yaml")
+    'params/x.yaml'
+    """
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def safe_join(folder: str | os.PathLike[str], name: str | os.PathLike[str]) -> Path:
@@ -41,12 +53,12 @@ def safe_join(folder: str | os.PathLike[str], name: str | os.PathLike[str]) -> P
     >>> safe_join("/srv/reports", "../etc/passwd")
     Traceback (most recent call last):
     ...
-    model.paths.UnsafePathError: '../etc/passwd' escapes the folder /srv/reports
+    model.errors.UnsafePathError: '../etc/passwd' escapes the folder /srv/reports
     """
     base = Path(folder).resolve()
     target = (base / Path(name)).resolve()
     if target != base and base not in target.parents:
-        raise UnsafePathError(f"{str(name)!r} escapes the folder {base}")
+        raise UnsafePathError(f"{str(name)!r} escapes the folder {shown(base)}")
     return target
 
 
@@ -76,7 +88,7 @@ def params_path(name: str | os.PathLike[str]) -> Path:
     >>> params_path("/etc/passwd")
     Traceback (most recent call last):
     ...
-    model.paths.UnsafePathError: '/etc/passwd' is outside the params folder
+    model.errors.UnsafePathError: '/etc/passwd' is outside the params folder
     """
     p = Path(name)
     if not p.is_absolute() and p.parts and p.parts[0] != "params":

@@ -36,8 +36,8 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 def sample_ledger() -> pd.DataFrame:
     """The daily SVB ledger over 2008-04-28 to 2009-06-30 from the sample scenario files, with
     $20,000,000 outstanding at the start: notebook 03's default inputs (illustrative data)."""
-    from model.ledger import facility_ledger, read_dated_csv
-    from model.params import load
+    from model.engines.facility.ledger import facility_ledger
+    from model.terms import load, read_dated_csv
 
     return facility_ledger(
         load("params/facilities/svb-loan-agreement.yaml"),

@@ -3,16 +3,13 @@ convertible notes that dilute them."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import model_validator
 
-from model.terms.common import Frozen, PositiveMoney, Price, Shares, Sourced
-
-if TYPE_CHECKING:  # for annotations only; the builder imports at call time, as before
-    from model.params import ParamsFile
+from model.terms.fields import Date, Frozen, Money, Name, PositiveMoney, Price, Shares, Sourced
+from model.terms.files import ParamsFile, validate
+from model.terms.notes import LoadReference, NoteFile
 
 __all__ = [
     "Reserve",
@@ -26,12 +23,12 @@ __all__ = [
 class Reserve(Frozen):
     """Shares reserved for issuance (options, warrants, a convertible's conversion)."""
 
-    id: str
-    label: str
+    id: Name
+    label: Name
     shares: Sourced[Shares]
     principal_basis: Sourced[PositiveMoney] | None = None
     conversion_price: Sourced[Price] | None = None
-    pro_forma_principal: Sourced[Decimal] | None = None
+    pro_forma_principal: Sourced[Money] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Reserve:
@@ -42,21 +39,23 @@ class Reserve(Frozen):
             raise ValueError(
                 "a convertible reserve needs both principal_basis and conversion_price"
             )
-        if self.pro_forma_principal is not None and self.pro_forma_principal.value < 0:
-            raise ValueError("pro_forma_principal must not be negative")
         return self
 
 
 class ConvertibleRef(Frozen):
-    id: str
-    note_file: str
+    """A convertible note whose conversion dilutes the capitalization (its params file)."""
+
+    id: Name
+    note_file: Name
 
 
 class CapitalizationTerms(Frozen):
+    """A ``kind: capitalization`` params file."""
+
     kind: Literal["capitalization"]
-    id: str
-    name: str
-    as_of: Sourced[dt.date]
+    id: Name
+    name: Name
+    as_of: Sourced[Date]
     authorized_common: Sourced[Shares]
     authorized_preferred: Sourced[Shares] | None = None
     outstanding_common: Sourced[Shares]
@@ -75,28 +74,18 @@ class CapitalizationTerms(Frozen):
 
 
 class Capitalization(Frozen):
-    """Validated capitalization with the notes its convertibles refer to (loaded)."""
+    """Validated capitalization with the terms of the notes its convertibles refer to."""
 
     terms: CapitalizationTerms
-    notes: dict[str, object]
+    notes: dict[str, NoteFile]
 
 
-def build_capitalization(pf: ParamsFile) -> Capitalization:
+def build_capitalization(pf: ParamsFile, load_reference: LoadReference) -> Capitalization:
     """Builder for ``kind: capitalization``: validate, then load each convertible's note file
-    (which must sit in the same folder: file names cannot escape it)."""
-    from model import paths
-    from model.params import load, validate
-
+    (beside this one, of kind ``fixed_rate_note``)."""
     terms = validate(CapitalizationTerms, pf.data, pf)
-    notes: dict[str, object] = {}
-    for i, c in enumerate(terms.convertibles):
-        try:
-            path = paths.safe_join(pf.path.parent, c.note_file)
-        except paths.UnsafePathError as exc:
-            raise pf.error(("convertibles", i, "note_file"), str(exc)) from None
-        if not path.is_file():
-            raise pf.error(
-                ("convertibles", i, "note_file"), f"no such file beside this one: {c.note_file}"
-            )
-        notes[c.id] = load(path)
+    notes = {
+        c.id: load_reference(pf, ("convertibles", i, "note_file"), c.note_file, "fixed_rate_note")
+        for i, c in enumerate(terms.convertibles)
+    }
     return Capitalization(terms=terms, notes=notes)

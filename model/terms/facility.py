@@ -1,12 +1,13 @@
 """Facility terms as data: a loan agreement, its amendments and the terms in force on a date.
 
 A ``kind: facility`` params file holds the agreement as originally in force
-(``original``) and a list of ``amendments``, each with an effective date and the
-terms it ``changes``. :func:`build_facility` validates every version once and
-returns a :class:`Facility`; engines (:mod:`model.facility`, :mod:`model.ledger`,
-:mod:`model.fees`, :mod:`model.sizing`, :mod:`model.covenants`) take the
-:class:`FacilityTerms` of a version, or the :class:`Facility` itself and pick the
-version in force on each date with :meth:`Facility.terms_as_of`.
+(``original``), a list of ``amendments``, each with an effective date and the terms it
+``changes``, and the name of its compliance file (``compliance_file``: line items,
+metric build-ups, reporting requirements and certificate wording,
+:mod:`model.terms.compliance`). :func:`build_facility` validates every version once and
+returns a :class:`Facility`; engines take the :class:`FacilityTerms` of a version, or
+the :class:`Facility` itself and pick the version in force on each date with
+:meth:`Facility.terms_as_of`.
 
 How an amendment applies
 ------------------------
@@ -30,18 +31,36 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import AfterValidator, BaseModel, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, field_validator, model_validator
 
-from model.params import ParamsFile, validate
-from model.terms.common import Frozen, Money, PositiveMoney, Rate, Sourced
-from model.terms.covenants import Condition, Covenant, ThresholdStep
-from model.values import as_date
+from model.dates import DayCount
+from model.errors import InputError, NotFoundError
+from model.terms.compliance import ComplianceTerms
+from model.terms.covenants import Covenant
+from model.terms.fields import (
+    Amount,
+    Date,
+    Days,
+    Flag,
+    Frozen,
+    Money,
+    Name,
+    PositiveMoney,
+    Provenanced,
+    Rate,
+    SignedAmount,
+    Sourced,
+    Whole,
+)
+from model.terms.files import ParamsFile, validate
+from model.terms.notes import LoadReference
+from model.terms.provenance import assumptions, walk_terms
+from model.values import read_amount, read_date
 
 __all__ = [
     "AdvanceRate",
@@ -50,8 +69,10 @@ __all__ = [
     "BorrowingBaseTerms",
     "EligibilityRules",
     "InterestTerms",
+    "FeePeriod",
     "TerminationFeeTerms",
     "TriggerTerms",
+    "IndebtednessBasket",
     "IndebtednessTerms",
     "DistributionTerms",
     "OneTimeFee",
@@ -69,18 +90,20 @@ than $15,000,000": ``either`` (cash below, or availability below: the stricter r
 
 EXCESS_PRICING = ("revolver", "over_advance")
 """How a balance above min(line, Borrowing Base) is priced: at the revolver rate, or at the
-over-advance rate (revolver + the First Loan Modification Additional Interest Rate Margin)."""
+over-advance rate (revolver + the additional over-advance margin)."""
 
 
 def _advance_rate(v: Decimal) -> Decimal:
-    if not (Decimal(0) <= v <= Decimal(1)):
+    if v > 1:
         raise ValueError(
             f"an advance rate is a decimal fraction between 0 and 1 (write 0.80 for 80%), got {v}"
         )
     return v
 
 
-AdvanceRate = Annotated[Decimal, AfterValidator(_advance_rate)]
+AdvanceRate = Annotated[
+    Decimal, BeforeValidator(lambda v: read_amount(v, "")), AfterValidator(_advance_rate)
+]
 """A Borrowing Base advance rate: 0 <= rate <= 1 (100%)."""
 
 
@@ -88,8 +111,8 @@ class DateStep(Frozen):
     """One step of a dated schedule: ``amount`` from ``from_date`` through ``to_date``
     (both inclusive; ``to_date: null`` = thereafter)."""
 
-    from_date: dt.date
-    to_date: dt.date | None = None
+    from_date: Date
+    to_date: Date | None = None
     amount: Money
     note: str | None = None
 
@@ -103,7 +126,7 @@ class DateStep(Frozen):
         return self.from_date <= d and (self.to_date is None or d <= self.to_date)
 
 
-class StepSchedule(Frozen):
+class StepSchedule(Provenanced):
     """A dated step schedule with its provenance.
 
     Examples
@@ -116,14 +139,10 @@ class StepSchedule(Frozen):
     """
 
     steps: tuple[DateStep, ...]
-    source: str | None = None
-    assumption: str | None = None
-    note: str | None = None
+    reference: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> StepSchedule:
-        if not (self.source or self.assumption):
-            raise ValueError("a step schedule needs a 'source' or an 'assumption'")
         if not self.steps:
             raise ValueError("a step schedule needs at least one step")
         for a, b in zip(self.steps, self.steps[1:], strict=False):
@@ -150,10 +169,7 @@ class StepSchedule(Frozen):
         return self.steps[0].from_date
 
     def step_on(self, d: dt.date) -> DateStep | None:
-        for s in self.steps:
-            if s.covers(d):
-                return s
-        return None
+        return next((s for s in self.steps if s.covers(d)), None)
 
     def amount_on(self, d: dt.date) -> Decimal | None:
         """The amount in force on ``d``; ``None`` before the first step or after a closed
@@ -172,17 +188,19 @@ class StepSchedule(Frozen):
             parts.append(f"{s.from_date.isoformat()}..{to}: {s.amount:,.0f}")
         return "; ".join(parts)
 
+    def shown_value(self) -> Any:
+        return self.describe()
+
 
 class EligibilityRules(Frozen):
-    """Receivables eligibility (gross -> Eligible Accounts). The definitions of Eligible
-    Domestic/Foreign Accounts are in the Loan Agreement, not in these documents: every rule
-    is an assumption the user can override."""
+    """Receivables eligibility (gross -> eligible accounts). Where the agreement's
+    definitions are not in the documents, every rule is an assumption the user can override."""
 
-    past_due_days: Sourced[int]
-    cross_aging_pct: Sourced[Decimal]
-    concentration_pct: Sourced[Decimal]
-    exclude_affiliates: Sourced[bool]
-    foreign_requires_insurance: Sourced[bool]
+    past_due_days: Sourced[Days]
+    cross_aging_pct: Sourced[Amount]
+    concentration_pct: Sourced[Amount]
+    exclude_affiliates: Sourced[Flag]
+    foreign_requires_insurance: Sourced[Flag]
 
     @field_validator("past_due_days")
     @classmethod
@@ -200,19 +218,17 @@ class EligibilityRules(Frozen):
 
 
 class BorrowingBaseTerms(Frozen):
-    """The Borrowing Base definition (Loan Agreement Sec. 13.1): advance rates on
-    eligible domestic and foreign accounts plus, after the First Loan Modification,
-    the stepping-down clause (c) amount.
+    """The Borrowing Base definition: advance rates on eligible domestic and foreign
+    accounts plus, where the agreement has one, a stepping-down over-advance amount.
 
     ``certificate_lag_days``: days from a Borrowing Base Certificate's as-of date to the
-    day its figures apply (an assumption: 0 applies them from the as-of date; Exhibit B
-    has the certificate "Monthly within 30 days")."""
+    day its figures apply (0 applies them from the as-of date)."""
 
     domestic_advance_rate: Sourced[AdvanceRate]
     foreign_advance_rate: Sourced[AdvanceRate]
     over_advance: StepSchedule | None = None
     over_advance_cap: Sourced[Money] | None = None
-    certificate_lag_days: Sourced[int]
+    certificate_lag_days: Sourced[Days]
 
     @field_validator("certificate_lag_days")
     @classmethod
@@ -234,21 +250,21 @@ class BorrowingBaseTerms(Frozen):
                 )
         if self.over_advance is not None and self.over_advance.steps[-1].to_date is not None:
             raise ValueError(
-                "over_advance schedule must end with an open step (to_date: null; "
-                "clause (c)(v) 'thereafter, $0')"
+                "over_advance schedule must end with an open step (to_date: null), as the "
+                "amount in force thereafter"
             )
         return self
 
 
 class InterestTerms(Frozen):
-    """Revolver interest (Loan Agreement Sec. 2.4). The base rate and margin of Sec.
-    2.4(a)-(f) are not in these documents: the rate path (prime or LIBOR by date) is an
-    input and ``margin`` an assumption. ``excess_over_limit_pricing`` (an assumption: the
-    documents do not price it) says at which rate a balance above min(line, Borrowing
-    Base) accrues: ``revolver`` or ``over_advance`` (revolver + the additional margin)."""
+    """Revolver interest: the base rate path is an input, ``margin`` is added to it, the
+    over-advance tranche bears ``over_advance_margin`` on top, accrued daily on actual
+    balances (``day_count``) and paid ``payment_frequency``.
+    ``excess_over_limit_pricing`` says at which rate a balance above min(line, Borrowing
+    Base) accrues: ``revolver`` or ``over_advance``."""
 
     base_rate_index: Sourced[Literal["prime", "libor"]]
-    margin: Sourced[Decimal]
+    margin: Sourced[SignedAmount]
     day_count: Sourced[str]
     payment_frequency: Sourced[Literal["monthly"]]
     over_advance_margin: Sourced[Rate] | None = None
@@ -257,8 +273,6 @@ class InterestTerms(Frozen):
     @field_validator("day_count")
     @classmethod
     def _day_count(cls, v: Sourced[str]) -> Sourced[str]:
-        from model.daycount import DayCount
-
         conv = DayCount.parse(v.value)
         if conv not in (DayCount.ACT_360, DayCount.ACT_365F):
             raise ValueError(
@@ -275,44 +289,40 @@ class InterestTerms(Frozen):
         return v
 
 
+class FeePeriod(Provenanced):
+    """A termination-fee rate for terminations before ``until_months`` after the
+    Effective Date (and on or after the end of the previous period)."""
+
+    until_months: Whole
+    rate: Rate
+
+    def shown_value(self) -> Any:
+        return f"{self.rate} before {self.until_months} months"
+
+
 class TerminationFeeTerms(Frozen):
-    """Sec. 4.1(c) termination fee: ``first_rate`` of ``base_amount`` within
-    ``first_period_months`` of the Effective Date, ``second_rate`` from then up to but
-    not including the first anniversary, then none."""
+    """The termination fee: ``periods[i].rate`` of ``base_amount`` for terminations from
+    the end of the previous period (the Effective Date for the first) up to but not
+    including ``until_months`` after the Effective Date; none after the last period."""
 
     base_amount: Sourced[PositiveMoney]
-    first_rate: Sourced[Rate]
-    first_period_months: Sourced[int]
-    second_rate: Sourced[Rate]
-    second_period_end_months: Sourced[int]
-    effective_date: Sourced[dt.date]
-
-    @field_validator("first_period_months")
-    @classmethod
-    def _first(cls, v: Sourced[int]) -> Sourced[int]:
-        if v.value <= 0:
-            raise ValueError(
-                f"first_period_months must be a positive number of months (got {v.value})"
-            )
-        return v
+    effective_date: Sourced[Date]
+    periods: tuple[FeePeriod, ...]
 
     @model_validator(mode="after")
     def _periods(self) -> TerminationFeeTerms:
-        a, b = self.first_period_months.value, self.second_period_end_months.value
-        if b <= a:
+        months = [p.until_months for p in self.periods]
+        if not months or months[0] <= 0 or months != sorted(set(months)):
             raise ValueError(
-                f"second_period_end_months ({b}) must be after first_period_months ({a}): "
-                "the second period runs from the end of the first"
+                f"termination fee periods end at increasing, positive month counts (got {months})"
             )
         return self
 
 
 class TriggerTerms(Frozen):
-    """Liquidity triggers: the agings-report right (Sec. 6.2(a)(ix), added by the First
-    Loan Modification) and the cash-dominion thresholds (Sec. 6.3(c)).
-
-    ``agings_measure`` is the reading of "cash ... and/or the Availability Amount" in
-    Sec. 6.2(a)(ix) (see :data:`AGINGS_MEASURES`), required with ``agings_reports_below``."""
+    """Liquidity triggers: the agings-report right (optional) and the cash-dominion
+    thresholds. ``agings_measure`` is the reading of "cash ... and/or the Availability
+    Amount" (see :data:`AGINGS_MEASURES`), required with ``agings_reports_below``."""
 
     agings_reports_below: Sourced[Money] | None = None
     agings_measure: Sourced[Literal["either", "sum"]] | None = None
@@ -328,28 +338,48 @@ class TriggerTerms(Frozen):
         return self
 
 
+class IndebtednessBasket(Provenanced):
+    """A basket of permitted indebtedness: its id, what it is and its limit."""
+
+    id: str
+    label: str
+    limit: Money
+
+    def shown_value(self) -> Any:
+        return self.limit
+
+
 class IndebtednessTerms(Frozen):
-    """Permitted Indebtedness clause (g)."""
+    """Permitted indebtedness: an aggregate limit and the baskets within it."""
 
     aggregate_limit: Sourced[Money]
-    kpn_limit: Sourced[Money]
-    other_limit: Sourced[Money] | None = None
+    baskets: tuple[IndebtednessBasket, ...] = ()
+
+    @model_validator(mode="after")
+    def _ids(self) -> IndebtednessTerms:
+        ids = [b.id for b in self.baskets]
+        if len(set(ids)) != len(ids):
+            raise ValueError("indebtedness basket ids repeat")
+        return self
 
 
 class DistributionTerms(Frozen):
-    """Sec. 7.7(b): employee stock repurchases (iii) and the repurchase program basket (v)."""
+    """Permitted distributions: employee stock repurchases per year and a stock
+    repurchase program basket (optional)."""
 
     employee_repurchase_per_year: Sourced[Money]
     repurchase_program_basket: Sourced[Money] | None = None
 
 
-class OneTimeFee(Frozen):
-    """A fee due on a date (First Loan Modification Sec. 4)."""
+class OneTimeFee(Provenanced):
+    """A fee due on a date."""
 
     name: str
-    date: dt.date
+    date: Date
     amount: Money
-    source: str
+
+    def shown_value(self) -> Any:
+        return f"{self.amount:,.2f} on {self.date.isoformat()}"
 
 
 class FacilityTerms(Frozen):
@@ -361,6 +391,7 @@ class FacilityTerms(Frozen):
     version_name: str
     title: str
     effective_date: dt.date
+    compliance: ComplianceTerms
     revolving_line: Sourced[PositiveMoney]
     borrowing_base: BorrowingBaseTerms
     eligibility: EligibilityRules
@@ -389,11 +420,22 @@ class FacilityTerms(Frozen):
             )
         if oa is not None and self.interest.over_advance_margin is None:
             raise ValueError("an over_advance schedule needs interest.over_advance_margin")
+        self._check_covenants()
+        return self
+
+    def _check_covenants(self) -> None:
         ids = [c.id for c in self.covenants]
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
             raise ValueError(f"covenant ids repeat: {', '.join(sorted(dup))}")
-        return self
+        metrics = [m.id for m in self.compliance.metrics]
+        for c in self.covenants:
+            for metric in (c.metric, c.springing.metric if c.springing else None):
+                if metric is not None and metric not in metrics:
+                    raise ValueError(
+                        f"covenant {c.id!r} names metric {metric!r}, which the compliance file "
+                        f"does not define (metrics: {', '.join(metrics)})"
+                    )
 
     @property
     def line(self) -> Decimal:
@@ -401,20 +443,12 @@ class FacilityTerms(Frozen):
         return self.revolving_line.value
 
     def assumptions(self) -> pd.DataFrame:
-        """Every term of this version that rests on an assumption, not on the documents.
-
-        Walks all the terms, step schedules and covenant threshold steps and springing
-        conditions included (``model.terms.common.provenance`` lists only ``Sourced``
-        values): a row per item with an ``assumption``.
-
-        Returns
-        -------
-        DataFrame
-            Columns ``term`` (key path), ``value`` (as text) and ``assumption`` (why).
+        """Every term of this version that rests on an assumption, not on the documents:
+        ``term`` (key path), ``value`` (as text) and ``assumption`` (why).
 
         Examples
         --------
-        >>> from model.params import load
+        >>> from model.terms import load
         >>> t = load("params/facilities/svb-loan-agreement.yaml").version("first_modification")
         >>> a = t.assumptions().set_index("term")
         >>> a.loc["triggers.agings_measure", "value"], a.loc["interest.margin", "value"]
@@ -422,18 +456,21 @@ class FacilityTerms(Frozen):
         >>> a.loc["covenants[adjusted_quick_ratio].thresholds[2007-12-31..]", "value"]
         'not provided'
         """
-        rows: list[dict[str, str]] = []
-        _assumption_rows(self, "", rows)
-        return pd.DataFrame(rows, columns=["term", "value", "assumption"])
+        return assumptions(self)
 
     def covenant(self, id_: str) -> Covenant:
+        """The covenant called ``id_``."""
         for c in self.covenants:
             if c.id == id_:
                 return c
-        raise KeyError(
-            f"no covenant {id_!r} in version {self.version_name}; have: "
+        raise NotFoundError(
+            f"no covenant {id_!r} in version {self.version_name!r}; have: "
             + ", ".join(c.id for c in self.covenants)
         )
+
+    def unit(self, covenant: Covenant) -> str:
+        """``usd`` or ``ratio``: the unit of the covenant's metric."""
+        return self.compliance.metric(covenant.metric).unit
 
 
 # --- the file ------------------------------------------------------------------------------
@@ -441,21 +478,22 @@ class FacilityTerms(Frozen):
 
 class _Agreement(Frozen):
     title: str
-    date: Sourced[dt.date]
+    date: Sourced[Date]
 
 
 class _Amendment(Frozen):
-    name: str
+    name: Name
     title: str
-    effective_date: Sourced[dt.date]
+    effective_date: Sourced[Date]
     changes: dict[str, Any]
 
 
 class _FacilityFile(Frozen):
     kind: Literal["facility"]
     name: str
-    borrower: str
-    bank: str
+    borrower: Name
+    bank: Name
+    compliance_file: Name
     agreement: _Agreement
     original: dict[str, Any]
     amendments: list[_Amendment] = []
@@ -493,7 +531,7 @@ def _apply_covenant_changes(
     if not isinstance(changes, dict) or set(changes) - {"replace", "add"}:
         raise pf.error(loc, "covenant changes are a mapping with 'replace' and/or 'add'")
     out = copy.deepcopy(base)
-    ids = [c.get("id") for c in out]
+    ids = [c.get("id") if isinstance(c, dict) else None for c in out]
     for old_id, new in (changes.get("replace") or {}).items():
         if old_id not in ids:
             raise pf.error(
@@ -506,12 +544,48 @@ def _apply_covenant_changes(
     return out
 
 
-def build_facility(pf: ParamsFile) -> Facility:
-    """Builder for ``kind: facility`` (see :func:`model.params.load`).
+def _amended(
+    data: dict[str, Any], am: _Amendment, pf: ParamsFile, loc: tuple[Any, ...]
+) -> dict[str, Any]:
+    """The terms of the previous version with the amendment's changes applied."""
+    changes = dict(am.changes)
+    for k in ("version_name", "effective_date", "title", "compliance"):
+        if k in changes:
+            raise pf.error(
+                loc + ("changes", k), f"'{k}' is set from the amendment header, not in changes"
+            )
+    cov_changes = changes.pop("covenants", None)
+    merged = _merge(data, changes)
+    if cov_changes is not None:
+        merged["covenants"] = _apply_covenant_changes(
+            data.get("covenants", []), cov_changes, pf, loc + ("changes", "covenants")
+        )
+    merged.update(version_name=am.name, title=am.title, effective_date=am.effective_date.value)
+    return merged
+
+
+def _check_amendment_date(
+    am: _Amendment, i: int, agreement_date: dt.date, prev: dt.date, pf: ParamsFile
+) -> None:
+    d, loc = am.effective_date.value, ("amendments", i, "effective_date", "value")
+    if d < agreement_date:
+        raise pf.error(
+            loc,
+            f"amendment {am.name!r} is effective {d}, before the agreement date {agreement_date}",
+        )
+    if d <= prev and i > 0:
+        raise pf.error(
+            loc,
+            f"amendment {am.name!r} is effective {d}, not after the previous amendment ({prev})",
+        )
+
+
+def build_facility(pf: ParamsFile, load_reference: LoadReference) -> Facility:
+    """Builder for ``kind: facility`` (see :func:`model.terms.load`).
 
     Examples
     --------
-    >>> from model.params import load
+    >>> from model.terms import load
     >>> fac = load("params/facilities/svb-loan-agreement.yaml")
     >>> [(n, d.isoformat()) for n, d in fac.versions]
     [('original', '2007-10-02'), ('first_modification', '2008-04-28')]
@@ -519,74 +593,47 @@ def build_facility(pf: ParamsFile) -> Facility:
     (Decimal('35000000'), Decimal('50000000'))
     """
     f = validate(_FacilityFile, pf.data, pf)
+    compliance = load_reference(
+        pf, ("compliance_file",), f.compliance_file, "compliance_certificate"
+    )
     agreement_date = f.agreement.date.value
-    versions: list[FacilityTerms] = []
     data = dict(f.original)
     data.update(version_name="original", title=f.agreement.title, effective_date=agreement_date)
-    versions.append(validate(FacilityTerms, data, pf, ("original",)))
-    prev_date = agreement_date
+    versions = [validate(FacilityTerms, {**data, "compliance": compliance}, pf, ("original",))]
+    prev = agreement_date
     for i, am in enumerate(f.amendments):
-        loc = ("amendments", i)
-        d = am.effective_date.value
-        if d < agreement_date:
-            raise pf.error(
-                loc + ("effective_date", "value"),
-                f"amendment {am.name!r} is effective {d}, "
-                f"before the agreement date {agreement_date}",
+        _check_amendment_date(am, i, agreement_date, prev, pf)
+        prev = am.effective_date.value
+        data = _amended(data, am, pf, ("amendments", i))
+        versions.append(
+            validate(
+                FacilityTerms, {**data, "compliance": compliance}, pf, ("amendments", i, "changes")
             )
-        if d <= prev_date and i > 0:
-            raise pf.error(
-                loc + ("effective_date", "value"),
-                f"amendment {am.name!r} is effective {d}, "
-                f"not after the previous amendment ({prev_date})",
-            )
-        prev_date = d
-        changes = dict(am.changes)
-        for k in ("version_name", "effective_date", "title"):
-            if k in changes:
-                raise pf.error(
-                    loc + ("changes", k), f"'{k}' is set from the amendment header, not in changes"
-                )
-        cov_changes = changes.pop("covenants", None)
-        merged = _merge(data, changes)
-        if cov_changes is not None:
-            merged["covenants"] = _apply_covenant_changes(
-                data.get("covenants", []), cov_changes, pf, loc + ("changes", "covenants")
-            )
-        merged.update(version_name=am.name, title=am.title, effective_date=d)
-        versions.append(validate(FacilityTerms, merged, pf, loc + ("changes",)))
-        data = merged
-    return Facility(
+        )
+    facility = Facility(
         name=f.name,
         borrower=f.borrower,
         bank=f.bank,
         agreement_date=agreement_date,
         file=pf.name,
+        compliance=compliance,
         all_versions=tuple(versions),
     )
+    covenant_ids = {c.id for v in versions for c in v.covenants}
+    for j, row in enumerate(compliance.certificate.rows):
+        if row.covenant not in covenant_ids:
+            raise pf.error(
+                ("compliance_file",),
+                f"the certificate of {f.compliance_file} has a row for covenant "
+                f"{row.covenant!r} (rows[{j}]), which no version of this facility has",
+            )
+    return facility
 
 
 # --- the facility ---------------------------------------------------------------------------
 
 
-_SECTION = re.compile(r"6\.\d+\([ivx]+\)")
-
-
-def _show(v: Any) -> str:
-    if v is None:
-        return "(none)"
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, Decimal):
-        if abs(v) >= 1000:
-            return f"{v:,.0f}" if v == v.to_integral_value() else f"{v:,.2f}"
-        return str(v)
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return str(v)
-
-
-def _covenant_text(c: Covenant) -> str:
+def _covenant_text(c: Covenant, unit: str) -> str:
     cmp = ">=" if c.direction == "min" else "<="
     steps = []
     for s in c.thresholds:
@@ -594,90 +641,51 @@ def _covenant_text(c: Covenant) -> str:
         amt = (
             "not provided"
             if s.amount is None
-            else (f"{s.amount:,.2f}" if c.unit == "usd" else f"{s.amount}:1.00")
+            else (f"{s.amount:,.2f}" if unit == "usd" else f"{s.amount}:1.00")
         )
         steps.append(f"quarters {s.from_quarter.isoformat()}..{to}: {amt}")
     text = f"{c.title} ({c.metric} {cmp}) " + "; ".join(steps)
+    if c.measurement_period != "fiscal_quarter":
+        text += f"; measured over {c.measurement_period.replace('_', ' ')}"
     if c.springing is not None:
         sp = c.springing
         text += f"; applies when {sp.metric} {sp.comparison} {sp.amount:,}"
     return text
 
 
-def _flatten(obj: Any, path: str, out: dict[str, tuple[str, str]]) -> None:
-    if isinstance(obj, Sourced):
-        out[path] = (_show(obj.value), obj.provenance)
-    elif isinstance(obj, StepSchedule):
-        out[path] = (obj.describe(), obj.source or f"ASSUMPTION: {obj.assumption}")
-    elif isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            _flatten(getattr(obj, name), f"{path}.{name}" if path else name, out)
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            _flatten(v, f"{path}.{k}", out)
-    elif obj is None:
-        out[path] = ("(none)", "")
-
-
-def _assumption_rows(obj: Any, path: str, rows: list[dict[str, str]]) -> None:
-    if isinstance(obj, BaseModel):
-        text = getattr(obj, "assumption", None)
-        if isinstance(text, str) and text.strip():
-            if isinstance(obj, Sourced):
-                value = _show(obj.value)
-            elif isinstance(obj, StepSchedule):
-                value = obj.describe()
-            elif isinstance(obj, ThresholdStep):
-                value = "not provided" if obj.amount is None else _show(obj.amount)
-            elif isinstance(obj, Condition):
-                value = f"{obj.metric} {obj.comparison} {_show(obj.amount)}"
-            else:  # pragma: no cover - every model with an assumption is listed above
-                value = str(obj)
-            rows.append({"term": path, "value": value, "assumption": text.strip()})
-        for name in type(obj).model_fields:
-            if isinstance(obj, Covenant) and name == "thresholds":
-                for st in obj.thresholds:
-                    to = st.to_quarter.isoformat() if st.to_quarter else ""
-                    _assumption_rows(
-                        st, f"{path}.thresholds[{st.from_quarter.isoformat()}..{to}]", rows
-                    )
-                continue
-            _assumption_rows(getattr(obj, name), f"{path}.{name}" if path else name, rows)
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            _assumption_rows(v, f"{path}.{k}", rows)
-    elif isinstance(obj, (list, tuple)):
-        for i, v in enumerate(obj):
-            key = v.id if isinstance(v, Covenant) else (v.name if isinstance(v, OneTimeFee) else i)
-            _assumption_rows(v, f"{path}[{key}]", rows)
+_DIFF_FIELDS = (
+    "revolving_line",
+    "borrowing_base",
+    "eligibility",
+    "interest",
+    "termination_fee",
+    "triggers",
+    "permitted_indebtedness",
+    "distributions",
+    "definitions",
+    "fees",
+)
 
 
 def _term_rows(t: FacilityTerms) -> dict[str, tuple[str, str]]:
+    """Key path -> (value as text, provenance) for every term of a version; one row per
+    covenant, keyed by its reference."""
     out: dict[str, tuple[str, str]] = {}
-    for name in (
-        "revolving_line",
-        "borrowing_base",
-        "eligibility",
-        "interest",
-        "termination_fee",
-        "triggers",
-        "permitted_indebtedness",
-        "distributions",
-        "definitions",
-    ):
-        _flatten(getattr(t, name), name, out)
-    for fee in t.fees:
-        out[f"fees.{fee.name}"] = (f"{fee.amount:,.2f} on {fee.date.isoformat()}", fee.source)
+    for name in _DIFF_FIELDS:
+        for r in walk_terms(getattr(t, name), name):
+            out[r.term] = (
+                r.text,
+                r.provenance if r.kind == "source" else f"ASSUMPTION: {r.provenance}",
+            )
     for c in t.covenants:
-        m = _SECTION.search(c.section)
-        slot = f"Sec. {m.group(0)}" if m else c.id
-        out[f"covenant {slot}"] = (_covenant_text(c), c.section)
+        out[f"covenant {c.reference}"] = (_covenant_text(c, t.unit(c)), c.section)
     return out
 
 
 @dataclass(frozen=True)
 class Facility:
-    """A loan agreement with its versions (original terms, then each amendment).
+    """A loan agreement with its versions (original terms, then each amendment) and its
+    compliance terms.
 
     Attributes
     ----------
@@ -690,6 +698,7 @@ class Facility:
     bank: str
     agreement_date: dt.date
     file: str
+    compliance: ComplianceTerms = field(repr=False)
     all_versions: tuple[FacilityTerms, ...] = field(repr=False)
 
     @property
@@ -697,14 +706,12 @@ class Facility:
         return [(v.version_name, v.effective_date) for v in self.all_versions]
 
     def version(self, name: str) -> FacilityTerms:
-        """The terms of the version called ``name``.
-
-        An unknown name raises ``KeyError`` listing the versions.
-        """
+        """The terms of the version called ``name``; an unknown name is a
+        :class:`~model.errors.NotFoundError` listing the versions."""
         for v in self.all_versions:
             if v.version_name == name:
                 return v
-        raise KeyError(
+        raise NotFoundError(
             f"no version {name!r} in {self.file}; versions: "
             + ", ".join(v.version_name for v in self.all_versions)
         )
@@ -713,17 +720,15 @@ class Facility:
         """Every assumption in every version (see :meth:`FacilityTerms.assumptions`), once,
         with the versions it appears in.
 
-        >>> from model.params import load
+        >>> from model.terms import load
         >>> a = load("params/facilities/svb-loan-agreement.yaml").assumptions()
         >>> a.set_index("term").loc["borrowing_base.certificate_lag_days", "versions"]
         'original, first_modification'
         """
         seen: dict[tuple[str, str, str], list[str]] = {}
         for v in self.all_versions:
-            for r in v.assumptions().itertuples(index=False):
-                # The columns are text (see FacilityTerms.assumptions); pandas-stubs types
-                # row fields as any scalar.
-                key = cast(tuple[str, str, str], (r.term, r.value, r.assumption))
+            for r in v.assumptions().to_dict("records"):
+                key = (str(r["term"]), str(r["value"]), str(r["assumption"]))
                 seen.setdefault(key, []).append(v.version_name)
         return pd.DataFrame(
             [
@@ -736,18 +741,18 @@ class Facility:
     def terms_as_of(self, as_of: dt.date | str) -> FacilityTerms:
         """The terms in force on ``as_of``: the last version effective on or before it.
 
-        An amendment applies from its effective date inclusive (First Loan Modification
-        Sec. 12: effective when executed, 2008-04-28).
+        An amendment applies from its effective date inclusive.
 
         Raises
         ------
-        ValueError
+        InputError
             ``as_of`` is before the agreement date.
         """
-        d = as_date(as_of, "as_of")
+        d = read_date(as_of, "as_of")
         if d < self.agreement_date:
-            raise ValueError(
-                f"as_of {d} is before the agreement date {self.agreement_date}: no terms in force"
+            raise InputError(
+                f"{d} is before the agreement date {self.agreement_date}: no terms in force",
+                key="as_of",
             )
         current = self.all_versions[0]
         for v in self.all_versions:

@@ -13,17 +13,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
 from pydantic import ValidationInfo, field_validator, model_validator
 
-from model.daycount import DayCount
-from model.terms.common import Frozen, Money, PositiveMoney, Price, Rate, Shares, Sourced
-
-if TYPE_CHECKING:  # for annotations only; the builders import at call time, as before
-    from model.notes import FixedRateNote
-    from model.params import ParamsFile
+from model.dates import BusinessCalendar, DayCount, Roll, generate_schedule
+from model.terms.fields import (
+    Amount,
+    Date,
+    Flag,
+    Frozen,
+    Money,
+    Name,
+    PositiveMoney,
+    Price,
+    Provenanced,
+    Rate,
+    Shares,
+    Sourced,
+    Whole,
+)
+from model.terms.files import ParamsFile, validate
 
 __all__ = [
     "PrincipalEvent",
@@ -33,12 +45,14 @@ __all__ = [
     "NoteTerms",
     "NoteFile",
     "ExchangeTerms",
+    "Exchange",
     "parse_printed_amount",
     "build_note",
     "build_exchange",
+    "LoadReference",
 ]
 
-ROLLS = ("following", "modified following", "preceding", "modified preceding", "unadjusted")
+ROLLS = tuple(r.value for r in Roll)
 
 
 def parse_printed_amount(text: str) -> Decimal | None:
@@ -65,27 +79,21 @@ def parse_printed_amount(text: str) -> Decimal | None:
         return None
 
 
-class PrincipalEvent(Frozen):
+class PrincipalEvent(Provenanced):
     """Principal leaving the note on ``date``: accrued interest on that amount is settled then."""
 
-    date: dt.date
+    date: Date
     type: Literal["exchange", "conversion", "redemption", "repurchase"]
     amount: PositiveMoney
-    source: str | None = None
-    assumption: str | None = None
-    note: str | None = None
 
-    @model_validator(mode="after")
-    def _prov(self) -> PrincipalEvent:
-        if not ((self.source or "").strip() or (self.assumption or "").strip()):
-            raise ValueError("every event needs a 'source' or an 'assumption'")
-        return self
+    def shown_value(self) -> Any:
+        return f"{self.type} of {self.amount:,} on {self.date.isoformat()}"
 
 
 class Allocation(Frozen):
     """One holder's principal (and purchase price) as listed in an allocation table."""
 
-    holder: str
+    holder: Name
     principal: PositiveMoney
     purchase_price: Money | None = None
     as_printed: str | None = None
@@ -138,7 +146,7 @@ class Allocations(Frozen):
 class PaymentInKind(Frozen):
     """Purchase price paid by surrendering other notes instead of cash (NPA Sec. 2.5)."""
 
-    holder: str
+    holder: Name
     surrendered_instrument: str
     surrendered_principal: PositiveMoney
     source: str
@@ -151,13 +159,13 @@ class NoteTerms(Frozen):
 
     principal: Sourced[PositiveMoney]
     coupon_rate: Sourced[Rate]
-    issue_date: Sourced[dt.date]
-    maturity: Sourced[dt.date]
-    frequency: Sourced[int]
-    end_of_month: Sourced[bool] | None = None
+    issue_date: Sourced[Date]
+    maturity: Sourced[Date]
+    frequency: Sourced[Whole]
+    end_of_month: Sourced[Flag] | None = None
     coupon_dates: Sourced[tuple[str, ...]]
     day_count: Sourced[DayCount]
-    first_coupon: Sourced[dt.date] | None = None
+    first_coupon: Sourced[Date] | None = None
     stub: Sourced[Literal["short_front", "long_front"]] | None = None
     payment_roll: Sourced[str]
     calendar: Sourced[str]
@@ -187,6 +195,11 @@ class NoteTerms(Frozen):
         if v.value not in ROLLS:
             raise ValueError(f"unknown roll {v.value!r}; valid: {', '.join(ROLLS)}")
         return v
+
+    @property
+    def business_calendar(self) -> BusinessCalendar:
+        """The payment calendar named by ``calendar``."""
+        return BusinessCalendar(code=self.calendar.value)
 
     @field_validator("maturity")
     @classmethod
@@ -250,11 +263,9 @@ class NoteTerms(Frozen):
     @field_validator("calendar")
     @classmethod
     def _calendar(cls, v: Sourced[str]) -> Sourced[str]:
-        from model.calendar import BusinessCalendar
-
         try:
             BusinessCalendar(code=v.value)
-        except (ValueError, KeyError, NotImplementedError) as exc:
+        except ValueError as exc:
             raise ValueError(f"unknown business-day calendar {v.value!r}: {exc}") from None
         return v
 
@@ -262,9 +273,6 @@ class NoteTerms(Frozen):
     def _schedule_fits(self) -> NoteTerms:
         """Build the coupon schedule and its payment dates now, so a defect is reported
         against the params file instead of surfacing later in an engine."""
-        from model.calendar import BusinessCalendar
-        from model.schedule import generate_schedule
-
         try:
             bounds = generate_schedule(
                 self.issue_date.value,
@@ -306,9 +314,9 @@ class NoteFile(Frozen):
     """A ``kind: fixed_rate_note`` params file."""
 
     kind: Literal["fixed_rate_note"]
-    id: str
-    name: str
-    issuer: str
+    id: Name
+    name: Name
+    issuer: Name
     documents: tuple[str, ...] = ()
     terms: NoteTerms
     events: tuple[PrincipalEvent, ...] = ()
@@ -366,8 +374,8 @@ class NoteFile(Frozen):
 class NewSecurities(Frozen):
     """Consideration received in an exchange."""
 
-    name: str
-    principal_per_dollar: Sourced[Decimal]
+    name: Name
+    principal_per_dollar: Sourced[Amount]
     principal: Sourced[Money]
     coupon_rate: Sourced[Rate] | None = None
     warrants: Sourced[Shares] | None = None
@@ -377,10 +385,10 @@ class ExchangeTerms(Frozen):
     """An exchange of part of a note for new securities, settling accrued interest."""
 
     kind: Literal["exchange"]
-    id: str
-    name: str
-    note_file: str
-    date: Sourced[dt.date]
+    id: Name
+    name: Name
+    note_file: Name
+    date: Sourced[Date]
     principal_exchanged: Sourced[PositiveMoney]
     accrued_interest_paid: Sourced[Money] | None = None
     consideration: NewSecurities
@@ -397,33 +405,27 @@ class ExchangeTerms(Frozen):
         return self
 
 
-def build_note(pf: ParamsFile) -> FixedRateNote:
-    """Builder for ``kind: fixed_rate_note``: validate and return a :class:`model.notes.FixedRateNote`."""
-    from model.notes import FixedRateNote
-    from model.params import validate
-
-    terms = validate(NoteFile, pf.data, pf)
-    return FixedRateNote.from_terms(terms)
+LoadReference = Callable[[ParamsFile, tuple[Any, ...], str, str], Any]
+"""How a builder loads a file its file refers to: ``(pf, key path, file name, kind)``
+(:func:`model.terms.load.load` passes one that keeps names inside the folder, checks the
+kind and refuses a file that refers back to itself)."""
 
 
-def build_exchange(pf: ParamsFile) -> Exchange:
-    """Builder for ``kind: exchange``: validate the exchange and load the note it refers to."""
-    from model import paths
-    from model.params import load, validate
-
-    terms = validate(ExchangeTerms, pf.data, pf)
-    try:
-        note_path = paths.safe_join(pf.path.parent, terms.note_file)
-    except paths.UnsafePathError as exc:
-        raise pf.error(("note_file",), str(exc)) from None
-    if not note_path.is_file():
-        raise pf.error(("note_file",), f"no such file beside this one: {terms.note_file}")
-    note = load(note_path)
-    return Exchange(terms=terms, note=note)
+def build_note(pf: ParamsFile, load_reference: LoadReference) -> NoteFile:
+    """Builder for ``kind: fixed_rate_note``."""
+    return validate(NoteFile, pf.data, pf)
 
 
 class Exchange(Frozen):
-    """An exchange with the note it applies to."""
+    """An exchange with the terms of the note it applies to."""
 
     terms: ExchangeTerms
-    note: object
+    note: NoteFile
+
+
+def build_exchange(pf: ParamsFile, load_reference: LoadReference) -> Exchange:
+    """Builder for ``kind: exchange``: validate the exchange and load the note it refers to
+    (``note_file``, beside this file, of kind ``fixed_rate_note``)."""
+    terms = validate(ExchangeTerms, pf.data, pf)
+    note = load_reference(pf, ("note_file",), terms.note_file, "fixed_rate_note")
+    return Exchange(terms=terms, note=note)

@@ -1,0 +1,91 @@
+"""Key figures to JSON, written beside each report.
+
+Money stays exact: a Decimal is written as the string of its digits (``"651187.50"``),
+never as a float. The file is written atomically and with sorted keys, so the same
+figures always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model import paths
+
+__all__ = ["write_key_figures", "to_jsonable"]
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Turn Decimals, dates, numpy and pandas values into JSON-ready ones.
+
+    Money stays exact: a Decimal becomes a string with its cents (``"651187.50"``).
+
+    >>> to_jsonable({"a": Decimal("651187.50"), "d": dt.date(2003, 1, 30)})
+    {'a': '651187.50', 'd': '2003-01-30'}
+    >>> to_jsonable([np.int64(3), np.bool_(True), pd.Timestamp("2008-03-31 12:30")])
+    [3, True, '2008-03-31T12:30:00']
+    """
+    if isinstance(obj, Decimal):
+        return str(obj)
+    if isinstance(obj, dt.date | dt.datetime | pd.Timestamp):
+        return (
+            obj.isoformat()[:10]
+            if not isinstance(obj, dt.datetime) or obj == pd.Timestamp(obj).normalize()
+            else obj.isoformat()
+        )
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, pd.DataFrame):
+        return to_jsonable(obj.reset_index().to_dict(orient="records"))
+    if isinstance(obj, pd.Series):
+        return to_jsonable(obj.to_dict())
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    return obj
+
+
+def write_key_figures(
+    figures: Mapping[str, Any], output_dir: str | os.PathLike[str], name: str
+) -> Path:
+    """Write ``figures`` to ``<output_dir>/<name>.json`` atomically (nothing half-written).
+
+    ``name`` comes from notebook parameters, so it may not escape ``output_dir``
+    (:func:`model.paths.safe_join`); ``output_dir`` goes through
+    :func:`model.paths.report_dir`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> write_key_figures({"x": Decimal("1.50")}, d, "demo").read_text()
+    '{\\n  "x": "1.50"\\n}\\n'
+    """
+    out_dir = paths.report_dir(output_dir)
+    target = paths.safe_join(out_dir, f"{name}.json")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(to_jsonable(dict(figures)), indent=2, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

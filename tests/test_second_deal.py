@@ -1,0 +1,75 @@
+"""Any deal written in params/ works the same way: a second, fictitious deal written only in
+YAML (tests/fixtures/deals/northwind: another borrower and bank, a revolving line, a maximum
+leverage covenant and a minimum fixed charge coverage covenant, both on trailing four
+quarters, with its own schedule and certificate) loads, evaluates and renders with no
+change to code, and nothing of the embedded iBasis/SVB deal appears in its output."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+import model
+from model import paths
+
+DEAL = paths.ROOT / "tests" / "fixtures" / "deals" / "northwind"
+FAC = model.load(DEAL / "facility.yaml")
+ACTS = model.load(DEAL / "actuals.csv")
+EMBEDDED_DEAL = re.compile(
+    r"ibasis|silicon valley|\bsvb\b|kpn|exhibit b|6\.9|7\.7|first loan modification|symphony",
+    re.IGNORECASE,
+)
+
+
+def test_the_deal_loads_with_its_own_parties_and_terms() -> None:
+    assert (FAC.borrower, FAC.bank) == ("Northwind Logistics, Inc.", "Harbor Commercial Bank")
+    assert FAC.terms_as_of("2019-06-30").line == Decimal("10000000")
+    assert [c.id for c in FAC.version("original").covenants] == [
+        "max_leverage",
+        "min_fixed_charge_coverage",
+    ]
+    ACTS.check(FAC.compliance.line_items)
+
+
+def test_trailing_four_quarter_covenants_sum_flows_and_take_balances_at_quarter_end() -> None:
+    r = model.evaluate_covenants(FAC, "2019-12-31", ACTS)
+    # leverage: funded debt at 2019-12-31 (9,500,000) / EBITDA over 2019-Q1..Q4
+    # (1,300,000 + 600,000 + 520,000 + 1,020,000 = 3,440,000) = 2.7616 -> 2.76
+    lev = r.loc["max_leverage"]
+    assert (lev["required"], lev["actual"], lev["direction"]) == (
+        Decimal("3.00"),
+        Decimal("2.76"),
+        "max",
+    )
+    assert (lev["headroom"], lev["status_code"]) == (Decimal("0.24"), "amber")
+    # fixed charge coverage: (3,440,000 - 710,000 - 640,000) / (600,000 + 1,000,000) = 1.30625 -> 1.31
+    fcc = r.loc["min_fixed_charge_coverage"]
+    assert (fcc["required"], fcc["actual"], fcc["status_code"]) == (
+        Decimal("1.25"),
+        Decimal("1.31"),
+        "amber",
+    )
+    assert set(r["measurement_period"]) == {"trailing_four_quarters"}
+    assert set(r["threshold_kind"]) == {"documented"}
+
+
+def test_a_quarter_without_four_quarters_of_history_names_the_missing_quarter() -> None:
+    with pytest.raises(model.NotFoundError, match="quarter 2018-12-31 is not in the actuals"):
+        model.evaluate_covenants(FAC, "2019-09-30", ACTS)
+
+
+def test_the_version_rule_uses_the_deals_own_reporting_days() -> None:
+    due, rule = model.governing_due_date(FAC, "2019-12-31")
+    assert due.isoformat() == "2020-03-30"  # FYE + 90 days (the deal's annual statements)
+    assert "quarter end + 50 days" in rule
+    assert not EMBEDDED_DEAL.search(rule)
+
+
+def test_the_schedule_follows_the_deals_lines() -> None:
+    s = model.schedule_1(FAC, ACTS, "2019-12-31")
+    assert list(s) == ["leverage_ratio", "fixed_charge_coverage"]
+    assert s["leverage_ratio"].line("6").amount == Decimal("3440000")
+    assert s["fixed_charge_coverage"].line("8").formula == "5 - 6 - 7"
+    assert s["fixed_charge_coverage"].value == Decimal("1.31")
