@@ -24,7 +24,7 @@ import time
 import numpy as np
 import QuantLib as ql
 
-from model.daycount import year_fraction
+from model import year_fraction
 
 REPEATS = 5
 

@@ -119,7 +119,7 @@ def report_dir(output_dir: str | os.PathLike[str] = "reports") -> Path:
     """The folder a notebook writes its outputs to.
 
     ``output_dir`` is taken from the project root; the default ``"reports"`` is redirected
-    to ``$MODEL_REPORTS_DIR`` when that is set. :func:`model.runner.run_notebooks` always
+    to ``$MODEL_REPORTS_DIR`` when that is set. :func:`model.run.run_notebooks` always
     passes an explicit folder.
 
     >>> report_dir("/tmp/somewhere").name

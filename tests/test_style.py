@@ -15,7 +15,7 @@ TARGETS = ["model", "tests", "benchmarks"]
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])
 def test_ruff(command: list[str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", *command, *TARGETS],
+        [sys.executable, "-m", "ruff", *command, "--no-cache", *TARGETS],
         cwd=paths.ROOT,
         capture_output=True,
         text=True,

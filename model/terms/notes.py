@@ -269,19 +269,25 @@ class NoteTerms(Frozen):
             raise ValueError(f"unknown business-day calendar {v.value!r}: {exc}") from None
         return v
 
+    def period_bounds(self) -> list[dt.date]:
+        """The accrual period boundaries, issue date to maturity, as the terms draw them
+        (:func:`model.dates.generate_schedule`: backward from maturity, with the stub,
+        end-of-month rule and first coupon of the terms)."""
+        return generate_schedule(
+            self.issue_date.value,
+            self.maturity.value,
+            self.frequency.value,
+            stub=self.stub.value if self.stub else "short_front",
+            end_of_month=bool(self.end_of_month.value) if self.end_of_month else False,
+            first_coupon=self.first_coupon.value if self.first_coupon else None,
+        )
+
     @model_validator(mode="after")
     def _schedule_fits(self) -> NoteTerms:
         """Build the coupon schedule and its payment dates now, so a defect is reported
         against the params file instead of surfacing later in an engine."""
         try:
-            bounds = generate_schedule(
-                self.issue_date.value,
-                self.maturity.value,
-                self.frequency.value,
-                stub=self.stub.value if self.stub else "short_front",
-                end_of_month=bool(self.end_of_month.value) if self.end_of_month else False,
-                first_coupon=self.first_coupon.value if self.first_coupon else None,
-            )
+            bounds = self.period_bounds()
             cal = BusinessCalendar(code=self.calendar.value)
             for d in bounds[1:]:
                 cal.adjust(d, self.payment_roll.value)

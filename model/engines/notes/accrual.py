@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.dates import DayCount, add_months, day_count, generate_schedule, year_fraction_exact
+from model.dates import DayCount, add_months, day_count, year_fraction_exact
 from model.errors import InputError
 from model.terms.notes import NoteFile, NoteTerms
 from model.values import read_amount, read_choice, read_date, to_cents
@@ -215,14 +215,7 @@ class FixedRateNote:
     @cached_property
     def _schedule(self) -> tuple[_Period, ...]:
         t = self._t
-        bounds = generate_schedule(
-            t.issue_date.value,
-            t.maturity.value,
-            t.frequency.value,
-            stub=t.stub.value if t.stub else "short_front",
-            end_of_month=bool(t.end_of_month.value) if t.end_of_month else False,
-            first_coupon=t.first_coupon.value if t.first_coupon else None,
-        )
+        bounds = t.period_bounds()
         cal = t.business_calendar
         return tuple(
             _Period(a, b, cal.adjust(b, t.payment_roll.value))

@@ -11,7 +11,7 @@ import pandas as pd
 
 from model.engines.notes.accrual import FixedRateNote, convert
 from model.errors import InputError
-from model.terms.capital import Capitalization
+from model.terms.capital import Capitalization, CapitalizationTerms
 from model.terms.notes import Allocations, NoteFile
 from model.values import to_cents
 
@@ -52,16 +52,9 @@ def reserve_check(cap: Capitalization) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def fully_diluted(cap: Capitalization) -> pd.DataFrame:
-    """Fully diluted share table: as stated in the capitalization, and after closing.
-
-    Returns a DataFrame indexed by line with columns ``as_stated`` (the stated
-    figures), ``after_closing`` (convertibles converted into whole shares, and
-    convertible reserves restated for the principal left after any exchange),
-    ``pct_after_closing`` and ``provenance``. The last rows give the total, the
-    authorized common and the headroom (authorized less fully diluted).
-    """
-    t = cap.terms
+def _reserve_rows(t: CapitalizationTerms) -> list[dict[str, object]]:
+    """Common outstanding and each reserve, restated after closing where a reserve's
+    principal changes."""
     rows: list[dict[str, object]] = [
         {
             "line": "Common stock outstanding",
@@ -88,7 +81,13 @@ def fully_diluted(cap: Capitalization) -> pd.DataFrame:
                 "provenance": prov,
             }
         )
-    for c in t.convertibles:
+    return rows
+
+
+def _conversion_rows(cap: Capitalization) -> list[dict[str, object]]:
+    """The convertibles issued at closing, converted into whole shares."""
+    rows: list[dict[str, object]] = []
+    for c in cap.terms.convertibles:
         note = FixedRateNote(cap.notes[c.id])
         conv = note.conversion_shares()
         rows.append(
@@ -100,41 +99,55 @@ def fully_diluted(cap: Capitalization) -> pd.DataFrame:
                 f"{conv.fractional_share} share paid in cash ({conv.cash_in_lieu})",
             }
         )
-    df = pd.DataFrame(rows).set_index("line")
+    return rows
+
+
+def _total_rows(
+    t: CapitalizationTerms, total_stated: int, total_after: int
+) -> list[dict[str, object]]:
+    """Fully diluted shares, authorized common, and the headroom between them."""
+    auth = t.authorized_common.value
+    negative = "; NEGATIVE after closing: more shares could be issued than are authorized"
+    return [
+        {
+            "line": "Fully diluted shares",
+            "as_stated": total_stated,
+            "after_closing": total_after,
+            "pct_after_closing": 100.0,
+            "provenance": "sum of the lines above",
+        },
+        {
+            "line": "Authorized common stock",
+            "as_stated": auth,
+            "after_closing": auth,
+            "pct_after_closing": float("nan"),
+            "provenance": t.authorized_common.provenance,
+        },
+        {
+            "line": "Authorized less fully diluted",
+            "as_stated": auth - total_stated,
+            "after_closing": auth - total_after,
+            "pct_after_closing": float("nan"),
+            "provenance": "authorized common less fully diluted shares"
+            + (negative if auth < total_after else ""),
+        },
+    ]
+
+
+def fully_diluted(cap: Capitalization) -> pd.DataFrame:
+    """Fully diluted share table: as stated in the capitalization, and after closing.
+
+    Returns a DataFrame indexed by line with columns ``as_stated`` (the stated
+    figures), ``after_closing`` (convertibles converted into whole shares, and
+    convertible reserves restated for the principal left after any exchange),
+    ``pct_after_closing`` and ``provenance``. The last rows give the total, the
+    authorized common and the headroom (authorized less fully diluted).
+    """
+    df = pd.DataFrame(_reserve_rows(cap.terms) + _conversion_rows(cap)).set_index("line")
     total_stated = int(df["as_stated"].sum())
     total_after = int(df["after_closing"].sum())
     df["pct_after_closing"] = (df["after_closing"] / total_after * 100).round(2)
-    auth = t.authorized_common.value
-    extra = pd.DataFrame(
-        [
-            {
-                "line": "Fully diluted shares",
-                "as_stated": total_stated,
-                "after_closing": total_after,
-                "pct_after_closing": 100.0,
-                "provenance": "sum of the lines above",
-            },
-            {
-                "line": "Authorized common stock",
-                "as_stated": auth,
-                "after_closing": auth,
-                "pct_after_closing": float("nan"),
-                "provenance": t.authorized_common.provenance,
-            },
-            {
-                "line": "Authorized less fully diluted",
-                "as_stated": auth - total_stated,
-                "after_closing": auth - total_after,
-                "pct_after_closing": float("nan"),
-                "provenance": "authorized common less fully diluted shares"
-                + (
-                    "; NEGATIVE after closing: more shares could be issued than are authorized"
-                    if auth < total_after
-                    else ""
-                ),
-            },
-        ]
-    ).set_index("line")
+    extra = pd.DataFrame(_total_rows(cap.terms, total_stated, total_after)).set_index("line")
     out = pd.concat([df, extra])
     out["as_stated"] = out["as_stated"].astype(int)
     out["after_closing"] = out["after_closing"].astype(int)
