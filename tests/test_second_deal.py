@@ -73,3 +73,36 @@ def test_the_schedule_follows_the_deals_lines() -> None:
     assert s["leverage_ratio"].line("6").amount == Decimal("3440000")
     assert s["fixed_charge_coverage"].line("8").formula == "5 - 6 - 7"
     assert s["fixed_charge_coverage"].value == Decimal("1.31")
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_its_certificate_renders_in_its_own_words_with_nothing_of_the_embedded_deal(
+    fmt: str,
+) -> None:
+    q = "2019-12-31"
+    results = model.evaluate_covenants(FAC, q, ACTS)
+    text = model.render_certificate(
+        FAC,
+        results,
+        model.schedule_1(FAC, ACTS, q),
+        fmt=fmt,
+        provenance=ACTS.provenance(q),
+        certificate_date="2020-03-30",
+        ip_registrations="None",
+    )
+    for words in (
+        "Northwind Logistics, Inc.",
+        "Harbor Commercial Bank",
+        "OFFICER&#39;S COMPLIANCE CERTIFICATE"
+        if fmt == "html"
+        else "OFFICER'S COMPLIANCE CERTIFICATE",
+        "Maximum Total Leverage Ratio",
+        "Minimum Fixed Charge Coverage Ratio",
+        "Schedule A to the Officer",
+        "2.76",
+        "1.31",
+    ):
+        assert words in text, words
+    assert not EMBEDDED_DEAL.search(text), EMBEDDED_DEAL.search(text)
+    # every figure of this deal is illustrative, and the certificate says so
+    assert "ILLUSTRATIVE" in text
