@@ -37,6 +37,7 @@ from model.errors import NotFoundError
 from model.terms.fields import Days, Flag, Frozen, Name, Provenanced, Sourced, Whole
 from model.terms.files import ParamsFile, validate
 from model.terms.notes import LoadReference
+from model.terms.quantities import QUANTITIES
 
 __all__ = [
     "LineItem",
@@ -47,6 +48,7 @@ __all__ = [
     "CertificateRow",
     "CertificateForm",
     "ConsistencyCheck",
+    "ProjectedItem",
     "ComplianceTerms",
     "build_compliance",
     "OPERATIONS",
@@ -283,6 +285,30 @@ class ConsistencyCheck(Frozen):
     why: str
 
 
+class ProjectedItem(Provenanced):
+    """How a projection gives a line item: the sum of the projected quantities in ``sum``,
+    less those in ``less`` (names from :data:`model.terms.quantities.QUANTITIES`)."""
+
+    sum: tuple[str, ...]
+    less: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _known(self) -> ProjectedItem:
+        unknown = [q for q in (*self.sum, *self.less) if q not in QUANTITIES]
+        if unknown:
+            raise ValueError(
+                f"unknown projected quantit{'y' if len(unknown) == 1 else 'ies'} "
+                f"{', '.join(unknown)}; known: {', '.join(QUANTITIES)}"
+            )
+        if not self.sum:
+            raise ValueError("sum needs at least one projected quantity")
+        return self
+
+    def shown_value(self) -> Any:
+        less = "".join(f" - {q}" for q in self.less)
+        return " + ".join(self.sum) + less
+
+
 class ComplianceTerms(Frozen):
     """A ``kind: compliance_certificate`` params file."""
 
@@ -294,6 +320,7 @@ class ComplianceTerms(Frozen):
     reporting: tuple[ReportingRequirement, ...]
     certificate: CertificateForm
     consistency_checks: tuple[ConsistencyCheck, ...] = ()
+    projection: dict[str, ProjectedItem] = {}
 
     @field_validator("line_items")
     @classmethod
@@ -330,6 +357,11 @@ class ComplianceTerms(Frozen):
                     raise ValueError(
                         f"consistency_checks names line item {item!r}, which is not defined"
                     )
+        unknown = [i for i in self.projection if i not in self.line_items]
+        if unknown:
+            raise ValueError(
+                f"projection names line item(s) {', '.join(unknown)}, which are not defined"
+            )
         req = [r.id for r in self.reporting]
         if len(set(req)) != len(req):
             raise ValueError("reporting requirement ids repeat")

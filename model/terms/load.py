@@ -39,7 +39,9 @@ from model.terms.capital import build_capitalization
 from model.terms.compliance import build_compliance
 from model.terms.facility import build_facility
 from model.terms.files import ParamsFile, read_yaml
+from model.terms.inputs import SCHEMAS, read_dated_csv
 from model.terms.notes import build_exchange, build_note
+from model.terms.scenarios import build_scenario
 
 __all__ = ["load", "KINDS"]
 
@@ -51,6 +53,7 @@ KINDS: dict[str, Builder] = {
     "capitalization": build_capitalization,
     "facility": build_facility,
     "compliance_certificate": build_compliance,
+    "scenario": build_scenario,
     "actuals": lambda pf, _ref: build_actuals(pf),
 }
 """``kind`` -> builder ``(params file, load_reference) -> terms``."""
@@ -88,6 +91,23 @@ def _kind_of(pf: ParamsFile) -> str:
     return str(kind)
 
 
+def _reference_target(pf: ParamsFile, loc: tuple[Any, ...], name: str) -> Path:
+    """The file a params file names (``name`` relative to its folder): it must exist and stay
+    inside ``params/`` (for a file in ``params/``) or inside the folder of the naming file."""
+    here = pf.path.resolve().parent
+    root = paths.PARAMS.resolve()
+    base = root if root == here or root in here.parents else here
+    if not isinstance(name, str) or not name.strip():
+        raise pf.error(loc, "missing file name")
+    try:
+        target = paths.safe_join(base, (here / name).resolve().relative_to(base))
+    except (UnsafePathError, ValueError):
+        raise pf.error(loc, f"{name!r} escapes the folder {paths.shown(base)}") from None
+    if not target.is_file():
+        raise pf.error(loc, f"no such file: {name} (names are relative to this file's folder)")
+    return target
+
+
 def _load_path(
     p: Path, overrides: Mapping[str, Any] | None, kind: str | None, chain: tuple[Path, ...]
 ) -> Any:
@@ -106,12 +126,12 @@ def _load_path(
         raise pf.error(("kind",), f"this is a '{found}' file; a '{kind}' file is needed here")
 
     def load_reference(ref_pf: ParamsFile, loc: tuple[Any, ...], name: str, want: str) -> Any:
-        try:
-            target = paths.safe_join(ref_pf.path.parent, name)
-        except UnsafePathError as exc:
-            raise ref_pf.error(loc, exc.rule) from None
-        if not target.is_file():
-            raise ref_pf.error(loc, f"no such file beside this one: {name}")
+        target = _reference_target(ref_pf, loc, name)
+        if want in SCHEMAS:
+            try:
+                return read_dated_csv(target, want)
+            except ParamsError as exc:
+                raise ref_pf.error(loc, f"{name}: {exc}") from None
         if target in chain + (p.resolve(),):
             raise ref_pf.error(
                 loc, f"{name} is this file or one that refers to it: a file cannot refer to itself"

@@ -75,6 +75,9 @@ __all__ = [
     "compare_versions",
     "resolve_terms",
     "schedule_1",
+    "carried_terms",
+    "required_level",
+    "Level",
     "READINGS",
     "RESULT_COLUMNS",
     "STATUS",
@@ -203,7 +206,7 @@ def resolve_terms(
     return fac.version(str(version)), "requested by the user"
 
 
-def _carried(
+def carried_terms(
     facility: Terms, q: dt.date, version: Any, chosen: FacilityTerms
 ) -> FacilityTerms | None:
     """The version in force at the quarter end, when the default rule chose another one.
@@ -217,8 +220,9 @@ def _carried(
 
 
 @dataclass(frozen=True)
-class _Level:
-    """The required level of one covenant for one quarter and where it came from."""
+class Level:
+    """The required level of one covenant for one quarter and where it came from
+    (``kind``: one of :data:`THRESHOLD_KINDS`)."""
 
     required: Decimal | None
     kind: str
@@ -273,7 +277,7 @@ def _user_levels(
     return user, over
 
 
-def _level(
+def required_level(
     cov: Covenant,
     unit: str,
     q: dt.date,
@@ -281,7 +285,7 @@ def _level(
     carried: FacilityTerms | None,
     user: Mapping[str, Decimal],
     over: Mapping[str, Decimal],
-) -> _Level:
+) -> Level:
     step = cov.step_for(q)
     carried_step = None
     if step is None and carried is not None:
@@ -293,23 +297,23 @@ def _level(
             if step is not None
             else "user input (the documents set no level for this quarter)"
         )
-        return _Level(user[cov.id], "user_input", why, step)
+        return Level(user[cov.id], "user_input", why, step)
     if cov.id in over and step is not None:
         source = (
             f"{OVERRIDE_PREFIX} {_level_text(step.amount, unit)} (source: {step.provenance}); scenario "
             "analysis, not the documents"
         )
-        return _Level(over[cov.id], "override", source, step)
+        return Level(over[cov.id], "override", source, step)
     if step is not None:
-        return _Level(step.amount, "documented", step.provenance, step)
+        return Level(step.amount, "documented", step.provenance, step)
     if carried_step is not None and carried is not None:
         source = (
             f"{carried_step.provenance} [version {version_name!r} sets no level for the quarter "
             f"ending {q}; the level of version {carried.version_name!r}, in force at the "
             "quarter end, applies]"
         )
-        return _Level(carried_step.amount, "carried", source, carried_step)
-    return _Level(None, "none", "no threshold step covers this quarter", None)
+        return Level(carried_step.amount, "carried", source, carried_step)
+    return Level(None, "none", "no threshold step covers this quarter", None)
 
 
 @dataclass(frozen=True)
@@ -417,7 +421,7 @@ class _Outcome:
 
 
 def _assess(
-    cov: Covenant, level: _Level, actual: Decimal, applies: bool, cushion: Decimal
+    cov: Covenant, level: Level, actual: Decimal, applies: bool, cushion: Decimal
 ) -> _Outcome:
     if level.kind == "none":
         return _Outcome(pd.NA, "no_threshold", None, np.nan, pd.NA)
@@ -471,7 +475,9 @@ def _row(cov: Covenant, ctx: _Context, actuals: Any, liquidity: Any) -> dict[str
     comp = ctx.terms.compliance
     items = _items(actuals, ctx.q, cov.measurement_period, comp)
     build: MetricBuildUp = build_metric(comp.metric(cov.metric), items, comp.line_items, ctx.q)
-    level = _level(cov, build.unit, ctx.q, ctx.terms.version_name, ctx.carried, ctx.user, ctx.over)
+    level = required_level(
+        cov, build.unit, ctx.q, ctx.terms.version_name, ctx.carried, ctx.user, ctx.over
+    )
     sp, liq = _springing(cov, ctx, items, liquidity)
     applies, reason = sp.applies, sp.reason
     if level.kind == "none":
@@ -593,7 +599,7 @@ def evaluate_covenants(
         q=q,
         terms=terms,
         basis=basis,
-        carried=_carried(facility, q, version, terms),
+        carried=carried_terms(facility, q, version, terms),
         user=user,
         over=over,
         cushion=read_rate(cushion, "cushion"),

@@ -1,0 +1,8 @@
+"""The quarterly projection: operations to receivables to the borrowing base to the
+revolver to covenants, for thousands of scenarios at once (see
+:mod:`model.engines.projection.engine` for how it steps)."""
+
+from model.engines.projection.block import ScenarioBlock
+from model.engines.projection.result import Projection, project
+
+__all__ = ["ScenarioBlock", "Projection", "project"]

@@ -1,0 +1,435 @@
+"""The quarterly projection: operations to receivables to the borrowing base to the revolver
+to covenants, for many scenarios at once.
+
+How a projection steps
+----------------------
+Operations step monthly, the facility by event day (:mod:`model.engines.projection.grid`).
+Every amount is kept in integer cents, so the arithmetic is exact and the same in every
+scenario of a block (arrays ``[scenario]``, one step per event day).
+
+*Months.* A quarter's flows (revenue, EBITDA, depreciation, taxes, capex ...) are split over
+its months: the first two get ``floor(cents / 3)`` each, the third the rest. Dividends and
+repurchases are paid on the quarter's last month end. At each month end:
+
+* domestic revenue = revenue - foreign revenue, foreign revenue = round(revenue x
+  foreign_revenue_share); receivables = round(revenue of the segment x DSO / days in the
+  month); the month's Borrowing Base Certificate reports round(receivables x (1 -
+  ineligible share)) in whole dollars, applying from its date plus the certificate lag;
+* payables = round(max(0, revenue - EBITDA) x payables_days / days in the month);
+  deferred revenue, other current liabilities and short-term investments are the
+  quarter's balances;
+* operating cash = EBITDA - one-time costs - the increase in receivables + the increase in
+  payables, deferred revenue and other current liabilities; then income taxes paid, unfunded
+  capex and interest on other debt are paid, and at a quarter end dividends and
+  repurchases. Funded capex adds to other debt. (Rounding is half up throughout.)
+
+*Event days*, in this order:
+
+1. the certificate whose day it is applies;
+2. interest for the previous month (on the first day of a month) and the facility's
+   one-time fees are paid from cash;
+3. a balance above min(line, Borrowing Base) (after a step-down of the over-advance, a
+   lower certificate, or the maturity of a line that is repaid) is repaid at once;
+4. on a month end, the month's operating cash arrives and its payments go out;
+5. the revolver policy: below ``minimum_cash`` the revolver is drawn up to availability;
+   above ``repay_above`` the surplus repays it; under cash dominion (liquidity below the
+   threshold of the day, Sec. 6.3(c) for SVB) collections go to the Obligations, which
+   the model reads as: everything above ``minimum_cash`` repays the revolver;
+6. cash still below zero is a **funding gap**: cash needed beyond availability. It is
+   recorded (first date, amount) and added as outside funding so the projection can go on;
+   it is never hidden.
+
+Draws and repayments move cash and availability by the same amount, so liquidity (cash
+plus availability) after step 5 equals max(0, cash + availability before it): cash
+dominion is decided on it, and is the same flag the daily ledger would show.
+
+No circular reference
+---------------------
+Interest accrues daily on each end-of-day balance (revolver tranche at base + margin, the
+over-advance in use at base + margin + the over-advance margin; ACT/360 or ACT/365F) and
+a month's interest, summed exactly and rounded once to the cent, is paid on the first day
+of the next month, in arrears. So the draw that keeps cash at its minimum on a month end
+never depends on interest accrued on that draw in the same step: interest of a month is
+known before it is paid. No iteration is used and there is no residual. (The interest of
+the horizon's last month accrues in the P&L; it is paid after the horizon.) The payment
+date is a labelled assumption of the model: the agreement's Sec. 2.4 is not in the
+documents.
+
+Exactness
+---------
+The Borrowing Base is rate x eligible receivables in whole dollars with whole-percent
+rates, so it is whole cents; interest is balance (cents) x rate (millionths) x days,
+summed in integers and divided once. Oracle: fed the projection's certificates, cash,
+draws and base rate path, :func:`model.engines.facility.facility_ledger` gives the same
+daily balances, availability, liquidity, triggers and interest, to the cent (tested).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from model.dates.periods import month_end
+from model.engines.projection.block import ScenarioBlock, money_cents
+from model.engines.projection.grid import EventGrid, event_grid, rate_micro
+from model.errors import InputError
+from model.terms.scenarios import Scenario
+
+__all__ = ["run_block", "Run", "MONTHLY", "EVENT", "QUARTERLY_FLOWS"]
+
+I64 = NDArray[np.int64]
+
+QUARTERLY_FLOWS = (
+    "revenue",
+    "ebitda",
+    "depreciation",
+    "amortization",
+    "non_cash_items",
+    "kpn_transaction_costs",
+    "other_debt_interest",
+    "income_tax_expense",
+    "income_taxes_paid",
+    "capex_unfunded",
+    "capex_funded",
+)
+"""Drivers given per quarter and split over its months."""
+
+MONTHLY = (
+    *QUARTERLY_FLOWS,
+    "dividends",
+    "repurchases",
+    "receivables_domestic",
+    "receivables_foreign",
+    "eligible_domestic",
+    "eligible_foreign",
+    "payables",
+    "deferred_revenue",
+    "other_current_liabilities",
+    "short_term_investments",
+    "other_debt",
+    "operating_cash",
+    "interest_accrued",
+    "interest_revolver_accrued",
+    "interest_over_advance_accrued",
+)
+"""The monthly arrays of a run (cents)."""
+
+EVENT = (
+    "cash",
+    "outstanding",
+    "limit",
+    "borrowing_base",
+    "receivables_base",
+    "availability",
+    "liquidity",
+    "over_advance_used",
+    "excess",
+    "draw",
+    "repayment",
+    "forced_repayment",
+    "interest_paid",
+    "fees_paid",
+    "funding_gap",
+    "eligible_domestic",
+    "eligible_foreign",
+    "base_rate",
+)
+"""The event arrays of a run (cents, base rate in millionths): the state at the end of
+each event day, which holds until the next event."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A block's projection as arrays: ``monthly[name]`` [scenario, month] and
+    ``event[name]`` [scenario, event] in cents; ``dominion``, ``agings`` and
+    ``springing_day`` flags per event; the grid."""
+
+    block: ScenarioBlock
+    grid: EventGrid
+    monthly: Mapping[str, I64]
+    event: Mapping[str, I64]
+    dominion: NDArray[np.bool_]
+    agings: NDArray[np.bool_]
+    springing_day: NDArray[np.bool_]
+
+
+def _split(q_cents: I64) -> I64:
+    """[scenario, quarter] cents -> [scenario, month]: floor(x / 3), floor(x / 3), the rest."""
+    part = np.floor_divide(q_cents, 3)
+    last = q_cents - 2 * part
+    return np.stack([part, part, last], axis=2).reshape(q_cents.shape[0], -1)
+
+
+def _round(x: NDArray[np.float64]) -> I64:
+    """Half up (away from zero) to an integer."""
+    return (np.sign(x) * np.floor(np.abs(x) + 0.5)).astype(np.int64)
+
+
+def _monthly_drivers(block: ScenarioBlock, grid: EventGrid) -> dict[str, I64]:
+    """The month-by-month operating figures (cents), see the module docstring."""
+    d = block.drivers
+    n_months = len(grid.month_ends)
+    out = {k: _split(money_cents(d[k])) for k in QUARTERLY_FLOWS}
+    q_of_month = np.repeat(np.arange(len(block.quarter_ends)), 3)
+    last_month = np.zeros(n_months, dtype=bool)
+    last_month[2::3] = True
+    for k in ("dividends", "repurchases"):
+        out[k] = np.where(last_month, money_cents(d[k])[:, q_of_month], 0)
+    dim = np.array([m.day for m in grid.month_ends], dtype=np.float64)
+    rev = out["revenue"].astype(np.float64)
+    foreign = _round(rev * d["foreign_revenue_share"][:, q_of_month])
+    domestic = out["revenue"] - foreign
+    for seg, rev_seg in (("domestic", domestic), ("foreign", foreign)):
+        ar = _round(rev_seg * d[f"dso_{seg}"][:, q_of_month] / dim)
+        out[f"receivables_{seg}"] = ar
+        eligible_dollars = _round(ar * (1.0 - d[f"ineligible_{seg}"][:, q_of_month]) / 100.0)
+        out[f"eligible_{seg}"] = eligible_dollars * 100
+    costs = np.maximum(out["revenue"] - out["ebitda"], 0).astype(np.float64)
+    out["payables"] = _round(costs * d["payables_days"][:, q_of_month] / dim)
+    for k in ("deferred_revenue", "other_current_liabilities", "short_term_investments"):
+        out[k] = money_cents(d[k])[:, q_of_month]
+    return out
+
+
+def _operating_cash(block: ScenarioBlock, m: dict[str, I64]) -> None:
+    """Adds ``operating_cash`` (the month end's net operating flow) and ``other_debt``."""
+    o = {k: money_cents(v) for k, v in block.opening.items()}
+
+    def increase(name: str, opening: I64) -> I64:
+        bal = m[name]
+        return bal - np.concatenate([opening[:, None], bal[:, :-1]], axis=1)
+
+    ar = m["receivables_domestic"] + m["receivables_foreign"]
+    ar_up = ar - np.concatenate(
+        [(o["receivables_domestic"] + o["receivables_foreign"])[:, None], ar[:, :-1]], axis=1
+    )
+    m["operating_cash"] = (
+        m["ebitda"]
+        - m["kpn_transaction_costs"]
+        - ar_up
+        + increase("payables", o["payables"])
+        + increase("deferred_revenue", o["deferred_revenue"])
+        + increase("other_current_liabilities", o["other_current_liabilities"])
+        - m["income_taxes_paid"]
+        - m["capex_unfunded"]
+        - m["other_debt_interest"]
+        - m["dividends"]
+        - m["repurchases"]
+    )
+    m["other_debt"] = o["other_debt"][:, None] + np.cumsum(m["capex_funded"], axis=1)
+
+
+@dataclass
+class _State:
+    cash: I64
+    outstanding: I64
+    eligible_domestic: I64
+    eligible_foreign: I64
+    num_revolver: I64  # interest accrued this month: cents x millionths x days
+    num_over_advance: I64
+
+
+def _limit(g: EventGrid, e: int, s: _State) -> tuple[I64, I64, I64]:
+    """(limit, Borrowing Base, receivables base) on event ``e``, in cents."""
+    rec_base = (
+        g.domestic_pct[e] * s.eligible_domestic + g.foreign_pct[e] * s.eligible_foreign
+    ) // 100
+    bb = rec_base + g.over_advance[e]
+    limit = np.minimum(g.line[e], bb)
+    if g.matured[e]:
+        limit = np.zeros_like(limit)
+    return limit, bb, rec_base
+
+
+def _policy(cash: I64, outstanding: I64, avail: I64, low: I64, high: I64) -> tuple[I64, I64]:
+    """(draw, repayment): below ``low`` draw up to availability; above ``high`` repay."""
+    draw = np.where(cash < low, np.minimum(low - cash, avail), 0)
+    repay = np.where((cash > high) & (draw == 0), np.minimum(outstanding, cash - high), 0)
+    return draw, np.maximum(repay, 0)
+
+
+def _step(
+    g: EventGrid,
+    e: int,
+    s: _State,
+    m: dict[str, I64],
+    policy: tuple[I64, I64],
+    shift: I64,
+    rec: dict[str, I64],
+    paid_interest: I64,
+) -> None:
+    """One event day for every scenario (the numbered steps of the module docstring)."""
+    c = g.certificate[e]
+    if c >= 0:
+        s.eligible_domestic = m["eligible_domestic"][:, c]
+        s.eligible_foreign = m["eligible_foreign"][:, c]
+    pay = np.full_like(s.cash, g.fees[e])
+    if g.pay_interest_for[e] >= 0:
+        pay = pay + paid_interest[:, g.pay_interest_for[e]]
+    s.cash = s.cash - pay
+    limit, bb, rec_base = _limit(g, e, s)
+    forced = np.maximum(s.outstanding - limit, 0)
+    s.outstanding = s.outstanding - forced
+    s.cash = s.cash - forced
+    if g.month_end[e]:
+        s.cash = s.cash + m["operating_cash"][:, g.month[e]]
+    avail = np.maximum(limit - s.outstanding, 0)
+    liquidity = np.maximum(s.cash + avail, 0)
+    dominion = liquidity < g.dominion_below[e]
+    low, high = policy
+    q = g.quarter[e]
+    draw, repay = _policy(
+        s.cash, s.outstanding, avail, low[:, q], np.where(dominion, low[:, q], high[:, q])
+    )
+    s.outstanding = s.outstanding + draw - repay
+    s.cash = s.cash + draw - repay
+    gap = np.maximum(-s.cash, 0)
+    s.cash = s.cash + gap
+    avail = np.maximum(limit - s.outstanding, 0)
+    excess = np.maximum(s.outstanding - limit, 0)
+    oa_used = np.minimum(g.over_advance[e], np.maximum(s.outstanding - rec_base, 0))
+    at_oa = oa_used + (excess if g.excess_at_over_advance_rate[e] else 0)
+    base = g.base_rate[e] + shift
+    n = g.length[e]
+    s.num_revolver = s.num_revolver + (s.outstanding - at_oa) * (base + g.margin[e]) * n
+    s.num_over_advance = (
+        s.num_over_advance + at_oa * (base + g.margin[e] + g.over_advance_margin[e]) * n
+    )
+    for name, v in (
+        ("cash", s.cash),
+        ("outstanding", s.outstanding),
+        ("limit", limit),
+        ("borrowing_base", bb),
+        ("receivables_base", rec_base),
+        ("availability", avail),
+        ("liquidity", s.cash + avail),
+        ("over_advance_used", oa_used),
+        ("excess", excess),
+        ("draw", draw),
+        ("repayment", repay),
+        ("forced_repayment", forced),
+        ("interest_paid", pay - g.fees[e]),
+        ("fees_paid", np.full_like(pay, g.fees[e])),
+        ("funding_gap", gap),
+        ("eligible_domestic", s.eligible_domestic),
+        ("eligible_foreign", s.eligible_foreign),
+        ("base_rate", base),
+    ):
+        rec[name][:, e] = v
+
+
+def _round_div(num: I64, den: int) -> I64:
+    """num / den rounded half up, for num >= 0."""
+    return (2 * num + den) // (2 * den)
+
+
+def _check_ranges(block: ScenarioBlock, g: EventGrid) -> I64:
+    shift = np.array(
+        [rate_micro(x, "base_rate_shift") for x in block.drivers["base_rate_shift"][:, 0]],
+        dtype=np.int64,
+    )
+    if not (block.drivers["base_rate_shift"] == block.drivers["base_rate_shift"][:, :1]).all():
+        raise InputError(
+            "base_rate_shift must be the same in every quarter of a scenario (it shifts the whole path)",
+            key="drivers[base_rate_shift]",
+        )
+    low = int((g.base_rate.min() + g.margin.min()) + shift.min())
+    if low < 0:
+        raise InputError(
+            "base rate + margin + base_rate_shift is below zero", key="drivers[base_rate_shift]"
+        )
+    if int(g.line.max()) > 100_000_000_000:
+        raise InputError(
+            "the projection computes interest exactly for lines up to $1,000,000,000",
+            key="revolving_line",
+        )
+    high = money_cents(block.drivers["repay_above"])
+    low_cash = money_cents(block.drivers["minimum_cash"])
+    if (high < low_cash).any():
+        s, q = np.argwhere(high < low_cash)[0]
+        raise InputError(
+            f"repay_above {high[s, q] / 100:,.2f} is below minimum_cash {low_cash[s, q] / 100:,.2f} "
+            f"(scenario {block.names[s]!r}, quarter {block.quarter_ends[q]})",
+            key="drivers[repay_above]",
+        )
+    return shift
+
+
+def run_block(block: ScenarioBlock, grid: EventGrid | None = None) -> Run:
+    """Project one block of scenarios (see the module docstring)."""
+    g = grid or event_grid(
+        block.facility,
+        block.opening_date,
+        block.quarter_ends,
+        block.base_rate,
+        block.maturity,
+        block.after_maturity,
+    )
+    shift = _check_ranges(block, g)
+    m = _monthly_drivers(block, g)
+    _operating_cash(block, m)
+    o = {k: money_cents(v) for k, v in block.opening.items()}
+    n, n_months = block.size, len(g.month_ends)
+    s = _State(
+        cash=o["cash"],
+        outstanding=o["revolver_outstanding"],
+        eligible_domestic=o["eligible_domestic"],
+        eligible_foreign=o["eligible_foreign"],
+        num_revolver=np.zeros(n, dtype=np.int64),
+        num_over_advance=np.zeros(n, dtype=np.int64),
+    )
+    rec = {k: np.zeros((n, g.size), dtype=np.int64) for k in EVENT}
+    accrued = np.zeros((n, n_months), dtype=np.int64)
+    accrued_rev = np.zeros((n, n_months), dtype=np.int64)
+    accrued_oa = np.zeros((n, n_months), dtype=np.int64)
+    policy = (money_cents(block.drivers["minimum_cash"]), money_cents(block.drivers["repay_above"]))
+    den = g.day_count_denominator * 1_000_000
+    for e in range(g.size):
+        _step(g, e, s, m, policy, shift, rec, accrued)
+        last_of_month = e == g.size - 1 or g.month[e + 1] != g.month[e]
+        if last_of_month:
+            mi = g.month[e]
+            accrued[:, mi] = _round_div(s.num_revolver + s.num_over_advance, den)
+            accrued_rev[:, mi] = _round_div(s.num_revolver, den)
+            accrued_oa[:, mi] = _round_div(s.num_over_advance, den)
+            s.num_revolver = np.zeros(n, dtype=np.int64)
+            s.num_over_advance = np.zeros(n, dtype=np.int64)
+    m["interest_accrued"] = accrued
+    m["interest_revolver_accrued"] = accrued_rev
+    m["interest_over_advance_accrued"] = accrued_oa
+    return Run(block, g, m, rec, *_flags(g, rec))
+
+
+def _flags(g: EventGrid, rec: Mapping[str, I64]) -> tuple[NDArray[np.bool_], ...]:
+    liq, cash, avail = rec["liquidity"], rec["cash"], rec["availability"]
+    dominion = liq < g.dominion_below
+    has_agings = g.agings_below >= 0
+    either = (cash < g.agings_below) | (avail < g.agings_below)
+    agings = has_agings & np.where(g.agings_either, either, liq < g.agings_below)
+    has_spring = g.springing_below >= 0
+    below = np.where(g.springing_strict, liq < g.springing_below, liq <= g.springing_below)
+    return dominion, agings, has_spring & below
+
+
+def scenario_block(scenarios: Any) -> ScenarioBlock:
+    """A block from a block, one scenario or a sequence of scenarios."""
+    if isinstance(scenarios, ScenarioBlock):
+        return scenarios
+    if isinstance(scenarios, Scenario) or (
+        isinstance(scenarios, Sequence) and all(isinstance(x, Scenario) for x in scenarios)
+    ):
+        return ScenarioBlock.from_scenarios(scenarios)
+    raise InputError(
+        "give a scenario (load('params/scenarios/x.yaml')), a list of them, or a ScenarioBlock",
+        key="scenarios",
+    )
+
+
+def month_end_of(grid: EventGrid, month: int) -> dt.date:
+    d = grid.month_ends[month]
+    return month_end(d.year, d.month)

@@ -1,0 +1,48 @@
+"""What a projection computes, by name: the quantities a deal's line items are read from
+(``projection`` of its compliance file, :class:`model.terms.compliance.ProjectedItem`).
+
+Flows are the quarter's; balances are at the quarter end. Every amount is in dollars.
+"""
+
+from __future__ import annotations
+
+__all__ = ["QUANTITIES", "FLOWS", "BALANCES"]
+
+FLOWS: dict[str, str] = {
+    "revenue": "revenue",
+    "ebitda": "EBITDA before non-cash items and one-time costs (the driver)",
+    "net_income": "net income: EBITDA less one-time costs, depreciation, amortization, non-cash items, interest and fees, and income tax expense",
+    "interest_expense": "revolver interest accrued, facility fees and interest on other debt",
+    "revolver_interest": "revolver interest accrued in the quarter (each month rounded to the cent)",
+    "facility_fees": "fees of the facility due in the quarter",
+    "other_debt_interest": "interest on other debt",
+    "depreciation": "depreciation expense",
+    "amortization": "amortization expense",
+    "income_tax_expense": "income tax expense",
+    "non_cash_items": "non-cash items deducted from net income",
+    "kpn_transaction_costs": "one-time transaction costs",
+    "borrower_ebitda": "EBITDA of the Borrower and its domestic subsidiaries (EBITDA x borrower_ebitda_share)",
+    "capex_unfunded": "capital expenditures paid from cash",
+    "capex_funded": "capital expenditures financed by other debt",
+    "income_taxes_paid": "income taxes paid in cash",
+    "dividends": "dividends paid",
+    "repurchases": "stock repurchased",
+}
+BALANCES: dict[str, str] = {
+    "cash": "cash at the Bank",
+    "receivables": "receivables, domestic and foreign",
+    "receivables_domestic": "domestic receivables",
+    "receivables_foreign": "foreign receivables",
+    "eligible_domestic": "eligible domestic receivables (the Borrowing Base Certificate)",
+    "eligible_foreign": "eligible foreign receivables",
+    "short_term_investments": "investments maturing within 12 months",
+    "revolver_outstanding": "advances outstanding under the revolver",
+    "other_debt": "other indebtedness",
+    "payables": "trade payables",
+    "other_current_liabilities": "other liabilities due within a year",
+    "deferred_revenue": "amounts billed in advance, not yet revenue",
+    "liquidity": "cash at the Bank plus availability",
+    "availability": "availability under the revolver",
+}
+QUANTITIES: dict[str, str] = FLOWS | BALANCES
+"""Every projected quantity, by name, with what it means."""

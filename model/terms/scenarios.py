@@ -1,0 +1,422 @@
+"""Scenario terms: the opening position, the horizon, the revolver policy and the operating
+drivers of a projection (``kind: scenario`` params files, ``params/scenarios/*.yaml``).
+
+A scenario names the deal it projects (``facility_file``, relative to its own folder and
+kept inside ``params/``), the base rate path (``base_rate_file``, a dated CSV of kind
+``rate_path``) and, optionally, quarterly actuals for the quarters before the horizon that a
+covenant measured over trailing quarters needs (``history_file``).
+
+Drivers
+-------
+Every driver is given per fiscal quarter, as one piece or a list of pieces, each with its
+``source`` or ``assumption``::
+
+    revenue:
+      - per_quarter: [360800000, 338000000, 299800000, 255500000, 241300000]
+        source: "reference/ibasis-quarterly-public.csv (2008-Q2 to 2009-Q2)"
+      - growth: 0.0
+        assumption: "flat after 2009-Q2"
+
+A piece is one of:
+
+* ``value: x`` (with optional ``quarters: n``): the same value for ``n`` quarters, or for
+  every quarter left when it is the last piece;
+* ``per_quarter: [x1, x2, ...]``: one value a quarter;
+* ``growth: g`` (with optional ``quarters: n`` and ``from: x``): compound growth per quarter
+  from the previous piece's last value (or ``from``).
+
+The pieces must cover the horizon: a list longer than the quarters left, or pieces that
+stop before the horizon ends, are errors naming the driver and the line. What each driver
+means, its unit and its bounds are in :data:`DRIVERS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from decimal import Decimal
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import Field, field_validator, model_validator
+
+from model.dates.periods import is_quarter_end, next_quarter_end
+from model.terms.actuals import Actuals
+from model.terms.facility import Facility
+from model.terms.fields import Date, Frozen, Money, Name, Provenanced, Sourced, Whole
+from model.terms.files import ParamsFile, validate
+from model.terms.notes import LoadReference
+from model.values import read_amount
+
+__all__ = [
+    "DRIVERS",
+    "DriverSpec",
+    "Piece",
+    "Opening",
+    "Policy",
+    "ScenarioTerms",
+    "Scenario",
+    "build_scenario",
+]
+
+
+Unit = Literal["usd", "usd_balance", "days", "fraction", "rate"]
+
+
+class DriverSpec(Frozen):
+    """What a driver is: its unit (``usd`` a quarter, ``usd_balance`` at each month end,
+    ``days``, ``fraction`` or ``rate``), its bounds, and what it means."""
+
+    unit: Unit
+    low: Decimal
+    high: Decimal
+    required: bool = True
+    means: str
+
+
+def _spec(unit: Unit, low: Any, high: Any, means: str, required: bool = True) -> DriverSpec:
+    return DriverSpec(
+        unit=unit, low=Decimal(low), high=Decimal(high), means=means, required=required
+    )
+
+
+_BIG = Decimal(10) ** 12
+DRIVERS: dict[str, DriverSpec] = {
+    "revenue": _spec("usd", 0, _BIG, "revenue of the quarter (split evenly over its months)"),
+    "ebitda": _spec(
+        "usd",
+        -_BIG,
+        _BIG,
+        "EBITDA before non-cash items and one-time costs (give this or ebitda_margin)",
+        False,
+    ),
+    "ebitda_margin": _spec(
+        "fraction", -1, 1, "EBITDA as a fraction of revenue (give this or ebitda)", False
+    ),
+    "depreciation": _spec("usd", 0, _BIG, "depreciation expense of the quarter"),
+    "amortization": _spec("usd", 0, _BIG, "amortization expense of the quarter"),
+    "non_cash_items": _spec(
+        "usd", -_BIG, _BIG, "non-cash items deducted from net income (stock compensation)"
+    ),
+    "kpn_transaction_costs": _spec(
+        "usd", 0, _BIG, "one-time transaction costs paid in cash, added back by the covenant", False
+    ),
+    "other_debt_interest": _spec(
+        "usd", 0, _BIG, "interest on indebtedness other than the revolver, paid in cash"
+    ),
+    "income_tax_expense": _spec("usd", -_BIG, _BIG, "income tax expense in the P&L"),
+    "income_taxes_paid": _spec("usd", 0, _BIG, "income taxes paid in cash"),
+    "capex_unfunded": _spec("usd", 0, _BIG, "capital expenditures paid from cash"),
+    "capex_funded": _spec(
+        "usd", 0, _BIG, "capital expenditures financed by other debt (no cash out)"
+    ),
+    "dividends": _spec("usd", 0, _BIG, "dividends paid at the quarter end"),
+    "repurchases": _spec(
+        "usd",
+        0,
+        _BIG,
+        "stock repurchased at the quarter end (counts against the repurchase basket)",
+    ),
+    "foreign_revenue_share": _spec(
+        "fraction", 0, 1, "share of revenue billed to foreign account debtors"
+    ),
+    "dso_domestic": _spec("days", 0, 365, "days of domestic sales outstanding at each month end"),
+    "dso_foreign": _spec("days", 0, 365, "days of foreign sales outstanding at each month end"),
+    "ineligible_domestic": _spec(
+        "fraction", 0, 1, "share of domestic receivables outside the Borrowing Base"
+    ),
+    "ineligible_foreign": _spec(
+        "fraction", 0, 1, "share of foreign receivables outside the Borrowing Base"
+    ),
+    "payables_days": _spec(
+        "days", 0, 365, "days of cash costs (revenue less EBITDA) unpaid at each month end"
+    ),
+    "deferred_revenue": _spec(
+        "usd_balance", 0, _BIG, "amounts billed in advance, at each month end of the quarter"
+    ),
+    "other_current_liabilities": _spec(
+        "usd_balance", 0, _BIG, "other liabilities due within a year, at each month end"
+    ),
+    "short_term_investments": _spec(
+        "usd_balance", 0, _BIG, "investments maturing within 12 months, at each month end"
+    ),
+    "borrower_ebitda_share": _spec(
+        "fraction", -1, 1, "share of EBITDA earned by the Borrower and its domestic subsidiaries"
+    ),
+    "minimum_cash": _spec(
+        "usd_balance",
+        0,
+        _BIG,
+        "minimum operating cash: below it the revolver is drawn, up to availability",
+    ),
+    "repay_above": _spec("usd_balance", 0, _BIG, "cash target: cash above it repays the revolver"),
+    "base_rate_shift": _spec(
+        "rate", "-0.2", "0.2", "added to the base rate path (0.01 = +1%)", False
+    ),
+}
+"""Driver name -> its unit, bounds and meaning."""
+
+_DEFAULTS = {"kpn_transaction_costs": Decimal(0), "base_rate_shift": Decimal(0)}
+
+
+class Piece(Provenanced):
+    """One piece of a driver's path (see the module docstring)."""
+
+    value: Any = None
+    per_quarter: tuple[Any, ...] | None = None
+    growth: Any = None
+    quarters: Whole | None = Field(default=None, ge=1)
+    from_: Any = Field(default=None, alias="from")
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Piece:
+        forms = [f for f in ("value", "per_quarter", "growth") if getattr(self, f) is not None]
+        if len(forms) != 1:
+            raise ValueError(
+                f"give exactly one of value, per_quarter, growth (got {', '.join(forms) or 'none'})"
+            )
+        if self.per_quarter is not None and self.quarters is not None:
+            raise ValueError("per_quarter gives its own number of quarters; drop 'quarters'")
+        if self.per_quarter is not None and not self.per_quarter:
+            raise ValueError("per_quarter needs at least one value")
+        if self.from_ is not None and self.growth is None:
+            raise ValueError("'from' goes with growth")
+        return self
+
+    def shown_value(self) -> Any:
+        if self.per_quarter is not None:
+            return ", ".join(str(x) for x in self.per_quarter)
+        if self.growth is not None:
+            return f"growth {self.growth} a quarter"
+        return self.value
+
+
+class Opening(Frozen):
+    """The position at the end of ``date`` (a fiscal quarter end); the projection starts
+    the next day. Amounts in dollars; the eligible receivables are those of the Borrowing
+    Base Certificate in force at the start (whole dollars, as certificates report them)."""
+
+    date: Sourced[Date]
+    cash: Sourced[Money]
+    receivables_domestic: Sourced[Money]
+    receivables_foreign: Sourced[Money]
+    eligible_domestic: Sourced[Money]
+    eligible_foreign: Sourced[Money]
+    revolver_outstanding: Sourced[Money]
+    other_debt: Sourced[Money]
+    payables: Sourced[Money]
+    deferred_revenue: Sourced[Money]
+    other_current_liabilities: Sourced[Money]
+    repurchases_to_date: Sourced[Money]
+
+    @model_validator(mode="after")
+    def _check(self) -> Opening:
+        if not is_quarter_end(self.date.value):
+            raise ValueError(
+                f"date {self.date.value} is not a fiscal quarter end: a projection runs whole quarters"
+            )
+        for seg in ("domestic", "foreign"):
+            elig = getattr(self, f"eligible_{seg}").value
+            gross = getattr(self, f"receivables_{seg}").value
+            if elig > gross:
+                raise ValueError(f"eligible_{seg} {elig:,} is above receivables_{seg} {gross:,}")
+            if elig != elig.to_integral_value():
+                raise ValueError(
+                    f"eligible_{seg}: a Borrowing Base Certificate reports whole dollars (got {elig})"
+                )
+        return self
+
+    def amount(self, name: str) -> Decimal:
+        """The opening amount called ``name`` (dollars)."""
+        return Decimal(getattr(self, name).value)
+
+
+class Policy(Frozen):
+    """The revolver's maturity and what the model does after it."""
+
+    maturity: Sourced[Date]
+    after_maturity: Sourced[Literal["repay", "renew"]]
+
+
+class ScenarioTerms(Frozen):
+    """A ``kind: scenario`` params file, before its drivers are expanded to the horizon."""
+
+    kind: Literal["scenario"]
+    name: Name
+    title: str
+    description: str = ""
+    facility_file: Name
+    base_rate_file: Name
+    history_file: Name | None = None
+    opening: Opening
+    horizon_quarters: Sourced[Whole]
+    revolver: Policy
+    drivers: dict[str, tuple[Piece, ...]]
+
+    @field_validator("drivers", mode="before")
+    @classmethod
+    def _pieces(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: [p] if isinstance(p, dict) else p for k, p in v.items()}
+        return v
+
+    @field_validator("horizon_quarters")
+    @classmethod
+    def _horizon(cls, v: Sourced[int]) -> Sourced[int]:
+        if not 1 <= v.value <= 200:
+            raise ValueError(f"horizon_quarters is 1 to 200 quarters (got {v.value})")
+        return v
+
+
+class Scenario(Frozen):
+    """A validated scenario: its terms, the deal, the base rate path, the optional history,
+    and every driver expanded to one value a quarter (``paths``, dollars or fractions as
+    :class:`~decimal.Decimal`)."""
+
+    terms: ScenarioTerms
+    facility: Facility
+    base_rate: pd.DataFrame
+    history: Actuals | None = None
+    quarter_ends: tuple[dt.date, ...]
+    paths: dict[str, tuple[Decimal, ...]]
+
+    @property
+    def name(self) -> str:
+        return self.terms.name
+
+    def provenance(self) -> pd.DataFrame:
+        """Every driver piece and opening figure with its source or assumption."""
+        from model.terms.provenance import provenance
+
+        return provenance(self.terms)
+
+
+def _read(value: Any, name: str, spec: DriverSpec) -> Decimal:
+    d = read_amount(value, name, negative=True)
+    if not spec.low <= d <= spec.high:
+        raise ValueError(
+            f"{name}: {d} is outside {spec.low} to {spec.high} ({spec.unit}: {spec.means})"
+        )
+    if spec.unit in ("usd", "usd_balance") and d != d.quantize(Decimal("0.01")):
+        raise ValueError(f"{name}: an amount of money has at most two decimals, cents (got {d})")
+    return d
+
+
+def _expand(name: str, pieces: tuple[Piece, ...], n: int, pf: ParamsFile) -> tuple[Decimal, ...]:
+    """One value a quarter for ``n`` quarters from the pieces of a driver."""
+    spec = DRIVERS[name]
+    out: list[Decimal] = []
+    for i, p in enumerate(pieces):
+        loc = ("drivers", name, i)
+        left = n - len(out)
+        last = i == len(pieces) - 1
+        if left <= 0:
+            raise pf.error(loc, f"this piece starts after the {n}-quarter horizon has been covered")
+        try:
+            if p.per_quarter is not None:
+                if len(p.per_quarter) > left:
+                    raise ValueError(
+                        f"per_quarter has {len(p.per_quarter)} values but only {left} quarter(s) of "
+                        f"the {n}-quarter horizon are left"
+                    )
+                out += [
+                    _read(x, f"{name}[{len(out) + j}]", spec) for j, x in enumerate(p.per_quarter)
+                ]
+                continue
+            count = p.quarters if p.quarters is not None else (left if last else None)
+            if count is None:
+                raise ValueError("give 'quarters' for every piece but the last")
+            if count > left:
+                raise ValueError(
+                    f"quarters is {count} but only {left} quarter(s) of the horizon are left"
+                )
+            if p.value is not None:
+                out += [_read(p.value, name, spec)] * count
+                continue
+            g = read_amount(p.growth, f"{name}.growth", negative=True)
+            if g <= -1:
+                raise ValueError(f"growth {g} would take the value to zero or below")
+            start = p.from_ if p.from_ is not None else (out[-1] if out else None)
+            if start is None:
+                raise ValueError("growth needs a previous piece or 'from'")
+            x = _read(start, f"{name}.from", spec)
+            for _ in range(count):
+                x = (
+                    (x * (1 + g)).quantize(Decimal("0.01"))
+                    if spec.unit.startswith("usd")
+                    else x * (1 + g)
+                )
+                out.append(_read(x, name, spec))
+        except ValueError as exc:
+            raise pf.error(loc, str(exc)) from None
+    if len(out) < n:
+        raise pf.error(
+            ("drivers", name),
+            f"the pieces cover {len(out)} quarter(s); the horizon is {n} (horizon_quarters): add a "
+            "piece, or end with one that has no 'quarters' to cover the rest",
+        )
+    return tuple(out)
+
+
+def _paths(t: ScenarioTerms, pf: ParamsFile) -> dict[str, tuple[Decimal, ...]]:
+    n = t.horizon_quarters.value
+    for name in t.drivers:
+        if name not in DRIVERS:
+            near = difflib.get_close_matches(name, list(DRIVERS), n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise pf.error(
+                ("drivers", name), f"unknown driver{hint}; drivers: {', '.join(DRIVERS)}"
+            )
+    if ("ebitda" in t.drivers) == ("ebitda_margin" in t.drivers):
+        raise pf.error(("drivers",), "give exactly one of ebitda and ebitda_margin")
+    missing = [k for k, s in DRIVERS.items() if s.required and k not in t.drivers]
+    if missing:
+        raise pf.error(("drivers",), f"missing driver(s): {', '.join(missing)}")
+    out = {name: _expand(name, pieces, n, pf) for name, pieces in t.drivers.items()}
+    if "ebitda" not in out:
+        out["ebitda"] = tuple(
+            (r * m).quantize(Decimal("0.01"))
+            for r, m in zip(out["revenue"], out["ebitda_margin"], strict=True)
+        )
+    for name, default in _DEFAULTS.items():
+        out.setdefault(name, (default,) * n)
+    return out
+
+
+def build_scenario(pf: ParamsFile, load_reference: LoadReference) -> Scenario:
+    """Builder for ``kind: scenario`` (see :func:`model.terms.load`)."""
+    t = validate(ScenarioTerms, pf.data, pf)
+    facility = load_reference(pf, ("facility_file",), t.facility_file, "facility")
+    base_rate = load_reference(pf, ("base_rate_file",), t.base_rate_file, "rate_path")
+    history = (
+        None
+        if t.history_file is None
+        else load_reference(pf, ("history_file",), t.history_file, "actuals")
+    )
+    paths = _paths(t, pf)
+    q = t.opening.date.value
+    quarters = []
+    for _ in range(t.horizon_quarters.value):
+        q = next_quarter_end(q)
+        quarters.append(q)
+    if pd.Timestamp(base_rate["date"].iloc[0]).date() > t.opening.date.value + dt.timedelta(days=1):
+        raise pf.error(
+            ("base_rate_file",),
+            f"the base rate path starts {base_rate['date'].iloc[0].date()}, after the projection "
+            f"starts ({t.opening.date.value + dt.timedelta(days=1)})",
+        )
+    if t.opening.date.value < facility.agreement_date:
+        raise pf.error(
+            ("opening", "date"),
+            f"{t.opening.date.value} is before the facility's agreement date {facility.agreement_date}",
+        )
+    return Scenario(
+        terms=t,
+        facility=facility,
+        base_rate=base_rate,
+        history=history,
+        quarter_ends=tuple(quarters),
+        paths=paths,
+    )
