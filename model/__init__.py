@@ -102,6 +102,17 @@ _API: dict[str, str] = {
     "reporting_compliance": "model.engines.covenants",
     "reporting_summary": "model.engines.covenants",
     "repurchase_permitted": "model.engines.covenants",
+    # engines: projection
+    "project": "model.engines.projection",
+    "ScenarioBlock": "model.engines.projection",
+    "Projection": "model.engines.projection",
+    "summary": "model.engines.projection.analytics",
+    "sensitivity_grid": "model.engines.projection.analytics",
+    "breakeven": "model.engines.projection.analytics",
+    "breach_probability": "model.engines.projection.analytics",
+    "random_paths": "model.engines.projection.analytics",
+    "repurchase_capacity": "model.engines.projection.analytics",
+    "SHOCKS": "model.engines.projection.analytics",
     # reports
     "usd": "model.reports",
     "dollars": "model.reports",

@@ -363,12 +363,15 @@ def line_items(run: Run, qa: Mapping[str, I64]) -> dict[str, F64]:
 
 
 def _covenant_frame(run: Run, covs: list[QuarterCovenants]) -> pd.DataFrame:
-    rows = []
+    """The covenant results, one row per (scenario, quarter_end, covenant), scenarios in
+    the order of the block (not sorted by name)."""
     names = run.block.names
+    parts = []
     for c in covs:
-        rows.append(
+        parts.append(
             pd.DataFrame(
                 {
+                    "position": np.arange(len(names)),
                     "scenario": names,
                     "quarter_end": c.quarter_end,
                     "covenant": c.covenant.id,
@@ -386,11 +389,10 @@ def _covenant_frame(run: Run, covs: list[QuarterCovenants]) -> pd.DataFrame:
                 }
             )
         )
-    return (
-        pd.concat(rows, ignore_index=True)
-        .set_index(["scenario", "quarter_end", "covenant"])
-        .sort_index()
+    frame = pd.concat(parts, ignore_index=True).sort_values(
+        ["position", "quarter_end", "covenant"], kind="stable"
     )
+    return frame.drop(columns="position").set_index(["scenario", "quarter_end", "covenant"])
 
 
 def _assemble(

@@ -1,0 +1,140 @@
+"""Scenario analytics: summary, sensitivity grid, breakeven, breach probability, repurchase
+capacity, each checked against a figure worked by hand or a direct projection."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from model.engines.projection import (
+    SHOCKS,
+    ScenarioBlock,
+    breach_probability,
+    breakeven,
+    project,
+    random_paths,
+    repurchase_capacity,
+    sensitivity_grid,
+    summary,
+)
+from model.errors import InputError
+from model.terms import load
+
+BASE = load("params/scenarios/base.yaml")
+STRESS = load("params/scenarios/stress-2008.yaml")
+D = dt.date
+
+
+def test_base_first_breaches_in_q4_2008_on_the_public_ebitda():
+    # reference/ibasis-quarterly-public.csv: Adjusted EBITDA 2008-Q4 $8.1M, below the amended
+    # Sec. 6.9(ii)(c) minimum of $10,000,000 from the quarter ending 2008-12-31
+    s = summary(project(BASE)).loc["base"]
+    assert (s["first_breach"], s["first_breach_covenant"]) == (
+        D(2008, 12, 31),
+        "consolidated_ebitda",
+    )
+    assert s["breach_quarters"] == 2  # Q4 2008 ($8.1M) and Q1 2009 ($9.7M); Q2 2009 $10.7M passes
+    assert s["min_headroom_consolidated_ebitda"] == -1_900_000.0
+    assert s["funding_gap"] == 0.0 and s["first_funding_gap"] is None
+
+
+def test_the_grid_equals_projecting_each_shocked_copy_alone():
+    g = sensitivity_grid(STRESS, ("revenue", [0, -0.15]), ("dso", [0, 10]))
+    assert list(g.index) == [(0.0, 0.0), (0.0, 10.0), (-0.15, 0.0), (-0.15, 10.0)]
+    one = ScenarioBlock.from_scenarios(STRESS)
+    for (r, d), row in g.iterrows():
+        shocked = SHOCKS["dso"].apply(SHOCKS["revenue"].apply(one, np.array([r])), np.array([d]))
+        alone = summary(project(shocked)).iloc[0]
+        assert row["first_breach"] == alone["first_breach"]
+        assert row["min_liquidity"] == alone["min_liquidity"]
+        assert row["peak_revolver"] == alone["peak_revolver"]
+        assert row["funding_gap"] == alone["funding_gap"]
+    # slower collections cost cash: 10 more days of DSO run the revolver up and open a gap
+    assert g.loc[(0.0, 10.0), "funding_gap"] > 0 == g.loc[(0.0, 0.0), "funding_gap"]
+
+
+def test_breakeven_ebitda_of_the_base_case_is_the_q4_2008_shortfall():
+    b = breakeven(BASE, "ebitda")
+    # the binding quarter is 2008-Q4: EBITDA $8.1M against $10M needs x 10/8.1 = 1.2345679,
+    # a "decline" of -23.45679% (a rise); bisection to 0.01%
+    best, fail = b.loc["consolidated_ebitda", ["breakeven_decline", "first_failing_decline"]]
+    assert fail - best <= 1e-4
+    assert best <= -(10 / 8.1 - 1) + 1e-9 < fail + 1e-9
+    assert b.loc["any", "breakeven_decline"] == best
+    # a level the documents leave blank can never breach: the whole range passes
+    assert b.loc["adjusted_quick_ratio", "breakeven_decline"] == 1.0
+    # at the breakeven the projection passes; just beyond it, it breaches
+    one = ScenarioBlock.from_scenarios(BASE)
+    at = summary(project(SHOCKS["ebitda"].apply(one, np.array([-best]))))
+    beyond = summary(project(SHOCKS["ebitda"].apply(one, np.array([-fail]))))
+    assert at["first_breach"].iloc[0] is None and beyond["first_breach"].iloc[0] is not None
+
+
+def test_breach_probability_is_seeded_and_its_interval_holds_the_estimate():
+    a = breach_probability(STRESS, 400, seed=7)
+    b = breach_probability(STRESS, 400, seed=7)
+    assert a.equals(b)
+    assert ((a["low_95"] <= a["probability"]) & (a["probability"] <= a["high_95"])).all()
+    assert (a["paths"] == 400).all()
+    any_ = a.xs("any", level="covenant")
+    assert (
+        any_["probability"] >= a.xs("consolidated_ebitda", level="covenant")["probability"]
+    ).all()
+
+
+def test_without_volatility_every_path_is_the_scenario():
+    block = random_paths(BASE, 5, seed=1, growth_volatility=0, margin_volatility=0)
+    assert np.array_equal(block.drivers["revenue"][0], block.drivers["revenue"][4])
+    p = breach_probability(BASE, 5, seed=1, growth_volatility=0, margin_volatility=0)
+    q4 = p.loc[(D(2008, 12, 31), "consolidated_ebitda"), "probability"]
+    q3 = p.loc[(D(2008, 9, 30), "consolidated_ebitda"), "probability"]
+    assert (q4, q3) == (1.0, 0.0)
+
+
+def test_repurchase_capacity_under_stress_is_bound_by_the_cash_flow_covenant():
+    # stress-2008, 2008-Q3: liquidity falls below $20M, so Sec. 6.9(iii) springs. Cash Flow =
+    # 0.375 x EBITDA 10,300,000 (3,862,500) - unfunded capex 600,000 - taxes paid 100,000 -
+    # distributions (repurchases count, an assumption of the compliance file) >= 2,000,000:
+    # the largest repurchase is 3,862,500 - 700,000 - 2,000,000 = 1,162,500
+    c = repurchase_capacity(STRESS, "2008-09-30")
+    assert c["capacity"] == 1_162_500.0
+    assert c["binding"] == "covenant borrower_cash_flow"
+    assert c["not_confirmed"] == "adjusted_quick_ratio"
+
+
+def test_repurchase_capacity_in_the_base_case_is_the_basket():
+    c = repurchase_capacity(BASE, "2009-09-30")
+    assert (c["capacity"], c["basket_remaining"]) == (15_000_000.0, 15_000_000.0)
+    assert c["binding"] == "the repurchase basket (Sec. 7.7(b)(v))"
+    upside = repurchase_capacity(load("params/scenarios/upside.yaml"), "2009-12-31")
+    assert upside["basket_remaining"] == 15_000_000 - 2 * 2_500_000  # two quarters of $2.5M used
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: sensitivity_grid(BASE, ("revenu", [0]), ("dso", [0])), "did you mean 'revenue'"),
+        (lambda: sensitivity_grid(BASE, ("revenue", []), ("dso", [0])), "at least one value"),
+        (
+            lambda: sensitivity_grid(BASE, ("revenue", [-1.5]), ("dso", [0])),
+            r"drivers\[revenue\]: .* is outside",
+        ),
+        (lambda: breakeven(BASE, "cash"), "unknown value 'cash'"),
+        (lambda: breakeven(BASE, tolerance=0), "tolerance"),
+        (lambda: breach_probability(BASE, 0), "n: must be a whole number"),
+        (lambda: breach_probability(BASE, 10, correlation=2), "correlation"),
+        (lambda: repurchase_capacity(BASE, "2011-03-31"), "not a quarter of the projection"),
+        (
+            lambda: (
+                summary(project([BASE, STRESS])) is None
+                or repurchase_capacity([BASE, STRESS], "2008-09-30")
+            ),
+            "give one scenario",
+        ),
+    ],
+)
+def test_bad_arguments_are_named(call, match):
+    with pytest.raises(InputError, match=match):
+        call()
