@@ -46,7 +46,7 @@ from model.terms.facility import Facility
 from model.terms.fields import Date, Frozen, Money, Name, Provenanced, Sourced, Whole
 from model.terms.files import ParamsFile, validate
 from model.terms.notes import LoadReference
-from model.values import read_amount
+from model.values import read_amount, to_cents
 
 __all__ = [
     "DRIVERS",
@@ -343,11 +343,7 @@ def _expand(name: str, pieces: tuple[Piece, ...], n: int, pf: ParamsFile) -> tup
                 raise ValueError("growth needs a previous piece or 'from'")
             x = _read(start, f"{name}.from", spec)
             for _ in range(count):
-                x = (
-                    (x * (1 + g)).quantize(Decimal("0.01"))
-                    if spec.unit.startswith("usd")
-                    else x * (1 + g)
-                )
+                x = to_cents(x * (1 + g)) if spec.unit.startswith("usd") else x * (1 + g)
                 out.append(_read(x, name, spec))
         except ValueError as exc:
             raise pf.error(loc, str(exc)) from None
@@ -377,8 +373,7 @@ def _paths(t: ScenarioTerms, pf: ParamsFile) -> dict[str, tuple[Decimal, ...]]:
     out = {name: _expand(name, pieces, n, pf) for name, pieces in t.drivers.items()}
     if "ebitda" not in out:
         out["ebitda"] = tuple(
-            (r * m).quantize(Decimal("0.01"))
-            for r, m in zip(out["revenue"], out["ebitda_margin"], strict=True)
+            to_cents(r * m) for r, m in zip(out["revenue"], out["ebitda_margin"], strict=True)
         )
     for name, default in _DEFAULTS.items():
         out.setdefault(name, (default,) * n)
@@ -399,8 +394,20 @@ def build_scenario(pf: ParamsFile, load_reference: LoadReference) -> Scenario:
     q = t.opening.date.value
     quarters = []
     for _ in range(t.horizon_quarters.value):
+        if q.year >= 9999:
+            raise pf.error(
+                ("horizon_quarters",),
+                f"the horizon runs past 9999-12-31, the last date this model handles (opening "
+                f"{t.opening.date.value}, {t.horizon_quarters.value} quarters)",
+            )
         q = next_quarter_end(q)
         quarters.append(q)
+    if t.revolver.maturity.value <= facility.agreement_date:
+        raise pf.error(
+            ("revolver", "maturity"),
+            f"{t.revolver.maturity.value} is not after the facility's agreement date "
+            f"{facility.agreement_date}: a maturity on or before the agreement is a typo",
+        )
     if pd.Timestamp(base_rate["date"].iloc[0]).date() > t.opening.date.value + dt.timedelta(days=1):
         raise pf.error(
             ("base_rate_file",),

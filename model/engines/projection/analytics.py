@@ -89,40 +89,62 @@ def _shock(name: str) -> Shock:
     return SHOCKS[read_choice(name, list(SHOCKS), "shock")]
 
 
-def _first(codes: pd.Series, quarters: pd.Series, wanted: Sequence[str]) -> Any:
-    hit = quarters[codes.isin(wanted)]
-    return None if hit.empty else hit.iloc[0]
+def _breach_mask(projection: Projection, covenant: str | None = None) -> NDArray[np.bool_]:
+    """[scenario, quarter]: a breach (of ``covenant``, or of any) in that quarter."""
+    codes = projection.status_codes()
+    ids = projection.covenant_ids()
+    if covenant is not None:
+        if covenant not in ids:
+            raise InputError(
+                f"covenant {covenant!r} is not tested in this projection; tested: {', '.join(ids)}",
+                key="covenant",
+            )
+        codes = codes[:, :, [ids.index(covenant)]]
+    return np.asarray(np.isin(codes, BREACH).any(axis=2), dtype=bool)
 
 
 def summary(projection: Projection) -> pd.DataFrame:
-    """One row per scenario: first breach (quarter, covenant), lowest liquidity and its
-    date, peak revolver, first funding gap, and each covenant's lowest headroom (``NaN``
-    where the covenant was never tested)."""
-    cov = projection.covenants.reset_index()
-    q = projection.quarters.reset_index()
+    """One row per scenario: first breach (quarter, covenant), the number of quarters in
+    breach, lowest liquidity and its date, peak revolver, funding gap (total, first date),
+    and each covenant's lowest headroom where it was tested (``NaN`` where it never was)."""
+    a = projection.arrays
+    quarters = np.array(projection.quarter_ends, dtype=object)
+    ids = projection.covenant_ids()
+    codes = projection.status_codes()
+    breached = np.asarray(np.isin(codes, BREACH), dtype=bool)
+    anyq = np.asarray(breached.any(axis=2), dtype=bool)
+    first_q = np.where(anyq.any(axis=1), anyq.argmax(axis=1), -1)
+    first_cov = [
+        None if fq < 0 else ids[int(np.argmax(breached[i, fq]))] for i, fq in enumerate(first_q)
+    ]
+    low_q = a["min_liquidity"].argmin(axis=1)
+    low_days = (
+        projection.quarters["min_liquidity_date"].to_numpy().reshape(len(projection.scenarios), -1)
+    )
+    rows = np.arange(len(projection.scenarios))
     gaps = projection.funding_gaps
-    rows = []
-    name: Any
-    for name, part in cov.groupby("scenario", sort=False):
-        breached = part[part["status_code"].isin(BREACH)].sort_values(["quarter_end", "covenant"])
-        qs = q[q["scenario"] == name]
-        low = qs.iloc[int(np.argmin(qs["min_liquidity"].to_numpy()))]
-        row: dict[str, Any] = {
-            "scenario": name,
-            "first_breach": None if breached.empty else breached["quarter_end"].iloc[0],
-            "first_breach_covenant": None if breached.empty else breached["covenant"].iloc[0],
-            "breach_quarters": int(breached["quarter_end"].nunique()),
-            "min_liquidity": float(low["min_liquidity"]),
-            "min_liquidity_date": low["min_liquidity_date"],
-            "peak_revolver": float(qs["peak_outstanding"].max()),
-            "funding_gap": float(gaps["total"].to_dict()[name]),
-            "first_funding_gap": gaps.at[name, "first_date"],
-        }
-        tested = part[part["status_code"].isin(("complies", "amber", "breach"))]
-        for cid, c in tested.groupby("covenant"):
-            row[f"min_headroom_{cid}"] = float(c["headroom"].min())
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("scenario").reindex(projection.scenarios)
+    out = pd.DataFrame(
+        {
+            "first_breach": [None if fq < 0 else quarters[fq] for fq in first_q],
+            "first_breach_covenant": first_cov,
+            "breach_quarters": anyq.sum(axis=1),
+            "min_liquidity": a["min_liquidity"][rows, low_q],
+            "min_liquidity_date": low_days[rows, low_q],
+            "peak_revolver": a["peak_outstanding"].max(axis=1),
+            "funding_gap": gaps["total"].to_numpy(),
+            "first_funding_gap": gaps["first_date"].to_numpy(),
+        },
+        index=pd.Index(projection.scenarios, name="scenario"),
+    )
+    head = projection.covenant_array("headroom")
+    tested = np.isin(codes, ("complies", "amber", "breach"))
+    for j, cid in enumerate(ids):
+        h = np.where(tested[:, :, j], head[:, :, j], np.inf)
+        if tested[:, :, j].any():
+            out[f"min_headroom_{cid}"] = np.where(
+                tested[:, :, j].any(axis=1), h.min(axis=1), np.nan
+            )
+    return out
 
 
 def sensitivity_grid(
@@ -174,11 +196,7 @@ def _one(scenario: Any) -> ScenarioBlock:
 
 def _passes(projection: Projection, covenant: str | None) -> NDArray[np.bool_]:
     """Per scenario: no breach over the horizon (of ``covenant``, or of any)."""
-    cov = projection.covenants.reset_index()
-    if covenant is not None:
-        cov = cov[cov["covenant"] == covenant]
-    bad = cov.groupby("scenario", sort=False)["status_code"].apply(lambda s: s.isin(BREACH).any())
-    return ~bad.reindex(projection.scenarios).astype(bool).to_numpy()
+    return np.asarray(~_breach_mask(projection, covenant).any(axis=1), dtype=bool)
 
 
 def _search(
@@ -226,9 +244,18 @@ def breakeven(scenario: Any, driver: str = "ebitda", tolerance: float = 1e-4) ->
     tol = float(read_amount(tolerance, "tolerance"))
     if not 0 < tol < 0.5:
         raise InputError(f"must be a fraction above 0 and below 0.5 (got {tol})", key="tolerance")
-    covenant_ids = sorted({c.id for v in base.facility.all_versions for c in v.covenants})
+    probe = project(base)
+    codes = probe.status_codes()
+    ids = probe.covenant_ids()
+    levels = [
+        c
+        for c in ids
+        if np.isin(
+            codes[:, :, ids.index(c)], ("complies", "amber", "breach", "not_required", "undefined")
+        ).any()
+    ]
     rows = []
-    for cid in [*covenant_ids, None]:
+    for cid in [*levels, None]:
 
         def ok(declines: F64, cid: str | None = cid) -> NDArray[np.bool_]:
             block = shock.apply(base.repeat(declines.size), -declines)
@@ -247,6 +274,16 @@ def breakeven(scenario: Any, driver: str = "ebitda", tolerance: float = 1e-4) ->
                 "first_breach_beyond": first,
             }
         )
+    for cid in ids:
+        if cid not in levels:
+            rows.append(
+                {
+                    "covenant": cid,
+                    "breakeven_decline": np.nan,
+                    "first_failing_decline": np.nan,
+                    "first_breach_beyond": "not tested: no level in the documents",
+                }
+            )
     return pd.DataFrame(rows).set_index("covenant")
 
 
@@ -331,15 +368,17 @@ def breach_probability(
         from_quarter=from_quarter,
     )
     p = project(block, block_size=block_size)
-    cov = p.covenants.reset_index()
-    cov["breach"] = cov["status_code"].isin(BREACH)
-    per = cov.groupby(["quarter_end", "covenant"])["breach"].sum()
-    anyq = cov.groupby(["quarter_end", "scenario"])["breach"].any().groupby("quarter_end").sum()
-    anyq.index = pd.MultiIndex.from_arrays(
-        [anyq.index, ["any"] * len(anyq)], names=["quarter_end", "covenant"]
+    breached = np.asarray(np.isin(p.status_codes(), BREACH), dtype=bool)
+    ids = p.covenant_ids()
+    counts = np.concatenate(
+        [breached.sum(axis=0), breached.any(axis=2).sum(axis=0)[:, None]], axis=1
     )
-    k = pd.concat([per, anyq]).sort_index().astype(np.float64)
-    low, high = _wilson(k.to_numpy(), block.size)
+    labels = [*ids, "any"]
+    index = pd.MultiIndex.from_product(
+        [list(p.quarter_ends), labels], names=["quarter_end", "covenant"]
+    )
+    k = counts.reshape(-1).astype(np.float64)
+    low, high = _wilson(k, block.size)
     return pd.DataFrame(
         {
             "breaches": k.astype(int),
@@ -348,7 +387,7 @@ def breach_probability(
             "low_95": low,
             "high_95": high,
         },
-        index=k.index,
+        index=index,
     )
 
 
@@ -359,77 +398,68 @@ def repurchase_capacity(scenario: Any, quarter: Any, *, tolerance: float = 0.01)
 
     The repurchase lowers cash (so the revolver may be drawn, liquidity falls and a
     springing test may apply) and, where the deal counts repurchases as distributions, the
-    cash-flow figure of that quarter. A covenant whose level the documents leave blank
-    cannot be confirmed and is reported, not tested.
+    cash-flow figure of that quarter. A breach in an earlier quarter is an Event of Default
+    that has not gone away in the projection: no repurchase is permitted then (for SVB, Sec.
+    7.7(b)(v)(B)). A covenant whose level the documents leave blank cannot be confirmed
+    and is reported, not tested.
 
     Returns
     -------
     Series
         ``capacity`` (dollars, to the cent), ``basket_remaining``, ``binding`` (what
-        limits it: the basket, or the covenant that would breach first), ``not_confirmed``.
+        limits it), ``not_confirmed`` (covenants whose level is not provided).
     """
     base = _one(scenario)
     q = read_quarter_end(quarter, "quarter")
     if q not in base.quarter_ends:
         raise InputError(
-            f"{q} is not a quarter of the projection ({base.quarter_ends[0]} to {base.quarter_ends[-1]})",
+            f"{q} is not a quarter of the projection ({base.quarter_ends[0]} to "
+            f"{base.quarter_ends[-1]})",
             key="quarter",
         )
     qi = base.quarter_ends.index(q)
     basket = repurchase_basket_terms(base.facility, q)
-    if basket.amount is None:
+    probe = project(base)
+    ids = probe.covenant_ids()
+    codes = probe.status_codes()
+    blank = ", ".join(c for j, c in enumerate(ids) if codes[0, qi, j] == "threshold_not_provided")
+
+    def result(capacity: float, room: float, binding: str) -> pd.Series:
         return pd.Series(
             {
-                "capacity": 0.0,
-                "basket_remaining": 0.0,
-                "binding": "no repurchase basket in force",
-                "not_confirmed": "",
+                "capacity": capacity,
+                "basket_remaining": room,
+                "binding": binding,
+                "not_confirmed": blank,
             }
         )
+
+    if basket.amount is None:
+        return result(0.0, 0.0, "no repurchase basket in force")
     used = float(base.opening["repurchases_to_date"][0]) + float(
         base.drivers["repurchases"][0, : qi + 1].sum()
     )
     room = max(0.0, float(basket.amount) - used)
-
-    def names(count: int) -> list[str]:
-        return [f"{base.names[0]}#{i}" for i in range(count)]
-
-    def run(amounts: F64) -> Projection:
-        extra = np.zeros((amounts.size, len(base.quarter_ends)))
-        extra[:, qi] = np.round(amounts, 2)
-        return project(
-            base.repeat(amounts.size, names(amounts.size)).shocked(add={"repurchases": extra})
+    earlier = _breach_mask(probe)[0, :qi]
+    if earlier.any():
+        when = base.quarter_ends[int(np.argmax(earlier))]
+        return result(
+            0.0, room, f"a covenant breach in the quarter ending {when} (an Event of Default)"
         )
 
     def ok(amounts: F64) -> NDArray[np.bool_]:
-        cov = run(amounts).covenants.reset_index()
-        cov = cov[cov["quarter_end"] == q]
-        bad = cov.groupby("scenario", sort=False)["status_code"].apply(
-            lambda s: s.isin(BREACH).any()
-        )
-        return ~bad.to_numpy(dtype=bool)
+        extra = np.zeros((amounts.size, len(base.quarter_ends)))
+        extra[:, qi] = np.floor(amounts * 100) / 100
+        p = project(base.repeat(amounts.size).shocked(add={"repurchases": extra}))
+        return np.asarray(~_breach_mask(p)[:, qi], dtype=bool)
 
     best, fail = _search(ok, 0.0, room, float(read_amount(tolerance, "tolerance")))
-    cov = run(np.array([0.0])).covenants.reset_index()
-    blank = sorted(
-        cov[(cov["quarter_end"] == q) & (cov["status_code"] == "threshold_not_provided")][
-            "covenant"
-        ]
-    )
     if best is None:
-        binding = "a covenant fails for the quarter without any repurchase"
-        capacity = 0.0
-    elif fail is None:
-        binding, capacity = f"the repurchase basket ({basket.reference or 'basket'})", room
-    else:
-        worse = run(np.array([fail])).covenants.reset_index()
-        worse = worse[(worse["quarter_end"] == q) & worse["status_code"].isin(BREACH)]
-        binding, capacity = f"covenant {', '.join(sorted(worse['covenant']))}", best
-    return pd.Series(
-        {
-            "capacity": float(np.floor(capacity * 100) / 100),
-            "basket_remaining": room,
-            "binding": binding,
-            "not_confirmed": ", ".join(blank),
-        }
-    )
+        return result(0.0, room, "a covenant fails for the quarter without any repurchase")
+    if fail is None:
+        return result(room, room, f"the repurchase basket ({basket.reference or 'basket'})")
+    extra = np.zeros((1, len(base.quarter_ends)))
+    extra[0, qi] = np.floor(fail * 100) / 100
+    worse = project(base.repeat(1).shocked(add={"repurchases": extra})).status_codes()[0, qi]
+    binding = ", ".join(c for j, c in enumerate(ids) if worse[j] in BREACH)
+    return result(float(np.floor(best * 100) / 100), room, f"covenant {binding}")

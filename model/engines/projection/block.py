@@ -212,7 +212,7 @@ class ScenarioBlock:
         for k, a in out.items():
             spec = DRIVERS.get(k)
             if spec is not None and spec.unit in ("usd", "usd_balance"):
-                out[k] = np.round(a * 100.0) / 100.0
+                out[k] = np.sign(a) * np.floor(np.abs(a) * 100.0 + 0.5) / 100.0  # half up
             _check_bounds(k, out[k])
         labels = self.names if names is None else tuple(names)
         if len(labels) != self.size:

@@ -91,6 +91,7 @@ class QuarterCovenants:
 
     covenant: Covenant
     quarter_end: dt.date
+    unit: str
     version: str
     threshold_kind: str
     required: Decimal | None
@@ -213,6 +214,7 @@ def covenant_arrays(
                 QuarterCovenants(
                     cov,
                     q,
+                    metric.unit,
                     terms.version_name,
                     level.kind,
                     level.required,

@@ -80,7 +80,7 @@ from model.engines.projection.grid import EventGrid, event_grid, rate_micro
 from model.errors import InputError
 from model.terms.scenarios import Scenario
 
-__all__ = ["run_block", "Run", "MONTHLY", "EVENT", "QUARTERLY_FLOWS"]
+__all__ = ["run_block", "Run", "MONTHLY", "EVENT", "QUARTERLY_FLOWS", "round_half_up"]
 
 I64 = NDArray[np.int64]
 
@@ -165,7 +165,7 @@ def _split(q_cents: I64) -> I64:
     return np.stack([part, part, last], axis=2).reshape(q_cents.shape[0], -1)
 
 
-def _round(x: NDArray[np.float64]) -> I64:
+def round_half_up(x: NDArray[np.float64]) -> I64:
     """Half up (away from zero) to an integer."""
     return (np.sign(x) * np.floor(np.abs(x) + 0.5)).astype(np.int64)
 
@@ -182,15 +182,15 @@ def _monthly_drivers(block: ScenarioBlock, grid: EventGrid) -> dict[str, I64]:
         out[k] = np.where(last_month, money_cents(d[k])[:, q_of_month], 0)
     dim = np.array([m.day for m in grid.month_ends], dtype=np.float64)
     rev = out["revenue"].astype(np.float64)
-    foreign = _round(rev * d["foreign_revenue_share"][:, q_of_month])
+    foreign = round_half_up(rev * d["foreign_revenue_share"][:, q_of_month])
     domestic = out["revenue"] - foreign
     for seg, rev_seg in (("domestic", domestic), ("foreign", foreign)):
-        ar = _round(rev_seg * d[f"dso_{seg}"][:, q_of_month] / dim)
+        ar = round_half_up(rev_seg * d[f"dso_{seg}"][:, q_of_month] / dim)
         out[f"receivables_{seg}"] = ar
-        eligible_dollars = _round(ar * (1.0 - d[f"ineligible_{seg}"][:, q_of_month]) / 100.0)
+        eligible_dollars = round_half_up(ar * (1.0 - d[f"ineligible_{seg}"][:, q_of_month]) / 100.0)
         out[f"eligible_{seg}"] = eligible_dollars * 100
     costs = np.maximum(out["revenue"] - out["ebitda"], 0).astype(np.float64)
-    out["payables"] = _round(costs * d["payables_days"][:, q_of_month] / dim)
+    out["payables"] = round_half_up(costs * d["payables_days"][:, q_of_month] / dim)
     for k in ("deferred_revenue", "other_current_liabilities", "short_term_investments"):
         out[k] = money_cents(d[k])[:, q_of_month]
     return out

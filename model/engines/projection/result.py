@@ -1,192 +1,121 @@
-"""A projection's results: the quarterly table, the covenant table, the funding gaps, the
-arrays for analytics, and any one scenario day by day.
+"""A projection's results: the arrays for analytics, the quarterly and covenant tables, the
+funding gaps, and any one scenario day by day.
 
 :func:`project` runs the engine (:mod:`model.engines.projection.engine`) on blocks of
-scenarios so memory stays bounded, then assembles:
+scenarios so memory stays bounded, and keeps for each block its quarterly figures and its
+covenant results as arrays. From them, a :class:`Projection` gives:
 
-* ``quarters``: a tidy DataFrame indexed by (scenario, quarter_end): the P&L to net
-  income, cash flows, receivables and eligible receivables, the borrowing base with the
+* ``arrays``: every quarterly figure as an array [scenario, quarter] in dollars (the P&L to
+  net income, cash flows, receivables and eligible receivables, the borrowing base with the
   over-advance, draws, repayments and outstanding by tranche, interest and fees, cash,
-  liquidity (lowest and at the quarter end), days under each trigger, funding gaps;
+  liquidity at the quarter end and lowest in the quarter, days under each trigger, funding
+  gaps, the repurchases against the basket);
+* ``quarters``: the same as a tidy DataFrame indexed by (scenario, quarter_end);
 * ``covenants``: a tidy DataFrame indexed by (scenario, quarter_end, covenant): required,
   actual, headroom, headroom_pct, applies, complies, status_code, threshold_kind, version;
-* ``arrays``: the same figures as arrays [scenario, quarter] (dollars), for analytics;
-* :meth:`Projection.daily` and :meth:`Projection.ledger_inputs` for one scenario.
+* ``funding_gaps``: per scenario, the first date and amount of a funding gap, and the total;
+* :meth:`Projection.daily`, :meth:`Projection.ledger_inputs` and
+  :meth:`Projection.line_items` for one scenario (kept when ``daily`` is on).
+
+The tables are built when first asked for, so a run of thousands of scenarios for
+analytics pays only for the arrays.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from model.engines.projection.block import as_decimal
+from model.engines.facility.baskets import repurchase_basket_terms
+from model.engines.projection.block import ScenarioBlock, as_decimal, money_cents
 from model.engines.projection.covenants import QuarterCovenants, covenant_arrays
-from model.engines.projection.engine import Run, run_block, scenario_block
-from model.engines.projection.grid import event_grid
+from model.engines.projection.engine import Run, round_half_up, run_block, scenario_block
+from model.engines.projection.grid import EventGrid, event_grid
 from model.errors import InputError, NotFoundError
 from model.terms.actuals import Actuals, Entry, QuarterActuals
-from model.values import read_int, read_rate
+from model.values import read_flag, read_int, read_rate
 
-__all__ = ["project", "Projection", "line_items"]
+__all__ = ["project", "Projection", "FIGURES", "STATUS_CODES"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
+STATUS_CODES = (
+    "complies",
+    "amber",
+    "breach",
+    "not_required",
+    "threshold_not_provided",
+    "no_threshold",
+    "undefined",
+)
+"""The covenant status codes of a projection (those of
+:data:`model.engines.covenants.evaluate.STATUS`, and ``undefined``)."""
 
-def _by_quarter_sum(monthly: I64) -> I64:
-    return monthly.reshape(monthly.shape[0], -1, 3).sum(axis=2)
-
-
-def _quarter_end_value(monthly: I64) -> I64:
-    return monthly[:, 2::3]
-
-
-def _events_sum(run: Run, name: str) -> I64:
-    g = run.grid
-    q = len(g.quarter_ends)
-    out = np.zeros((run.block.size, q), dtype=np.int64)
-    for qi in range(q):
-        out[:, qi] = run.event[name][:, g.quarter == qi].sum(axis=1)
-    return out
-
-
-def _quarter_end_event(run: Run, name: str) -> I64:
-    """The state at the end of each quarter end (the last event of the quarter)."""
-    g = run.grid
-    idx = [int(np.nonzero(g.quarter == qi)[0][-1]) for qi in range(len(g.quarter_ends))]
-    return run.event[name][:, idx]
-
-
-def _days_under(run: Run, flag: NDArray[np.bool_]) -> I64:
-    g = run.grid
-    return np.stack(
-        [
-            (flag[:, g.quarter == qi] * g.length[g.quarter == qi]).sum(axis=1)
-            for qi in range(len(g.quarter_ends))
-        ],
-        axis=1,
-    )
-
-
-def _extreme(run: Run, name: str, fn: Any) -> tuple[I64, list[list[dt.date]]]:
-    g = run.grid
-    vals = np.zeros((run.block.size, len(g.quarter_ends)), dtype=np.int64)
-    dates: list[list[dt.date]] = [[] for _ in range(run.block.size)]
-    for qi in range(len(g.quarter_ends)):
-        cols = np.nonzero(g.quarter == qi)[0]
-        sub = run.event[name][:, cols]
-        at = fn(sub, axis=1)
-        vals[:, qi] = sub[np.arange(sub.shape[0]), at]
-        for s in range(run.block.size):
-            dates[s].append(g.days[cols[at[s]]])
-    return vals, dates
-
-
-def _quarter_arrays(run: Run) -> dict[str, I64]:
-    """Every quarterly figure in cents (see the module docstring)."""
-    m = run.monthly
-    q = {
-        k: _by_quarter_sum(m[k])
-        for k in (
-            "revenue",
-            "ebitda",
-            "depreciation",
-            "amortization",
-            "non_cash_items",
-            "kpn_transaction_costs",
-            "other_debt_interest",
-            "income_tax_expense",
-            "income_taxes_paid",
-            "capex_unfunded",
-            "capex_funded",
-            "dividends",
-            "repurchases",
-            "operating_cash",
-        )
-    }
-    q["revolver_interest"] = _by_quarter_sum(m["interest_accrued"])
-    q["interest_revolver_tranche"] = _by_quarter_sum(m["interest_revolver_accrued"])
-    q["interest_over_advance_tranche"] = _by_quarter_sum(m["interest_over_advance_accrued"])
-    for k in ("draw", "repayment", "forced_repayment", "interest_paid", "fees_paid", "funding_gap"):
-        q[k] = _events_sum(run, k)
-    q["facility_fees"] = q["fees_paid"]
-    q["interest_expense"] = q["revolver_interest"] + q["facility_fees"] + q["other_debt_interest"]
-    q["net_income"] = (
-        q["ebitda"]
-        - q["kpn_transaction_costs"]
-        - q["depreciation"]
-        - q["amortization"]
-        - q["non_cash_items"]
-        - q["interest_expense"]
-        - q["income_tax_expense"]
-    )
-    share = run.block.drivers["borrower_ebitda_share"]
-    q["borrower_ebitda"] = np.rint(q["ebitda"] * share).astype(np.int64)
-    for k in (
-        "receivables_domestic",
-        "receivables_foreign",
-        "payables",
-        "deferred_revenue",
-        "other_current_liabilities",
-        "short_term_investments",
-        "other_debt",
-    ):
-        q[k] = _quarter_end_value(m[k])
-    q["receivables"] = q["receivables_domestic"] + q["receivables_foreign"]
-    for k in (
-        "cash",
-        "outstanding",
-        "limit",
-        "borrowing_base",
-        "availability",
-        "liquidity",
-        "over_advance_used",
-        "excess",
-        "eligible_domestic",
-        "eligible_foreign",
-    ):
-        q[k] = _quarter_end_event(run, k)
-    q["revolver_outstanding"] = q["outstanding"]
-    q["revolver_tranche"] = q["outstanding"] - q["over_advance_used"]
-    q["over_advance_limit"] = _quarter_end_event(run, "borrowing_base") - _quarter_end_event(
-        run, "receivables_base"
-    )
-    return q
-
-
-_FRAME = (
+_FLOWS = (
     "revenue",
     "ebitda",
     "depreciation",
     "amortization",
     "non_cash_items",
     "kpn_transaction_costs",
-    "revolver_interest",
-    "facility_fees",
     "other_debt_interest",
-    "interest_expense",
     "income_tax_expense",
-    "net_income",
-    "borrower_ebitda",
-    "operating_cash",
     "income_taxes_paid",
     "capex_unfunded",
     "capex_funded",
     "dividends",
     "repurchases",
+    "operating_cash",
+)
+_MONTH_END_BALANCES = (
+    "receivables_domestic",
+    "receivables_foreign",
+    "payables",
+    "deferred_revenue",
+    "other_current_liabilities",
+    "short_term_investments",
+    "other_debt",
+)
+_EVENT_FLOWS = (
     "draw",
     "repayment",
     "forced_repayment",
     "interest_paid",
     "fees_paid",
     "funding_gap",
+)
+_EVENT_STATES = (
+    "cash",
+    "outstanding",
+    "limit",
+    "borrowing_base",
+    "receivables_base",
+    "availability",
+    "liquidity",
+    "over_advance_used",
+    "excess",
+    "eligible_domestic",
+    "eligible_foreign",
+)
+
+FIGURES = (
+    *_FLOWS[:-1],
+    "revolver_interest",
+    "facility_fees",
+    "interest_expense",
+    "net_income",
+    "borrower_ebitda",
+    "operating_cash",
+    *_EVENT_FLOWS,
     "cash",
     "receivables_domestic",
     "receivables_foreign",
@@ -203,29 +132,257 @@ _FRAME = (
     "liquidity",
     "min_liquidity",
     "peak_outstanding",
-    "payables",
-    "deferred_revenue",
-    "other_current_liabilities",
-    "short_term_investments",
-    "other_debt",
+    *_MONTH_END_BALANCES[2:],
+    "repurchases_cumulative",
+    "repurchase_basket_remaining",
+    "days_cash_dominion",
+    "days_agings",
+    "days_below_springing",
 )
+"""The quarterly figures of a projection, in the order of the ``quarters`` table."""
+
+
+@dataclass(frozen=True)
+class _Quarters:
+    """Where each quarter's events start (events are in date order), and the last of each."""
+
+    starts: I64
+    ends: I64
+
+
+def _quarter_slices(g: EventGrid) -> _Quarters:
+    starts = np.searchsorted(g.quarter, np.arange(len(g.quarter_ends)), side="left")
+    ends = np.append(starts[1:], g.size) - 1
+    return _Quarters(starts.astype(np.int64), ends.astype(np.int64))
+
+
+def _figures(run: Run) -> tuple[dict[str, I64], NDArray[np.datetime64]]:
+    """Every quarterly figure in cents, and the day of each quarter's lowest liquidity."""
+    m, ev, g = run.monthly, run.event, run.grid
+    n_q = len(g.quarter_ends)
+    qs = _quarter_slices(g)
+    q = {k: m[k].reshape(m[k].shape[0], n_q, 3).sum(axis=2) for k in _FLOWS}
+    q["revolver_interest"] = m["interest_accrued"].reshape(-1, n_q, 3).sum(axis=2)
+    for k in _EVENT_FLOWS:
+        q[k] = np.add.reduceat(ev[k], qs.starts, axis=1)
+    q["facility_fees"] = q["fees_paid"]
+    q["interest_expense"] = q["revolver_interest"] + q["facility_fees"] + q["other_debt_interest"]
+    q["net_income"] = (
+        q["ebitda"]
+        - q["kpn_transaction_costs"]
+        - q["depreciation"]
+        - q["amortization"]
+        - q["non_cash_items"]
+        - q["interest_expense"]
+        - q["income_tax_expense"]
+    )
+    q["borrower_ebitda"] = round_half_up(q["ebitda"] * run.block.drivers["borrower_ebitda_share"])
+    for k in _MONTH_END_BALANCES:
+        q[k] = m[k][:, 2::3]
+    q["receivables"] = q["receivables_domestic"] + q["receivables_foreign"]
+    for k in _EVENT_STATES:
+        q[k] = ev[k][:, qs.ends]
+    q["revolver_outstanding"] = q["outstanding"]
+    q["revolver_tranche"] = q["outstanding"] - q["over_advance_used"]
+    q["over_advance_limit"] = q["borrowing_base"] - q["receivables_base"]
+    q["min_liquidity"] = np.minimum.reduceat(ev["liquidity"], qs.starts, axis=1)
+    q["max_liquidity"] = np.maximum.reduceat(ev["liquidity"], qs.starts, axis=1)
+    q["peak_outstanding"] = np.maximum.reduceat(ev["outstanding"], qs.starts, axis=1)
+    days = np.array(g.days, dtype="datetime64[D]")
+    low_day = np.empty((run.block.size, n_q), dtype="datetime64[D]")
+    for qi in range(n_q):
+        a, b = qs.starts[qi], qs.ends[qi] + 1
+        low_day[:, qi] = days[a + np.argmin(ev["liquidity"][:, a:b], axis=1)]
+    for k, flag in (
+        ("days_cash_dominion", run.dominion),
+        ("days_agings", run.agings),
+        ("days_below_springing", run.springing_day),
+    ):
+        q[k] = np.add.reduceat(flag * g.length, qs.starts, axis=1)
+    _repurchases(run, q)
+    return q, low_day
+
+
+def _repurchases(run: Run, q: dict[str, I64]) -> None:
+    """Repurchases against the basket in force at each quarter end (``-1``: no basket)."""
+    q["repurchases_cumulative"] = money_cents(run.block.opening["repurchases_to_date"])[
+        :, None
+    ] + np.cumsum(q["repurchases"], axis=1)
+    basket = np.array(
+        [
+            -1
+            if (b := repurchase_basket_terms(run.block.facility, d).amount) is None
+            else int(b * 100)
+            for d in run.block.quarter_ends
+        ],
+        dtype=np.int64,
+    )
+    q["repurchase_basket"] = np.broadcast_to(basket, q["repurchases"].shape)
+
+
+def _item_cents(qa: Mapping[str, I64], add: Sequence[str], less: Sequence[str]) -> I64:
+    total = sum((qa[k] for k in add), np.zeros_like(qa["cash"]))
+    for k in less:
+        total = total - qa[k]
+    return total
+
+
+def _line_items(block: ScenarioBlock, qa: Mapping[str, I64]) -> dict[str, F64]:
+    """The deal's line items [scenario, quarter] in cents, from the compliance file's
+    ``projection`` mapping."""
+    comp = block.facility.compliance
+    if not comp.projection:
+        raise InputError(
+            f"the compliance file of {block.facility.file} has no 'projection' section: say "
+            "which projected quantity gives each line item",
+            key="projection",
+        )
+    return {
+        item: _item_cents(qa, spec.sum, spec.less).astype(np.float64)
+        for item, spec in comp.projection.items()
+    }
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One block's results: its run (event arrays dropped unless kept for daily detail),
+    its quarterly figures in cents, the day of each quarter's lowest liquidity and its
+    covenant results."""
+
+    run: Run
+    figures: Mapping[str, I64]
+    low_day: NDArray[np.datetime64]
+    covenants: tuple[QuarterCovenants, ...]
+    daily: bool
+
+
+def _evaluate(run: Run, cushion: float, keep_daily: bool) -> _Block:
+    q, low_day = _figures(run)
+    covs = covenant_arrays(
+        run.block.facility,
+        run.block.quarter_ends,
+        _line_items(run.block, q),
+        q["min_liquidity"] / 100.0,
+        q["max_liquidity"] / 100.0,
+        run.block.history,
+        cushion,
+    )
+    kept = (
+        run
+        if keep_daily
+        else Run(
+            run.block,
+            run.grid,
+            run.monthly,
+            {},
+            run.dominion[:, :0],
+            run.agings[:, :0],
+            run.springing_day[:, :0],
+        )
+    )
+    return _Block(kept, q, low_day, tuple(covs), keep_daily)
+
+
+def _dollars(blocks: Sequence[_Block]) -> dict[str, F64]:
+    out: dict[str, F64] = {}
+    for k in FIGURES:
+        if k in ("repurchase_basket_remaining",):
+            continue
+        out[k] = np.concatenate([b.figures[k] for b in blocks]).astype(np.float64)
+        if not k.startswith("days_"):
+            out[k] = out[k] / 100.0
+    basket = np.concatenate([b.figures["repurchase_basket"] for b in blocks])
+    cumulative = np.concatenate([b.figures["repurchases_cumulative"] for b in blocks])
+    out["repurchase_basket_remaining"] = np.where(
+        basket >= 0, (basket - cumulative) / 100.0, np.nan
+    )
+    out["repurchase_over_basket"] = np.where(basket >= 0, cumulative > basket, cumulative > 0)
+    return out
 
 
 @dataclass(frozen=True)
 class Projection:
     """The results of :func:`project` (see the module docstring)."""
 
-    quarters: pd.DataFrame
-    covenants: pd.DataFrame
-    funding_gaps: pd.DataFrame
-    arrays: Mapping[str, F64]
-    blocks: tuple[Run, ...] = field(repr=False)
+    blocks: tuple[_Block, ...] = field(repr=False)
+    arrays: Mapping[str, F64] = field(repr=False)
+
+    @cached_property
+    def scenarios(self) -> list[str]:
+        """The scenario names, in order."""
+        return [n for b in self.blocks for n in b.run.block.names]
 
     @property
-    def scenarios(self) -> list[str]:
-        return [n for r in self.blocks for n in r.block.names]
+    def quarter_ends(self) -> tuple[dt.date, ...]:
+        return self.blocks[0].run.block.quarter_ends
 
-    def _locate(self, scenario: str | int) -> tuple[Run, int]:
+    @cached_property
+    def quarters(self) -> pd.DataFrame:
+        """The quarterly figures, one row per (scenario, quarter_end)."""
+        n, q = len(self.scenarios), len(self.quarter_ends)
+        index = pd.MultiIndex.from_arrays(
+            [
+                pd.Categorical(
+                    np.repeat(np.array(self.scenarios, dtype=object), q), categories=self.scenarios
+                ),
+                np.tile(np.array(self.quarter_ends, dtype=object), n),
+            ],
+            names=["scenario", "quarter_end"],
+        )
+        cols: dict[str, Any] = {k: self.arrays[k].reshape(-1) for k in FIGURES}
+        for k in ("days_cash_dominion", "days_agings", "days_below_springing"):
+            cols[k] = cols[k].astype(np.int64)
+        cols["repurchase_over_basket"] = self.arrays["repurchase_over_basket"].reshape(-1)
+        low = np.concatenate([b.low_day for b in self.blocks]).reshape(-1)
+        cols["min_liquidity_date"] = pd.to_datetime(low).date
+        return pd.DataFrame(cols, index=index)
+
+    @cached_property
+    def covenants(self) -> pd.DataFrame:
+        """Every covenant in every quarter of every scenario."""
+        parts = [_covenant_frame(b) for b in self.blocks]
+        return parts[0] if len(parts) == 1 else pd.concat(parts)
+
+    @cached_property
+    def funding_gaps(self) -> pd.DataFrame:
+        """Per scenario: the first date and amount of a funding gap (None, 0) and the total."""
+        rows = []
+        for b in self.blocks:
+            first = b.figures["funding_gap"] > 0
+            for i, name in enumerate(b.run.block.names):
+                hit = np.nonzero(first[i])[0]
+                rows.append(_gap_row(b, i, name, int(hit[0]) if len(hit) else None))
+        return pd.DataFrame(rows).set_index("scenario")
+
+    def covenant_array(self, name: str) -> NDArray[Any]:
+        """One field of the covenant results (``status_code``, ``actual``, ``headroom``,
+        ``headroom_pct``, ``applies``, ``complies``) as an array [scenario, quarter,
+        covenant], covenants in the order of :meth:`covenant_ids`; a covenant not tested in
+        a quarter is ``""`` (status) or NaN."""
+        if name not in ("status_code", "actual", "headroom", "headroom_pct", "applies", "complies"):
+            raise InputError(f"unknown covenant field {name!r}", key="name")
+        ids = self.covenant_ids()
+        text = name == "status_code"
+        shape = (len(self.scenarios), len(self.quarter_ends), len(ids))
+        out = np.full(shape, "" if text else np.nan, dtype=object if text else np.float64)
+        start = 0
+        for b in self.blocks:
+            n = b.run.block.size
+            for c in b.covenants:
+                qi, ci = self.quarter_ends.index(c.quarter_end), ids.index(c.covenant.id)
+                out[start : start + n, qi, ci] = getattr(c, name)
+            start += n
+        return out
+
+    def status_codes(self) -> NDArray[Any]:
+        """:meth:`covenant_array` of ``status_code``."""
+        return self.covenant_array("status_code")
+
+    def covenant_ids(self) -> list[str]:
+        """The covenants tested in some quarter of the projection, sorted."""
+        return sorted({c.covenant.id for b in self.blocks for c in b.covenants})
+
+    def _locate(self, scenario: str | int) -> tuple[_Block, int]:
         names = self.scenarios
         if isinstance(scenario, int) and not isinstance(scenario, bool):
             if not 0 <= scenario < len(names):
@@ -235,19 +392,29 @@ class Projection:
             i = names.index(scenario)
         else:
             raise NotFoundError(f"no scenario {scenario!r}; scenarios: {', '.join(names[:10])}")
-        for run in self.blocks:
-            if i < run.block.size:
-                return run, i
-            i -= run.block.size
+        for b in self.blocks:
+            if i < b.run.block.size:
+                return b, i
+            i -= b.run.block.size
         raise NotFoundError(f"no scenario {scenario!r}")  # pragma: no cover
 
+    def _kept(self, scenario: str | int) -> tuple[Run, int]:
+        b, i = self._locate(scenario)
+        if not b.daily:
+            raise InputError(
+                "the day-by-day detail was not kept for this projection: run project(..., "
+                "daily=True)",
+                key="daily",
+            )
+        return b.run, i
+
     def daily(self, scenario: str | int = 0) -> pd.DataFrame:
-        """One scenario day by day: the state at the end of each day (dollars)."""
-        run, i = self._locate(scenario)
+        """One scenario day by day: the state at the end of each day (dollars), the
+        triggers and the thresholds of the day."""
+        run, i = self._kept(scenario)
         g = run.grid
         idx = np.repeat(np.arange(g.size), g.length)
-        days = pd.date_range(g.start, g.end, freq="D")
-        cols = {
+        cols: dict[str, Any] = {
             k: run.event[k][i, idx] / 100.0
             for k in (
                 "cash",
@@ -263,28 +430,28 @@ class Projection:
             )
         }
         first = np.r_[True, np.diff(idx) != 0]
-        for k in (
-            "draw",
-            "repayment",
-            "forced_repayment",
-            "interest_paid",
-            "fees_paid",
-            "funding_gap",
-        ):
+        for k in _EVENT_FLOWS:
             cols[k] = np.where(first, run.event[k][i, idx], 0) / 100.0
         cols["cash_dominion"] = run.dominion[i, idx]
         cols["agings_reports_required"] = run.agings[i, idx]
         cols["cash_flow_covenant_springs"] = run.springing_day[i, idx]
+        cols["cash_dominion_threshold"] = g.dominion_below[idx] / 100.0
+        cols["springing_threshold"] = np.where(
+            g.springing_below[idx] >= 0, g.springing_below[idx] / 100.0, np.nan
+        )
+        cols["agings_threshold"] = np.where(
+            g.agings_below[idx] >= 0, g.agings_below[idx] / 100.0, np.nan
+        )
         cols["version"] = np.array(g.version)[idx]
         cols["base_rate"] = run.event["base_rate"][i, idx] / 1e6
-        return pd.DataFrame(cols, index=days)
+        return pd.DataFrame(cols, index=pd.date_range(g.start, g.end, freq="D"))
 
     def ledger_inputs(self, scenario: str | int = 0) -> dict[str, Any]:
         """What :func:`model.engines.facility.facility_ledger` needs to replay one scenario:
         ``start``, ``end``, ``receivables`` (the certificates), ``cash``, ``draws`` (forced
         repayments, then draws or repayments, in the order of the day), ``rate_path`` and
         ``opening_balance`` (oracle (a) of the projection)."""
-        run, i = self._locate(scenario)
+        run, i = self._kept(scenario)
         g, b = run.grid, run.block
         lag = b.facility.all_versions[0].borrowing_base.certificate_lag_days.value
         open_day = g.start - dt.timedelta(days=lag) if lag else b.opening_date
@@ -319,132 +486,96 @@ class Projection:
         }
 
     def line_items(self, scenario: str | int = 0) -> Actuals:
-        """One scenario's projected line items, as the deal's actuals (kind ``projected``
-        in the provenance): what :func:`~model.engines.covenants.evaluate_covenants` reads
-        (oracle (c) of the projection)."""
-        run, i = self._locate(scenario)
-        qa = _quarter_arrays(run)
-        comp = run.block.facility.compliance
+        """One scenario's projected line items as the deal's actuals (every value
+        ``illustrative``, the source naming the projection): what
+        :func:`~model.engines.covenants.evaluate_covenants` reads (oracle (c))."""
+        b, i = self._locate(scenario)
+        block = b.run.block
+        items = _line_items(block, b.figures)
         quarters: dict[dt.date, QuarterActuals] = {}
-        for qi, q in enumerate(run.block.quarter_ends):
+        for qi, q in enumerate(block.quarter_ends):
+            source = f"projection, scenario {block.names[i]}"
             entries = {
-                item: Entry(
-                    as_decimal(int(_item_cents(qa, spec.sum, spec.less)[i, qi])),
-                    "illustrative",
-                    f"projection, scenario {run.block.names[i]}",
-                )
-                for item, spec in comp.projection.items()
+                item: Entry(as_decimal(int(v[i, qi])), "illustrative", source)
+                for item, v in items.items()
             }
-            quarters[q] = QuarterActuals(q, entries, f"projection:{run.block.names[i]}")
-        return Actuals(f"projection:{run.block.names[i]}", quarters)
+            quarters[q] = QuarterActuals(q, entries, f"projection:{block.names[i]}")
+        return Actuals(f"projection:{block.names[i]}", quarters)
 
 
-def _item_cents(qa: Mapping[str, I64], add: tuple[str, ...], less: tuple[str, ...]) -> I64:
-    total = sum((qa[k] for k in add), np.zeros_like(qa["cash"]))
-    for k in less:
-        total = total - qa[k]
-    return total
-
-
-def line_items(run: Run, qa: Mapping[str, I64]) -> dict[str, F64]:
-    """The deal's line items [scenario, quarter] in cents, from the compliance file's
-    ``projection`` mapping."""
-    comp = run.block.facility.compliance
-    if not comp.projection:
-        raise InputError(
-            f"the compliance file of {run.block.facility.file} has no 'projection' section: "
-            "say which projected quantity gives each line item",
-            key="projection",
-        )
+def _gap_row(b: _Block, i: int, name: str, first_quarter: int | None) -> dict[str, Any]:
+    total = float(b.figures["funding_gap"][i].sum()) / 100.0
+    if first_quarter is None:
+        return {"scenario": name, "first_date": None, "first_amount": 0.0, "total": total}
+    if b.daily:
+        gap = b.run.event["funding_gap"][i]
+        e = int(np.nonzero(gap)[0][0])
+        return {
+            "scenario": name,
+            "first_date": b.run.grid.days[e],
+            "first_amount": gap[e] / 100.0,
+            "total": total,
+        }
+    q = b.run.block.quarter_ends[first_quarter]
     return {
-        item: _item_cents(qa, spec.sum, spec.less).astype(np.float64)
-        for item, spec in comp.projection.items()
+        "scenario": name,
+        "first_date": q,
+        "first_amount": b.figures["funding_gap"][i, first_quarter] / 100.0,
+        "total": total,
     }
 
 
-def _covenant_frame(run: Run, covs: list[QuarterCovenants]) -> pd.DataFrame:
-    """The covenant results, one row per (scenario, quarter_end, covenant), scenarios in
-    the order of the block (not sorted by name)."""
-    names = run.block.names
-    parts = []
-    for c in covs:
-        parts.append(
-            pd.DataFrame(
-                {
-                    "position": np.arange(len(names)),
-                    "scenario": names,
-                    "quarter_end": c.quarter_end,
-                    "covenant": c.covenant.id,
-                    "title": c.covenant.title,
-                    "direction": c.covenant.direction,
-                    "version": c.version,
-                    "threshold_kind": c.threshold_kind,
-                    "required": np.nan if c.required is None else float(c.required),
-                    "actual": c.actual,
-                    "headroom": c.headroom,
-                    "headroom_pct": c.headroom_pct,
-                    "applies": c.applies,
-                    "complies": c.complies,
-                    "status_code": c.status_code,
-                }
-            )
-        )
-    frame = pd.concat(parts, ignore_index=True).sort_values(
-        ["position", "quarter_end", "covenant"], kind="stable"
+def _covenant_frame(b: _Block) -> pd.DataFrame:
+    """The covenant results of a block, one row per (scenario, quarter_end, covenant),
+    scenarios in the order of the block."""
+    covs = sorted(b.covenants, key=lambda c: (c.quarter_end, c.covenant.id))
+    names = np.array(b.run.block.names, dtype=object)
+    n, k = len(names), len(covs)
+
+    def stacked(get: Any, dtype: Any = np.float64) -> Any:
+        return np.stack(
+            [np.broadcast_to(np.asarray(get(c), dtype=dtype), (n,)) for c in covs], axis=1
+        ).reshape(-1)
+
+    index = pd.MultiIndex.from_arrays(
+        [
+            pd.Categorical(np.repeat(names, k), categories=list(dict.fromkeys(names))),
+            np.tile(np.array([c.quarter_end for c in covs], dtype=object), n),
+            pd.Categorical(np.tile([c.covenant.id for c in covs], n)),
+        ],
+        names=["scenario", "quarter_end", "covenant"],
     )
-    return frame.drop(columns="position").set_index(["scenario", "quarter_end", "covenant"])
-
-
-def _assemble(
-    run: Run, cushion: float
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, F64]]:
-    qa = _quarter_arrays(run)
-    low, low_dates = _extreme(run, "liquidity", np.argmin)
-    high, _ = _extreme(run, "liquidity", np.argmax)
-    peak, _ = _extreme(run, "outstanding", np.argmax)
-    qa["min_liquidity"], qa["peak_outstanding"] = low, peak
-    covs = covenant_arrays(
-        run.block.facility,
-        run.block.quarter_ends,
-        line_items(run, qa),
-        low / 100.0,
-        high / 100.0,
-        run.block.history,
-        cushion,
+    frame = pd.DataFrame(
+        {
+            "title": pd.Categorical(np.tile([c.covenant.title for c in covs], n)),
+            "direction": pd.Categorical(np.tile([c.covenant.direction for c in covs], n)),
+            "unit": pd.Categorical(np.tile([c.unit for c in covs], n)),
+            "version": pd.Categorical(np.tile([c.version for c in covs], n)),
+            "threshold_kind": pd.Categorical(np.tile([c.threshold_kind for c in covs], n)),
+            "required": np.tile(
+                [np.nan if c.required is None else float(c.required) for c in covs], n
+            ),
+            "actual": stacked(lambda c: c.actual),
+            "headroom": stacked(lambda c: c.headroom),
+            "headroom_pct": stacked(lambda c: c.headroom_pct),
+            "applies": stacked(lambda c: c.applies, bool),
+            "complies": stacked(lambda c: c.complies, bool),
+            "status_code": pd.Categorical(
+                stacked(lambda c: c.status_code, object), categories=STATUS_CODES
+            ),
+        },
+        index=index,
     )
-    n, q = run.block.size, len(run.block.quarter_ends)
-    arrays = {k: qa[k] / 100.0 for k in _FRAME}
-    for k, flag in (
-        ("days_cash_dominion", run.dominion),
-        ("days_agings", run.agings),
-        ("days_below_springing", run.springing_day),
-    ):
-        arrays[k] = _days_under(run, flag).astype(np.float64)
-    frame = pd.DataFrame({k: v.reshape(-1) for k, v in arrays.items()})
-    frame.insert(0, "quarter_end", np.tile(np.array(run.block.quarter_ends, dtype=object), n))
-    frame.insert(0, "scenario", np.repeat(np.array(run.block.names, dtype=object), q))
-    frame["min_liquidity_date"] = [d for s in low_dates for d in s]
-    frame = frame.set_index(["scenario", "quarter_end"])
-    return frame, _covenant_frame(run, covs), _gaps(run), arrays
+    return frame
 
 
-def _gaps(run: Run) -> pd.DataFrame:
-    gap = run.event["funding_gap"]
-    rows = []
-    for i, name in enumerate(run.block.names):
-        hit = np.nonzero(gap[i])[0]
-        rows.append(
-            {
-                "scenario": name,
-                "first_date": run.grid.days[hit[0]] if len(hit) else None,
-                "first_amount": gap[i, hit[0]] / 100.0 if len(hit) else 0.0,
-                "total": gap[i].sum() / 100.0,
-            }
-        )
-    return pd.DataFrame(rows).set_index("scenario")
-
-
-def project(scenarios: Any, *, block_size: int = 2048, cushion: Any = "0.10") -> Projection:
+def project(
+    scenarios: Any,
+    *,
+    block_size: int = 4096,
+    cushion: Any = "0.10",
+    daily: Any = None,
+) -> Projection:
     """Project one scenario or thousands over their horizon.
 
     Parameters
@@ -452,14 +583,16 @@ def project(scenarios: Any, *, block_size: int = 2048, cushion: Any = "0.10") ->
     scenarios : Scenario, sequence of Scenario, or ScenarioBlock
         Loaded with ``load("params/scenarios/x.yaml")``, or built by the analytics.
     block_size : int
-        Scenarios run together; memory grows with it (about 1 kB per scenario and event).
+        Scenarios run together; memory grows with it.
     cushion : decimal fraction
         ``amber`` flags a passing covenant with headroom below this fraction of the level.
+    daily : yes/no, optional
+        Keep the day-by-day detail (:meth:`Projection.daily`, :meth:`Projection.ledger_inputs`);
+        by default kept for up to 256 scenarios.
 
     Returns
     -------
     Projection
-        ``quarters``, ``covenants``, ``funding_gaps`` (tidy DataFrames) and ``arrays``.
 
     Examples
     --------
@@ -471,6 +604,7 @@ def project(scenarios: Any, *, block_size: int = 2048, cushion: Any = "0.10") ->
     block = scenario_block(scenarios)
     size = read_int(block_size, "block_size", low=1)
     cush = float(read_rate(cushion, "cushion"))
+    keep = block.size <= 256 if daily is None else read_flag(daily, "daily")
     grid = event_grid(
         block.facility,
         block.opening_date,
@@ -479,20 +613,12 @@ def project(scenarios: Any, *, block_size: int = 2048, cushion: Any = "0.10") ->
         block.maturity,
         block.after_maturity,
     )
-    runs, frames, covs, gaps, arrays = [], [], [], [], []
-    for start in range(0, block.size, size):
-        run = run_block(block.take(slice(start, start + size)), grid)
-        f, c, g, a = _assemble(run, cush)
-        runs.append(run)
-        frames.append(f)
-        covs.append(c)
-        gaps.append(g)
-        arrays.append(a)
-    merged = {k: np.concatenate([a[k] for a in arrays]) for k in arrays[0]}
-    return Projection(
-        quarters=pd.concat(frames),
-        covenants=pd.concat(covs),
-        funding_gaps=pd.concat(gaps),
-        arrays=merged,
-        blocks=tuple(runs),
+    blocks = tuple(
+        _evaluate(
+            run_block(block if block.size <= size else block.take(slice(s, s + size)), grid),
+            cush,
+            keep,
+        )
+        for s in range(0, block.size, size)
     )
+    return Projection(blocks=blocks, arrays=_dollars(blocks))

@@ -63,8 +63,11 @@ def test_breakeven_ebitda_of_the_base_case_is_the_q4_2008_shortfall():
     assert fail - best <= 1e-4
     assert best <= -(10 / 8.1 - 1) + 1e-9 < fail + 1e-9
     assert b.loc["any", "breakeven_decline"] == best
-    # a level the documents leave blank can never breach: the whole range passes
-    assert b.loc["adjusted_quick_ratio", "breakeven_decline"] == 1.0
+    # a level the documents leave blank is not tested: no breakeven, and it says why
+    assert np.isnan(b.loc["adjusted_quick_ratio", "breakeven_decline"])
+    assert b.loc["adjusted_quick_ratio", "first_breach_beyond"].startswith("not tested")
+    # only the covenants of the versions that govern the projected quarters are searched
+    assert "borrower_ebitda" not in b.index
     # at the breakeven the projection passes; just beyond it, it breaches
     one = ScenarioBlock.from_scenarios(BASE)
     at = summary(project(SHOCKS["ebitda"].apply(one, np.array([-best]))))
@@ -105,11 +108,23 @@ def test_repurchase_capacity_under_stress_is_bound_by_the_cash_flow_covenant():
 
 
 def test_repurchase_capacity_in_the_base_case_is_the_basket():
-    c = repurchase_capacity(BASE, "2009-09-30")
+    # 2008-Q3 of the base case: liquidity stays far above $20M even after $15M of repurchases,
+    # so the springing Cash Flow test does not apply, and EBITDA $10.3M >= $9.0M: the basket binds
+    c = repurchase_capacity(BASE, "2008-09-30")
     assert (c["capacity"], c["basket_remaining"]) == (15_000_000.0, 15_000_000.0)
     assert c["binding"] == "the repurchase basket (Sec. 7.7(b)(v))"
-    upside = repurchase_capacity(load("params/scenarios/upside.yaml"), "2009-12-31")
-    assert upside["basket_remaining"] == 15_000_000 - 2 * 2_500_000  # two quarters of $2.5M used
+
+
+def test_no_repurchase_after_an_earlier_breach():
+    # the base case breaches Sec. 6.9(ii) in 2008-Q4 ($8.1M < $10M): an Event of Default that
+    # the projection does not cure, so Sec. 7.7(b)(v)(B) permits no repurchase in 2009-Q3
+    c = repurchase_capacity(BASE, "2009-09-30")
+    assert c["capacity"] == 0.0
+    assert (
+        c["binding"] == "a covenant breach in the quarter ending 2008-12-31 (an Event of Default)"
+    )
+    upside = repurchase_capacity(load("params/scenarios/upside.yaml"), "2008-09-30")
+    assert upside["basket_remaining"] == 15_000_000  # its own repurchases start in 2009-Q3
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ def _variants(name: str) -> ScenarioBlock:
 
 def _ledger(p, i):
     inp = p.ledger_inputs(i)
-    fac = p.blocks[0].block.facility
+    fac = p.blocks[0].run.block.facility
     return facility_ledger(
         fac,
         inp["start"],
@@ -78,7 +78,10 @@ def test_a_the_daily_ledger_replays_the_projection_to_the_cent(name):
         for flag in ("cash_dominion", "agings_reports_required", "cash_flow_covenant_springs"):
             assert (day[flag].to_numpy() == led[flag].to_numpy()).all(), (name, i, flag)
         paid = monthly_interest(led)["interest_total"].astype(float).to_numpy()
-        assert np.array_equal(paid, p.blocks[0].monthly["interest_accrued"][i] / 100.0), (name, i)
+        assert np.array_equal(paid, p.blocks[0].run.monthly["interest_accrued"][i] / 100.0), (
+            name,
+            i,
+        )
         # the variants do reach the interesting states
     q = p.quarters
     assert q["days_cash_dominion"].sum() > 0
