@@ -159,7 +159,11 @@ class DrawRefusedError(InputError):
 
 class UndefinedMetricError(ModelError, ArithmeticError):
     """A covenant metric cannot be computed from the figures given (a ratio whose
-    denominator is zero or negative); the message names the metric, the line and the quarter."""
+    denominator is zero or negative); the message names the metric, the line and the quarter.
+
+    Raised by :func:`model.engines.covenants.build_metric` (by default) and by the ``value``
+    of a build-up that cannot be computed; :func:`model.engines.covenants.evaluate_covenants`
+    does not raise it: the covenant's row gets ``status_code`` ``undefined``."""
 
 
 class RunError(ModelError, RuntimeError):

@@ -7,6 +7,7 @@ user input can never escape the folder it is meant for.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -130,3 +131,17 @@ def report_dir(output_dir: str | os.PathLike[str] = "reports") -> Path:
     if env and (p == Path("reports") or resolve(p) == REPORTS.resolve()):
         return Path(env).resolve()
     return resolve(p)
+
+
+_READ: dict[str, str] = {}
+
+
+def record_read(path: str | os.PathLike[str], data: bytes) -> None:
+    """Note that ``path`` was read, with the SHA-256 of what was read (the params readers
+    call this): a report lists the files that produced it (:func:`files_read`)."""
+    _READ[shown(path)] = hashlib.sha256(data).hexdigest()
+
+
+def files_read() -> list[tuple[str, str]]:
+    """Every params file read in this process: (path as shown, SHA-256), in path order."""
+    return sorted(_READ.items())

@@ -51,6 +51,7 @@ __all__ = [
     "read_name",
     "read_choice",
     "read_optional",
+    "POSITIVE_RULE",
     "to_cents",
     "format_money",
     "is_missing",
@@ -243,27 +244,40 @@ def _decimal(value: Any, key: str, file: str | None, line: int | None) -> Decima
     return d
 
 
+POSITIVE_RULE = "must be greater than zero"
+"""The one wording of the rule "above zero", wherever an amount must be positive."""
+
+
 def read_amount(
     value: Any,
     key: str = "amount",
     *,
     negative: bool = False,
+    positive: bool = False,
     file: str | None = None,
     line: int | None = None,
 ) -> Decimal:
     """An exact amount, any number of decimals (a computed figure: 80% of a receivable,
     a ratio). See :func:`read_money` for amounts of money as written in inputs.
 
-    >>> read_amount("0.8"), read_amount(1500.5)
-    (Decimal('0.8'), Decimal('1500.5'))
+    ``negative=True`` accepts any sign; ``positive=True`` refuses zero as well.
+
+    >>> read_amount("0.8"), read_amount(1500.5), read_amount("1e-2")
+    (Decimal('0.8'), Decimal('1500.5'), Decimal('0.01'))
     >>> read_amount(float("nan"), "net_income")
     Traceback (most recent call last):
     ...
     model.errors.InputError: net_income: not a finite amount: nan
+    >>> read_amount(0, "conversion_price", positive=True)
+    Traceback (most recent call last):
+    ...
+    model.errors.InputError: conversion_price: must be greater than zero (got 0)
     """
     d = _decimal(value, key, file, line)
     if d < 0 and not negative:
         raise _fail(f"must not be negative (got {value})", key, file, line)
+    if positive and d <= 0:
+        raise _fail(f"{POSITIVE_RULE} (got {value})", key, file, line)
     return d
 
 
@@ -272,10 +286,15 @@ def read_money(
     key: str = "amount",
     *,
     negative: bool = False,
+    positive: bool = False,
     file: str | None = None,
     line: int | None = None,
 ) -> Decimal:
-    """An amount of money: exact, at most cents.
+    """An amount of money: exact, at most cents, written in digits.
+
+    Text with an exponent (``"4e5"``, ``"1.23457E+11"``: how a spreadsheet shows a
+    number too wide for its column) is refused: the digits it stood for are lost. A
+    number that arrives as a float (a YAML ``1.0e+40``) is read as the number it is.
 
     Examples
     --------
@@ -293,8 +312,19 @@ def read_money(
     Traceback (most recent call last):
     ...
     model.errors.InputError: cash: must not be negative (got -1)
+    >>> read_money("1.23457E+11", "value")
+    Traceback (most recent call last):
+    ...
+    model.errors.InputError: value: '1.23457E+11' has an exponent: write the amount in digits (a spreadsheet shows a number too wide for its column this way, with the digits lost)
     """
-    d = read_amount(value, key, negative=negative, file=file, line=line)
+    raw = _unwrap(value)
+    if isinstance(raw, str) and _NUMBER.fullmatch(raw.strip()) and re.search("[eE]", raw):
+        rule = (
+            f"'{raw.strip()}' has an exponent: write the amount in digits (a spreadsheet shows "
+            "a number too wide for its column this way, with the digits lost)"
+        )
+        raise _fail(rule, key, file, line)
+    d = read_amount(value, key, negative=negative, positive=positive, file=file, line=line)
     if d != d.quantize(CENT):
         raise _fail(
             f"an amount of money has at most two decimals, cents (got {value})", key, file, line
@@ -308,23 +338,29 @@ def read_rate(
     *,
     low: Decimal | int = 0,
     high: Decimal | int = 1,
+    inclusive: bool = False,
     file: str | None = None,
     line: int | None = None,
 ) -> Decimal:
-    """A rate as a decimal fraction, ``low <= rate < high`` (0.08 for 8%).
+    """A rate as a decimal fraction, ``low <= rate < high`` (0.08 for 8%); with
+    ``inclusive=True``, ``low <= rate <= high`` (an advance rate may be 100%).
 
-    >>> read_rate("0.0575")
-    Decimal('0.0575')
+    >>> read_rate("0.0575"), read_rate(1, "advance_rate", inclusive=True)
+    (Decimal('0.0575'), Decimal('1'))
     >>> read_rate(8, "coupon_rate")
     Traceback (most recent call last):
     ...
     model.errors.InputError: coupon_rate: a rate is a decimal fraction from 0 up to 1 (write 0.08 for 8%), got 8
+    >>> read_rate(80, "advance_rate", inclusive=True)
+    Traceback (most recent call last):
+    ...
+    model.errors.InputError: advance_rate: a rate is a decimal fraction from 0 to 1 (write 0.08 for 8%), got 80
     """
     d = _decimal(value, key, file, line)
-    if not Decimal(low) <= d < Decimal(high):
-        rule = (
-            f"a rate is a decimal fraction from {low} up to {high} (write 0.08 for 8%), got {value}"
-        )
+    lo, hi = Decimal(low), Decimal(high)
+    if not (lo <= d <= hi if inclusive else lo <= d < hi):
+        span = f"from {low} to {high}" if inclusive else f"from {low} up to {high}"
+        rule = f"a rate is a decimal fraction {span} (write 0.08 for 8%), got {value}"
         raise _fail(rule, key, file, line)
     return d
 
@@ -369,12 +405,18 @@ def read_int(
         raise _fail(f"a yes/no value is not a whole number: {value!r}", key, file, line)
     if isinstance(value, int):
         n = value
-    elif isinstance(value, float | Decimal) and math.isfinite(value) and value == int(value):
+    elif isinstance(value, float) and math.isfinite(value) and value == int(value):
+        n = int(value)
+    elif isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         n = int(value)
     elif isinstance(value, str):
         n = _int_from_text(value.strip(), key, file, line)
     else:
         raise _fail(f"not a whole number: {value!r}", key, file, line)
+    if abs(n) > MAX_AMOUNT:
+        raise _fail(
+            f"{value!r} is above the largest number accepted, {MAX_AMOUNT:,}", key, file, line
+        )
     if (low is not None and n < low) or (high is not None and n > high):
         bounds = (
             f"from {low} to {high}"

@@ -458,7 +458,11 @@ YAML_CASES = [
         "exchange-names-missing-file",
         loads("exchange.yaml"),
         ParamsError,
-        (rf"{REL}/exchange\.yaml", "note_file", "no such file beside this one: nowhere.yaml"),
+        (
+            rf"{REL}/exchange\.yaml",
+            "note_file",
+            r"no such file: nowhere.yaml \(names are relative to this file.s folder\)",
+        ),
         {
             "exchange.yaml": sub(
                 EXCHANGE,
@@ -510,7 +514,7 @@ YAML_CASES = [
         'value: "0.80"\n      reference: "(a)"',
         'value: "80"\n      reference: "(a)"',
         "domestic_advance_rate",
-        "decimal fraction between 0 and 1",
+        "a rate is a decimal fraction from 0 to 1",
     ),
     facility_case(
         "step-gap",
@@ -713,9 +717,37 @@ ACTUALS_CASES = [
     ),
     actuals_case(
         "huge-value",
-        ACT_HEAD + "2008-03-31,net_income,1e40,reported,x\n",
+        ACT_HEAD + "2008-03-31,net_income,1" + "0" * 40 + ",reported,x\n",
         r"line 2",
         "above the largest amount",
+    ),
+    # review 4, finding 11: exponents in text amounts are refused (the digits are lost)
+    actuals_case(
+        "exponent-amount",
+        ACT_HEAD + "2008-03-31,net_income,4e5,reported,x\n",
+        r"line 2",
+        "value",
+        "'4e5' has an exponent: write the amount in digits",
+    ),
+    actuals_case(
+        "spreadsheet-exponent-amount",
+        ACT_HEAD + "2008-03-31,net_income,1.23457E+11,reported,x\n",
+        r"line 2",
+        "'1.23457E\\+11' has an exponent",
+    ),
+    # review 4, finding 1: after the header a line starting with '#' is a data row
+    actuals_case(
+        "hash-row-after-header",
+        ACT_HEAD + ACT_ROW + "#2008-06-30,net_income,5,reported,x\n",
+        r"line 3: quarter_end",
+        "not an ISO date",
+    ),
+    # review 4, finding 3: CR-only line ends (old Mac, some exports) are line ends
+    actuals_case(
+        "cr-only-line-ends",
+        (ACT_HEAD + ACT_ROW + "2008-06-30,net_income,1500.005,reported,x\n").replace("\n", "\r"),
+        r"line 3: value",
+        "at most two decimals",
     ),
 ]
 
@@ -852,6 +884,29 @@ def test_a_debtor_with_stray_spaces_is_the_same_debtor() -> None:
     assert model.eligibility_waterfall(fac, d, spaced).equals(
         model.eligibility_waterfall(fac, d, clean)
     )
+
+
+def test_a_debtor_named_with_a_hash_is_a_row_not_a_comment() -> None:
+    # review 4, finding 1: "#1 Carrier" after the header is an invoice, not a comment
+    write({"invoices.csv": INVOICES})
+    fac = load("params/facilities/svb-loan-agreement.yaml")
+    d = dt.date(2008, 6, 30)
+    clean = read_dated_csv(f"{REL}/invoices.csv", "invoices")
+    name = clean["customer"].iloc[0]
+    write({"invoices.csv": sub(INVOICES, f"{name},", f"#1 {name},")})
+    hashed = read_dated_csv(f"{REL}/invoices.csv", "invoices")
+    assert len(hashed) == len(clean)
+    assert f"#1 {name}" in set(hashed["customer"])
+    gross = model.eligibility_waterfall(fac, d, hashed).loc["gross receivables"].tolist()
+    assert gross == model.eligibility_waterfall(fac, d, clean).loc["gross receivables"].tolist()
+    assert gross[-1] == Decimal("59482400.00")
+
+
+def test_a_quoted_header_gives_the_kind() -> None:
+    # review 4, finding 16: the header is read by the csv module, as the rows are
+    write({"cash.csv": '"date","cash"\n2008-04-01,1000\n'})
+    df = read_dated_csv(f"{REL}/cash.csv")
+    assert df["cash"].tolist() == [1000.0]
 
 
 FAC = load("params/facilities/svb-loan-agreement.yaml")
@@ -1096,15 +1151,456 @@ FUNCTION_CASES = [
 ]
 
 
+# --- review 4 --------------------------------------------------------------------------
+
+
+def line_of(text: str, needle: str) -> int:
+    """The line (1-based) of the first line of ``text`` holding ``needle``."""
+    return next(i for i, ln in enumerate(text.splitlines(), start=1) if needle in ln)
+
+
+def _exchange_case(id: str, changes: dict[str, str], *match: str) -> Case:
+    text = EXCHANGE
+    for old, new in changes.items():
+        text = sub(text, old, new)
+    return Case(
+        id,
+        loads("exchange.yaml"),
+        ParamsError,
+        (rf"{REL}/exchange\.yaml", *match),
+        {"exchange.yaml": text, "5.75pct-convertible-subordinated-2005.yaml": NOTE_575},
+    )
+
+
+YAML_ACTUALS = (
+    "kind: actuals\n"
+    "quarters:\n"
+    "  2008-03-31:\n"
+    "    net_income: {value: -2100000, kind: reported, source: release}\n"
+    "  2008-06-30:\n"
+    "    net_income: {value: 5, kind: reported, source: release}\n"
+    "    interest_expense: {value: 400000, kind: illustrative, source: sample}\n"
+)
+SCENARIO = _text("params/scenarios/base.yaml")
+
+REVIEW4_YAML = [
+    # finding 3: keys follow the rules of values; complex, merge and empty keys are refused
+    Case(
+        "yes-as-a-key",
+        loads("comp.yaml"),
+        ParamsError,
+        (
+            rf"line {line_of(COMPLIANCE, 'line_items:')}: yes: 'yes' would be read by YAML 1.1 as True",
+        ),
+        {"comp.yaml": sub(COMPLIANCE, "line_items:\n", "yes: 2\nline_items:\n")},
+    ),
+    Case(
+        "complex-key",
+        loads("comp.yaml"),
+        ParamsError,
+        (
+            rf"line {line_of(COMPLIANCE, 'cash_at_bank: {label')}: line_items\.<complex key>",
+            "not a list or mapping",
+        ),
+        {
+            "comp.yaml": sub(
+                COMPLIANCE, "  cash_at_bank: {label", "  ? [a, b]\n  : 1\n  cash_at_bank: {label"
+            )
+        },
+    ),
+    Case(
+        "merge-key",
+        loads("comp.yaml"),
+        ParamsError,
+        (r"<<: merge keys \(<<\) are not allowed",),
+        {"comp.yaml": sub(COMPLIANCE, "line_items:\n", "<<: {name: x}\nline_items:\n")},
+    ),
+    Case(
+        "null-key",
+        loads("comp.yaml"),
+        ParamsError,
+        (r"~: a key must not be empty",),
+        {"comp.yaml": sub(COMPLIANCE, "line_items:\n", "~: 2\nline_items:\n")},
+    ),
+    Case(
+        "impossible-date-key",
+        loads("actuals.yaml"),
+        ParamsError,
+        (r"line 5: quarters\.2008-02-30: '2008-02-30' is not a calendar date",),
+        {"actuals.yaml": sub(YAML_ACTUALS, "2008-06-30:", "2008-02-30:")},
+    ),
+    Case(
+        "kind-is-a-list",
+        loads("comp.yaml"),
+        ParamsError,
+        (r"line 5: kind: unknown kind \['a'\]",),
+        {"comp.yaml": sub(COMPLIANCE, "kind: compliance_certificate\n", "kind: [a]\n")},
+    ),
+    # finding 9: YAML actuals name the item's own line, and refuse unknown keys
+    Case(
+        "yaml-actuals-line",
+        loads("actuals.yaml"),
+        ParamsError,
+        (r"line 7: kind: unknown value 'guess'",),
+        {"actuals.yaml": sub(YAML_ACTUALS, "kind: illustrative", "kind: guess")},
+    ),
+    Case(
+        "yaml-actuals-unknown-item-key",
+        loads("actuals.yaml"),
+        ParamsError,
+        (
+            r"line 7: quarters\.2008-06-30\.interest_expense\.comment: unknown key 'comment'",
+            "value, kind, source, note",
+        ),
+        {"actuals.yaml": sub(YAML_ACTUALS, "source: sample}", "source: sample, comment: x}")},
+    ),
+    # finding 11: a YAML float is the number it is; too large is too large
+    note_case(
+        "float-above-largest",
+        "value: 29000000\n",
+        "value: 1.0e+40\n",
+        r"line 13: terms\.principal\.value",
+        "above the largest amount accepted",
+    ),
+    note_case(
+        "text-with-exponent",
+        "value: 29000000\n",
+        'value: "2.9E+7"\n',
+        r"line 13: terms\.principal\.value",
+        "has an exponent",
+    ),
+    # finding 2: an exchange agrees with its note's exchange event
+    _exchange_case(
+        "exchange-date-not-an-event-of-the-note",
+        {"value: 2003-01-30": "value: 2003-03-31"},
+        rf"line {line_of(EXCHANGE, 'value: 2003-01-30')}: date\.value",
+        r"has no exchange event on 2003-03-31 for 30,200,000",
+        r"its exchange events: 30,200,000 on 2003-01-30",
+    ),
+    _exchange_case(
+        "exchange-principal-differs-from-the-note",
+        {"value: 30200000\n": "value: 20000000\n", "value: 15100000\n": "value: 10000000\n"},
+        rf"line {line_of(EXCHANGE, 'value: 30200000')}: principal_exchanged\.value",
+        r"principal_exchanged 20,000,000 on 2003-01-30 differs from the exchange event",
+        r"\(30,200,000\)",
+    ),
+    # finding 13: cross-references are reported at the offending entry
+    facility_case(
+        "covenant-metric-not-defined",
+        "      metric: consolidated_ebitda\n      direction: min\n",
+        "      metric: consolidated_ebitdax\n      direction: min\n",
+        rf"line {line_of(FACILITY, 'metric: consolidated_ebitda')}: original\.covenants\[1\]\.metric",
+        "names metric 'consolidated_ebitdax', which the compliance file does not define",
+    ),
+    facility_case(
+        "springing-metric-not-defined",
+        "        metric: liquidity\n",
+        "        metric: liquidityx\n",
+        rf"line {line_of(FACILITY, '  metric: liquidity')}: original\.covenants\[2\]\.springing\.metric",
+        "'liquidityx'",
+    ),
+    compliance_case(
+        "metric-input-not-defined",
+        "{line: A, input: cash_at_bank,",
+        "{line: A, input: cash_at_bnk,",
+        rf"line {line_of(COMPLIANCE, '{line: A, input: cash_at_bank,')}: metrics\[0\]\.lines\[0\]\.input",
+        "cash_at_bnk",
+    ),
+    compliance_case(
+        "metric-id-repeated",
+        "  - id: liquidity\n",
+        "  - id: borrower_ebitda\n",
+        rf"line {line_of(COMPLIANCE, '- id: liquidity')}: metrics\[4\]\.id: metric ids repeat: borrower_ebitda",
+    ),
+    compliance_case(
+        "schedule-names-no-metric",
+        "schedule: [adjusted_quick_ratio,",
+        "schedule: [adjusted_quick_ration,",
+        rf"line {line_of(COMPLIANCE, 'schedule: [adjusted_quick_ratio,')}: certificate\.schedule\[0\]",
+        "'adjusted_quick_ration', which is not defined",
+    ),
+    # finding 14: every text of the certificate is checked for markers
+    compliance_case(
+        "marker-in-ip-block",
+        "The following Intellectual Property",
+        "{{ 7*7 }} The following Intellectual Property",
+        r"certificate\.ip_block: unknown marker \{ 7\*7 \}",
+    ),
+    compliance_case(
+        "marker-in-no-exceptions",
+        'no_exceptions: "No exceptions to note."',
+        'no_exceptions: "No exceptions {here}."',
+        r"certificate\.no_exceptions: unknown marker \{here\}",
+    ),
+    compliance_case(
+        "marker-in-bank-use",
+        '"BANK USE ONLY"',
+        '"BANK USE ONLY {bank.secret}"',
+        r"certificate\.bank_use\[0\]: unknown marker \{bank\.secret\}",
+    ),
+    compliance_case(
+        "marker-in-question",
+        'answer_yes: "Yes, in compliance"',
+        'question: "Is {line} at least {level}?"\n  answer_yes: "Yes, in compliance"',
+        r"certificate\.question: unknown marker \{level\}",
+        r"\{line\}, \{comparison\}, \{required\}",
+    ),
+    # finding 19: fee names are unique; the termination fee's Effective Date is not before
+    # the agreement
+    facility_case(
+        "fee-name-repeated",
+        "{name: modification_fee,",
+        "{name: supplemental_commitment_fee,",
+        r"amendments\[0\]\.changes\.fees",
+        "one-time fee names repeat: supplemental_commitment_fee",
+    ),
+    facility_case(
+        "termination-fee-effective-before-agreement",
+        "value: 2007-10-02\n      assumption",
+        "value: 1990-10-02\n      assumption",
+        r"original\.termination_fee\.effective_date\.value",
+        "Effective Date 1990-10-02 is before the agreement date 2007-10-02",
+    ),
+    # another review: a scenario's facility_file that names a CSV is named in the scenario
+    Case(
+        "scenario-facility-file-is-csv",
+        loads("scenario.yaml"),
+        ParamsError,
+        (
+            rf"{REL}/scenario\.yaml: line {line_of(SCENARIO, 'facility_file:')}: facility_file",
+            r"\.\./actuals/ibasis-2008\.csv is a CSV file",
+            "a 'facility' file",
+        ),
+        {
+            "scenario.yaml": sub(
+                SCENARIO,
+                "facility_file: ../facilities/svb-loan-agreement.yaml",
+                "facility_file: ../actuals/ibasis-2008.csv",
+            ),
+            "prime-rate-2007-2009.csv": RATES,
+        },
+    ),
+]
+
+REVIEW4_CSV = [
+    # finding 17: one row per date in a step input, named with its file and line
+    csv_case(
+        "cash-date-twice",
+        "cash.csv",
+        CASH_HEAD + "2008-04-01,1000\n2008-04-02,1000\n2008-04-01,2000\n",
+        "cash",
+        r"line 4: date: 2008-04-01 appears twice \(first on line 2\)",
+    ),
+    csv_case(
+        "rate-date-twice",
+        "rates.csv",
+        "date,rate\n2008-01-01,0.07\n2008-01-01,0.06\n",
+        "rate_path",
+        r"line 3: date: 2008-01-01 appears twice",
+    ),
+]
+
+_DUE = model.reporting_due_dates(FAC, "2008-01-01", "2008-06-30")
+_NOTE = model.FixedRateNote(NOTE_TERMS)
+
+REVIEW4_CALLS = [
+    # finding 10: the wrong kind of argument is an error naming it
+    Case(
+        "termination-fee-schedule-reversed",
+        lambda: model.termination_fee_schedule(FAC, "2009-01-01", "2008-01-01"),
+        InputError,
+        (r"^end: end 2008-01-01 is before start 2009-01-01$",),
+    ),
+    Case(
+        "one-time-fees-of-actuals",
+        lambda: model.one_time_fees(ACTS),
+        InputError,
+        ("terms", "not Actuals"),
+    ),
+    Case(
+        "fully-diluted-of-facility",
+        lambda: model.fully_diluted(FAC),  # type: ignore[arg-type]
+        InputError,
+        (r"^cap: needs a Capitalization", "not Facility"),
+    ),
+    Case(
+        "reserve-check-of-note",
+        lambda: model.reserve_check(_NOTE),  # type: ignore[arg-type]
+        InputError,
+        (r"^cap: needs a Capitalization", "not FixedRateNote"),
+    ),
+    Case(
+        "money-table-of-number",
+        lambda: model.money_table(5),  # type: ignore[arg-type]
+        InputError,
+        (r"^df: must be a DataFrame, not int$",),
+    ),
+    Case(
+        "reporting-compliance-due-without-columns",
+        lambda: model.reporting_compliance(FAC, pd.DataFrame({"a": [1]}), {}, "2008-12-31"),
+        InputError,
+        (r"^due: lacks column\(s\) requirement, period_end, due_date",),
+    ),
+    # finding 5: a delivery answers a row of due, and not before its period ends
+    Case(
+        "delivery-not-in-due",
+        lambda: model.reporting_compliance(
+            FAC, _DUE, {("quarterly_financials", "2008-09-30"): "2008-11-01"}, "2008-12-31"
+        ),
+        InputError,
+        (
+            r"delivered\[\('quarterly_financials', '2008-09-30'\)\]",
+            "the period ending 2008-09-30 is not among the deliverables in due",
+            "2008-03-31, 2008-06-30",
+        ),
+    ),
+    Case(
+        "delivery-before-period-end",
+        lambda: model.reporting_compliance(
+            FAC, _DUE, {("quarterly_financials", "2008-03-31"): "2008-01-15"}, "2008-12-31"
+        ),
+        InputError,
+        (r"delivered 2008-01-15, before the period it reports ends \(2008-03-31\)",),
+    ),
+    Case(
+        "monthly-interest-of-empty-frame",
+        lambda: model.monthly_interest(pd.DataFrame()),
+        InputError,
+        (r"^ledger: lacks column\(s\) interest_revolver",),
+    ),
+    Case(
+        "load-override-key-not-text",
+        lambda: load("params/instruments/8pct-secured-convertible-2007.yaml", {5: 1}),  # type: ignore[dict-item]
+        ParamsError,
+        ("overrides", r"a dotted key path as text \('terms.frequency.value'\), not 5"),
+    ),
+    Case(
+        "read-int-signaling-nan",
+        lambda: model.read_int(Decimal("sNaN"), "days"),
+        InputError,
+        (r"^days: not a whole number: Decimal\('sNaN'\)$",),
+    ),
+    Case(
+        "adjust-dates-arguments-swapped",
+        lambda: model.adjust_dates(["2008-01-01"], "following"),  # type: ignore[arg-type]
+        InputError,
+        (r"^calendar: must be a BusinessCalendar", r"the arguments are \(dates, calendar, roll\)"),
+    ),
+    # finding 17
+    Case(
+        "load-unknown-kind",
+        lambda: load("params/instruments/8pct-secured-convertible-2007.yaml", kind="bogus"),
+        ParamsError,
+        (r"^kind: unknown kind 'bogus'; expected one of: actuals, capitalization",),
+    ),
+    Case(
+        "load-kind-article",
+        lambda: load("params/instruments/8pct-secured-convertible-2007.yaml", kind="exchange"),
+        ParamsError,
+        (r"this is a 'fixed_rate_note' file; an 'exchange' file is needed here",),
+    ),
+    # finding 19
+    Case(
+        "provenance-of-a-number",
+        lambda: model.provenance(5),
+        InputError,
+        (r"^terms: provenance lists the terms of a params file .*, not int$",),
+    ),
+    Case(
+        "assumptions-of-a-number",
+        lambda: model.assumptions(5),
+        InputError,
+        (r"^terms: assumptions lists the terms of a params file .*, not int$",),
+    ),
+    Case(
+        "term-change-days-reversed",
+        lambda: model.term_change_days(FAC, "2009-01-01", "2008-01-01"),
+        InputError,
+        (r"^end: end 2008-01-01 is before start 2009-01-01$",),
+    ),
+    # finding 8: one reader per kind: principal is money, rates are rates
+    Case(
+        "accrued-interest-sub-cent-principal",
+        lambda: model.accrued_interest(0.001, 0.05, "2005-01-01", "2005-06-30", "30/360 US"),
+        InputError,
+        (r"^principal: an amount of money has at most two decimals, cents \(got 0.001\)$",),
+    ),
+    Case(
+        "accrued-interest-rate-wording",
+        lambda: model.accrued_interest(1000, 5, "2005-01-01", "2005-06-30", "30/360 US"),
+        InputError,
+        (
+            r"^annual_rate: a rate is a decimal fraction from 0 up to 1 \(write 0.08 for 8%\), got 5$",
+        ),
+    ),
+    Case(
+        "conversion-price-zero",
+        lambda: _NOTE.conversion_shares(0),
+        InputError,
+        (r"^conversion_price: must be greater than zero \(got 0\)$",),
+    ),
+    # finding 11
+    Case(
+        "read-money-exponent",
+        lambda: model.read_money("4e5", "cash"),
+        InputError,
+        (r"^cash: '4e5' has an exponent: write the amount in digits",),
+    ),
+    # finding 12
+    Case(
+        "key-figures-nan",
+        lambda: model.write_key_figures(
+            {"covenants": {"x": {"headroom_pct": float("nan")}}}, SCRATCH, "kf"
+        ),
+        InputError,
+        (r"^covenants\.x\.headroom_pct: nan is not a number JSON can hold",),
+    ),
+    # finding 4: a daily series' dates are read strictly, by position
+    Case(
+        "daily-liquidity-month-first",
+        lambda: model.evaluate_covenants(
+            FAC,
+            "2008-06-30",
+            ACTS,
+            liquidity=pd.Series([3e7, 3e7], index=["2008-06-29", "06/30/2008"]),
+        ),
+        InputError,
+        (r"^liquidity\.index\[1\]: '06/30/2008' is not an ISO date",),
+    ),
+    Case(
+        "daily-liquidity-with-times",
+        lambda: model.evaluate_covenants(
+            FAC,
+            "2008-06-30",
+            ACTS,
+            liquidity=pd.Series(
+                [3e7, 3e7], index=pd.DatetimeIndex(["2008-06-29", "2008-06-30 09:30"])
+            ),
+        ),
+        InputError,
+        (r"^liquidity\.index\[1\]: 2008-06-30 09:30:00 has a time of day",),
+    ),
+    # another review: date arithmetic past 9999-12-31
+    Case(
+        "quarter-after-the-last-date",
+        lambda: model.dates.next_quarter_end(dt.date(9999, 12, 31)),
+        InputError,
+        (
+            r"^the quarter after 9999-12-31 is beyond the last date this model handles \(9999-12-31\)$",
+        ),
+    ),
+]
+
+
 def _prefixed(prefix: str, cases: list[Case]) -> list[Case]:
     return [Case(f"{prefix}-{c.id}", c.call, c.error, c.match, c.files) for c in cases]
 
 
 ALL = (
-    _prefixed("yaml", YAML_CASES)
+    _prefixed("yaml", YAML_CASES + REVIEW4_YAML)
     + _prefixed("actuals", ACTUALS_CASES)
-    + _prefixed("csv", CSV_CASES)
-    + _prefixed("call", FUNCTION_CASES)
+    + _prefixed("csv", CSV_CASES + REVIEW4_CSV)
+    + _prefixed("call", FUNCTION_CASES + REVIEW4_CALLS)
 )
 
 

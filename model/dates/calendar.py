@@ -31,6 +31,7 @@ datetime.date(2004, 7, 6)
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -109,9 +110,13 @@ def _calendar_class(code: str) -> type[holidays.HolidayBase]:
     try:
         cls = type(holidays.financial_holidays(code))
     except NotImplementedError:
+        known = list(holidays.list_supported_financial())
+        near = difflib.get_close_matches(str(code), known, n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
         raise InputError(
-            f"unknown financial calendar code {code!r} in the holidays package; "
-            "use e.g. 'USNY' (Federal Reserve / New York banking days)"
+            f"unknown business-day calendar {code!r}{hint}; a calendar is named by its "
+            "financial market code, e.g. 'USNY' (Federal Reserve / New York banking days), "
+            f"'XNYS' (New York Stock Exchange), 'XECB' (TARGET); all codes: {', '.join(known)}"
         ) from None
     if code in _EARLIER_START and _EARLIER_START[code] < cls.start_year:
         cls = type(
@@ -185,8 +190,9 @@ class BusinessCalendar:
         if d.size and (years.min() < lo or years.max() > hi):
             bad = d[(years < lo) | (years > hi)][0]
             raise InputError(
-                f"date {bad} is outside the years {lo}-{hi} that the holidays package's "
-                f"{self.code!r} calendar covers"
+                f"date {bad} is outside the years {lo}-{hi} for which the {self.code!r} "
+                "business-day calendar knows the holidays; a date outside them cannot be "
+                "adjusted to a business day"
             )
 
     # -- helpers ------------------------------------------------------------------

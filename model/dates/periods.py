@@ -27,6 +27,9 @@ from model.errors import InputError
 from model.values import read_choice, read_date
 
 __all__ = [
+    "LAST_DATE",
+    "FIRST_DATE",
+    "out_of_range",
     "MEASUREMENT_PERIODS",
     "FISCAL_YEAR_END_MONTHS",
     "month_end",
@@ -46,12 +49,38 @@ FISCAL_YEAR_END_MONTHS = (3, 6, 9, 12)
 _QUARTER_ENDS = {(3, 31), (6, 30), (9, 30), (12, 31)}
 
 
+LAST_DATE = dt.date.max
+"""The last date this model handles, 9999-12-31 (the last a calendar date can be)."""
+FIRST_DATE = dt.date.min
+"""The first date this model handles, 0001-01-01."""
+
+
+def out_of_range(what: str, later: bool = True) -> InputError:
+    """The error for a date computed past the dates this model handles (``what`` says
+    which: "the quarter after 9999-12-31")."""
+    if later:
+        return InputError(
+            f"{what} is beyond the last date this model handles ({LAST_DATE.isoformat()})"
+        )
+    return InputError(
+        f"{what} is before the first date this model handles ({FIRST_DATE.isoformat()})"
+    )
+
+
 def month_end(year: int, month: int) -> dt.date:
     """The last day of ``month``.
 
     >>> month_end(2008, 2)
     datetime.date(2008, 2, 29)
+    >>> month_end(10000, 3)
+    Traceback (most recent call last):
+    ...
+    model.errors.InputError: the month 10000-03 is beyond the last date this model handles (9999-12-31)
     """
+    if year > LAST_DATE.year:
+        raise out_of_range(f"the month {year}-{month:02d}")
+    if year < FIRST_DATE.year:
+        raise out_of_range(f"the month {year:04d}-{month:02d}", later=False)
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -105,6 +134,8 @@ def next_quarter_end(quarter_end: dt.date) -> dt.date:
     datetime.date(2009, 3, 31)
     """
     q = read_quarter_end(quarter_end)
+    if q == LAST_DATE:
+        raise out_of_range(f"the quarter after {q}")
     m = q.month + 3
     return month_end(q.year + (m - 1) // 12, (m - 1) % 12 + 1)
 
@@ -116,7 +147,10 @@ def previous_quarter_end(quarter_end: dt.date) -> dt.date:
     datetime.date(2007, 12, 31)
     """
     q = read_quarter_end(quarter_end)
-    return quarter_start(q) - dt.timedelta(days=1)
+    start = quarter_start(q)
+    if start == FIRST_DATE:
+        raise out_of_range(f"the quarter before {q}", later=False)
+    return start - dt.timedelta(days=1)
 
 
 def quarter_ends_between(start: Any, end: Any) -> list[dt.date]:
@@ -131,6 +165,8 @@ def quarter_ends_between(start: Any, end: Any) -> list[dt.date]:
     while d <= e:
         if d >= s:
             out.append(d)
+        if d == LAST_DATE:
+            break
         d = next_quarter_end(d)
     return out
 
@@ -147,6 +183,8 @@ def month_ends_between(start: Any, end: Any) -> list[dt.date]:
     while month_end(y, m) <= e:
         if month_end(y, m) >= s:
             out.append(month_end(y, m))
+        if month_end(y, m) == LAST_DATE:
+            break
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
 

@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any, cast
@@ -32,6 +33,7 @@ import numpy as np
 
 from model.dates.calendar import BusinessCalendar, Roll
 from model.dates.daycount import to_datetime64
+from model.dates.periods import out_of_range
 from model.errors import InputError
 
 __all__ = ["generate_schedule", "adjust_dates", "add_months", "STUBS", "FREQUENCIES"]
@@ -50,8 +52,7 @@ def _date(value: Any, name: str) -> dt.date:
 
 
 def _last_day(year: int, month: int) -> int:
-    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-    return (nxt - dt.timedelta(days=1)).day
+    return calendar.monthrange(year, month)[1]
 
 
 def add_months(d: dt.date, n: int, end_of_month: bool = False) -> dt.date:
@@ -70,6 +71,8 @@ def add_months(d: dt.date, n: int, end_of_month: bool = False) -> dt.date:
     total = d.year * 12 + (d.month - 1) + n
     year, month = divmod(total, 12)
     month += 1
+    if not dt.date.min.year <= year <= dt.date.max.year:
+        raise out_of_range(f"{d} plus {n} months", later=n > 0)
     last = _last_day(year, month)
     if end_of_month and d.day == _last_day(d.year, d.month):
         return dt.date(year, month, last)
@@ -211,6 +214,16 @@ def adjust_dates(
     >>> adjust_dates(["2004-12-18", "2005-06-18"], new_york_banking_calendar(), "following")
     [datetime.date(2004, 12, 20), datetime.date(2005, 6, 20)]
     """
+    if not isinstance(calendar, BusinessCalendar):
+        raise InputError(
+            f"must be a BusinessCalendar (e.g. new_york_banking_calendar()), not "
+            f"{type(calendar).__name__} {calendar!r}; the arguments are (dates, calendar, roll)",
+            key="calendar",
+        )
+    if isinstance(dates, str | dt.date) or not isinstance(dates, Iterable):
+        raise InputError(
+            f"must be a list of dates, not {type(dates).__name__} {dates!r}", key="dates"
+        )
     items = list(dates)
     if not items:
         return []

@@ -33,7 +33,8 @@ from model import paths
 from model.engines.covenants.metrics import MetricBuildUp, ScheduleLine
 from model.errors import InputError
 from model.reports.formatting import (
-    RATIO_BLANK,
+    MISSING,
+    actual_text,
     answer_class,
     complies_word,
     figure,
@@ -59,9 +60,6 @@ FORMATS = ("html", "markdown")
 """The formats :func:`render_certificate` writes."""
 
 _TEMPLATES = {"html": "certificate.html.j2", "markdown": "certificate.md.j2"}
-
-_COMPARISON = {"min": "equal to or greater than", "max": "equal to or less than"}
-"""How the schedule asks whether the metric meets its level, by covenant direction."""
 
 _TAGGED_KINDS = ("illustrative", "estimate", "reported")
 """Provenance kinds of an input shown beside its line in the schedule."""
@@ -102,8 +100,9 @@ def _breach(r: pd.Series) -> str:
 def certificate_exceptions(
     results: pd.DataFrame, reporting: pd.DataFrame | None = None, extra: Sequence[str] = ()
 ) -> list[str]:
-    """Exceptions to the certification: failed or unconfirmable covenants, overridden
-    levels, late reporting, then ``extra``.
+    """Exceptions to the certification: failed or unconfirmable covenants (a breach, a
+    metric that cannot be computed, treated as not in compliance, a level not provided),
+    overridden levels, late reporting, then ``extra``.
 
     Parameters
     ----------
@@ -120,6 +119,11 @@ def certificate_exceptions(
         code, where = r["status_code"], f"{r['title']} ({r['section']})"
         if code == "breach":
             out.append(_breach(r))
+        elif code == "undefined":
+            out.append(
+                f"{where}: the metric {r['status']} (no figure to compare with the required "
+                f"level {figure(r['required'], str(r['unit']))}); treated as not in compliance."
+            )
         elif code == "threshold_not_provided":
             out.append(
                 f"{where}: the required level is not in the documents and was not provided; "
@@ -203,7 +207,7 @@ def _financial_rows(
             {
                 "title": printed.get(cid, str(r["title"])),
                 "required": required_text(r["required"], str(r["unit"]), r["threshold_kind"]),
-                "actual": figure(r["actual"], str(r["unit"])),
+                "actual": actual_text(r["actual"], str(r["unit"]), r["status_code"]),
                 "complies": complies_word(r["status_code"]),
                 "css": answer_class(r["status_code"]),
                 "note": note,
@@ -216,7 +220,7 @@ def _schedule_line(ln: ScheduleLine) -> dict[str, str]:
     return {
         "letter": ln.letter,
         "label": ln.label,
-        "amount": figure(ln.amount, ln.unit),
+        "amount": MISSING if ln.amount is None else figure(ln.amount, ln.unit),
         "formula": ln.formula,
         "kind": ln.kind if ln.kind in _TAGGED_KINDS else "",
     }
@@ -227,18 +231,29 @@ def _schedule_section(
 ) -> dict[str, Any]:
     unit, code = str(r["unit"]), str(r["status_code"])
     required = required_text(r["required"], unit, r["threshold_kind"])
-    blank = RATIO_BLANK if unit == "ratio" else "$________"
+    blank = form.ratio_blank if unit == "ratio" else form.amount_blank
     shown = required if not is_missing(r["required"]) else blank
-    answers = {"complies": form.answer_yes, "amber": form.answer_yes, "breach": form.answer_no}
+    answers = {
+        "complies": form.answer_yes,
+        "amber": form.answer_yes,
+        "breach": form.answer_no,
+        "undefined": form.answer_no,
+    }
+    comparison = form.comparison_min if r["direction"] == "min" else form.comparison_max
+    question = (
+        form.question.replace("{line}", build.lines[-1].letter)
+        .replace("{comparison}", comparison)
+        .replace("{required}", shown)
+    )
     return {
         "head": terms.compliance.metric(build.metric).heading or build.title,
+        "period": form.period_text(build.period, build.quarters),
         "required": required,
         "threshold_source": str(r["threshold_source"]),
         "reason": _condition_note(terms, cid, r),
+        "undefined": str(r["status"]) if code == "undefined" else "",
         "lines": [_schedule_line(ln) for ln in build.lines],
-        "question": (
-            f"Is line {build.lines[-1].letter} {_COMPARISON[str(r['direction'])]} {shown}?"
-        ),
+        "question": question,
         "answer": answers.get(code, complies_word(code)),
         "css": answer_class(code),
     }
@@ -403,17 +418,26 @@ def _words(
         "name": form.name,
         "title": [fill(t) for t in form.title],
         "certification": fill(form.certification),
-        "ip_block": form.ip_block,
+        "ip_block": fill(form.ip_block) if form.ip_block else form.ip_block,
         "reporting_heading": form.reporting_heading,
         "financial_heading": form.financial_heading,
         "statement": fill(form.statement),
         "exceptions_heading": fill(form.exceptions_heading),
-        "no_exceptions": form.no_exceptions,
+        "no_exceptions": fill(form.no_exceptions),
         "signature": _signature(form, officer_name, officer_title),
-        "bank_use": list(form.bank_use),
+        "bank_use": [fill(b) for b in form.bank_use],
         "schedule_title": form.schedule_title,
         "schedule_subtitle": form.schedule_subtitle,
         "form_notes": form_notes(form),
+        "labels": {
+            "to": form.to_label,
+            "from": form.from_label,
+            "date": form.date_label,
+            "period": form.period_label,
+        },
+        "reporting_columns": list(form.reporting_columns),
+        "financial_columns": list(form.financial_columns),
+        "schedule_columns": list(form.schedule_columns),
     }
 
 

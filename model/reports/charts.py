@@ -19,7 +19,7 @@ from matplotlib.ticker import FuncFormatter
 
 from model.engines.facility.triggers import springing_covenant
 from model.errors import InputError, NotFoundError
-from model.reports.formatting import dollars, headroom
+from model.reports.formatting import UNDEFINED_TEXT, dollars, headroom
 from model.terms.facility import Facility, FacilityTerms
 from model.values import is_missing
 
@@ -297,7 +297,8 @@ def plot_covenant_history(
     -------
     (fig, ax)
         Bars: actual, coloured by ``status_code`` (:data:`STATUS_COLOURS`: green complies,
-        amber inside the cushion, red fails, grey not tested); step line: the required
+        amber inside the cushion, red fails, grey not tested; no bar, labelled, where the
+        metric cannot be computed); step line: the required
         level in force for each quarter; above each bar, the headroom. The x labels give
         the quarter end and the version of the terms.
     """
@@ -315,8 +316,11 @@ def plot_covenant_history(
     scale, unit = (1.0, "ratio (x:1.00)") if ratio else (MILLIONS, "US$ millions")
     x = list(range(len(h)))
     colours = [STATUS_COLOURS.get(str(c), _NOT_TESTED) for c in h["status_code"]]
-    actual = [float(v) / scale for v in h["actual"]]
+    actual = [float("nan") if is_missing(v) else float(v) / scale for v in h["actual"]]
     ax.bar(x, actual, color=colours, width=0.6, label="actual")
+    for i, code in enumerate(h["status_code"]):
+        if code == "undefined":  # no bar: say why at the axis
+            ax.annotate(UNDEFINED_TEXT, (i, 0), ha="center", va="bottom", fontsize=7, rotation=90)
     req = [float("nan") if v is None or pd.isna(v) else float(v) / scale for v in h["required"]]
     edges = [i - 0.5 for i in x] + [len(h) - 0.5]
     ax.step(edges, req + req[-1:], where="post", color="black", linewidth=2, label="required")

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.errors import InputError
 from model.terms.facility import Facility
 from model.values import format_money, is_missing, read_amount
 
@@ -34,6 +35,8 @@ __all__ = [
     "reporting_answer",
     "answer_class",
     "required_text",
+    "actual_text",
+    "UNDEFINED_TEXT",
     "money_table",
     "format_compliance_table",
     "format_comparison_table",
@@ -55,6 +58,7 @@ _COMPLIES_WORDS = {
     "not_required": "Not required",
     "threshold_not_provided": "Threshold not provided",
     "no_threshold": "No threshold",
+    "undefined": "No (cannot be computed)",
 }
 """``status_code`` -> the answer a compliance table and a certificate give."""
 
@@ -165,7 +169,23 @@ def answer_class(code: Any) -> str:
     """
     if code in ("complies", "amber", "yes"):
         return "yes"
-    return "no" if code in ("breach", "no") else ""
+    return "no" if code in ("breach", "undefined", "no") else ""
+
+
+UNDEFINED_TEXT = "cannot be computed"
+"""What a table shows for a metric that cannot be computed (``status_code == "undefined"``)."""
+
+
+def actual_text(actual: Any, unit: str, status_code: Any = None) -> str:
+    """A covenant's actual figure in its unit; ``cannot be computed`` for a metric the
+    engine could not compute (``status_code == "undefined"``), ``—`` when missing.
+
+    >>> actual_text(Decimal("2.76"), "ratio"), actual_text(None, "ratio", "undefined")
+    ('2.76:1.00', 'cannot be computed')
+    """
+    if status_code == "undefined":
+        return UNDEFINED_TEXT
+    return MISSING if is_missing(actual) else figure(actual, unit)
 
 
 def required_text(required: Any, unit: str, threshold_kind: Any = None) -> str:
@@ -191,12 +211,23 @@ def money_table(df: pd.DataFrame, columns: Sequence[Hashable] | None = None) -> 
     >>> money_table(pd.DataFrame({"coupon": [Decimal("1160000")], "days": [180]})).to_string(index=False)
     '      coupon  days\\n1,160,000.00   180'
     """
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"must be a DataFrame, not {type(df).__name__}", key="df")
     out = df.copy()
+    if isinstance(columns, str):
+        columns = [columns]
     cols = (
         list(columns)
         if columns
         else [c for c in out.columns if out[c].map(lambda v: isinstance(v, Decimal)).any()]
     )
+    unknown = [c for c in cols if c not in out.columns]
+    if unknown:
+        raise InputError(
+            f"no column(s) {', '.join(map(str, unknown))}; columns: "
+            f"{', '.join(map(str, out.columns))}",
+            key="columns",
+        )
     for c in cols:
         out[c] = out[c].map(_money_cell)
     return out
@@ -222,7 +253,7 @@ def format_compliance_table(results: pd.DataFrame) -> pd.DataFrame:
             {
                 "covenant": cid,
                 "required": required_text(r["required"], unit, r["threshold_kind"]),
-                "actual": figure(r["actual"], unit),
+                "actual": actual_text(r["actual"], unit, r["status_code"]),
                 "applies": yes_no(r["applies"]),
                 "complies": complies_word(r["status_code"]),
                 "headroom": "" if is_missing(r["headroom"]) else headroom(r["headroom"], unit),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import tempfile
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from model import paths
+from model.errors import InputError
 
 __all__ = ["write_key_figures", "to_jsonable"]
 
@@ -27,7 +29,8 @@ __all__ = ["write_key_figures", "to_jsonable"]
 def to_jsonable(obj: Any) -> Any:
     """Turn Decimals, dates, numpy and pandas values into JSON-ready ones.
 
-    Money stays exact: a Decimal becomes a string with its cents (``"651187.50"``).
+    Money stays exact: a Decimal becomes a string with its cents (``"651187.50"``); a
+    Decimal NaN or infinity becomes the float it is, for :func:`write_key_figures` to refuse.
 
     >>> to_jsonable({"a": Decimal("651187.50"), "d": dt.date(2003, 1, 30)})
     {'a': '651187.50', 'd': '2003-01-30'}
@@ -35,7 +38,7 @@ def to_jsonable(obj: Any) -> Any:
     [3, True, '2008-03-31T12:30:00']
     """
     if isinstance(obj, Decimal):
-        return str(obj)
+        return str(obj) if obj.is_finite() else float("nan" if obj.is_nan() else obj)
     if isinstance(obj, dt.date | dt.datetime | pd.Timestamp):
         return (
             obj.isoformat()[:10]
@@ -59,6 +62,29 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
+def _check_json(obj: Any, path: str) -> None:
+    """Every value is one JSON holds exactly: NaN and infinities (which ``json`` would write
+    as the non-standard ``NaN``, ``Infinity``) and objects it cannot write are errors naming
+    the key path."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            _check_json(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            _check_json(v, f"{path}[{i}]")
+    elif isinstance(obj, float) and not math.isfinite(obj):
+        raise InputError(
+            f"{obj!r} is not a number JSON can hold: give a figure, or None for no figure",
+            key=path or "figures",
+        )
+    elif not (obj is None or isinstance(obj, str | int | float | bool)):
+        raise InputError(
+            f"{type(obj).__name__} {obj!r} cannot be written as a key figure: give text, a "
+            "number, a Decimal, a date, a list or a mapping",
+            key=path or "figures",
+        )
+
+
 def write_key_figures(
     figures: Mapping[str, Any], output_dir: str | os.PathLike[str], name: str
 ) -> Path:
@@ -66,7 +92,9 @@ def write_key_figures(
 
     ``name`` comes from notebook parameters, so it may not escape ``output_dir``
     (:func:`model.paths.safe_join`); ``output_dir`` goes through
-    :func:`model.paths.report_dir`.
+    :func:`model.paths.report_dir`. A NaN or an infinity, or a value JSON cannot hold, is
+    an :class:`~model.errors.InputError` naming its key path (``covenants.x.actual``):
+    a figure never silently becomes the non-standard ``NaN``.
 
     Examples
     --------
@@ -75,10 +103,16 @@ def write_key_figures(
     >>> write_key_figures({"x": Decimal("1.50")}, d, "demo").read_text()
     '{\\n  "x": "1.50"\\n}\\n'
     """
+    if not isinstance(figures, Mapping):
+        raise InputError(
+            f"must be a mapping of names to figures, not {type(figures).__name__}", key="figures"
+        )
+    data = to_jsonable(dict(figures))
+    _check_json(data, "")
     out_dir = paths.report_dir(output_dir)
     target = paths.safe_join(out_dir, f"{name}.json")
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(to_jsonable(dict(figures)), indent=2, sort_keys=True) + "\n"
+    text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -66,6 +66,11 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 assumption``, ``2 assumptions``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _params(args: argparse.Namespace) -> int:
     from model.terms import Actuals, Facility, assumptions, count_terms, load
 
@@ -83,7 +88,7 @@ def _params(args: argparse.Namespace) -> int:
             print(f"{f}: ok; {len(terms.quarter_ends)} quarters, values: {counts}")
             continue
         sourced, assumed = count_terms(terms)
-        print(f"{f}: ok; {sourced} sourced terms, {assumed} assumptions")
+        print(f"{f}: ok; {_count(sourced, 'sourced term')}, {_count(assumed, 'assumption')}")
         table = terms.assumptions() if isinstance(terms, Facility) else assumptions(terms)
         for _, row in table.iterrows():
             print(f"  assumption {row['term']} = {row['value']}: {row['assumption']}")

@@ -152,6 +152,23 @@ def _update_index(out: Path, results: Sequence[dict[str, Any]]) -> None:
     )
 
 
+def _make_output_dir(out: Path) -> None:
+    """Create the output folder (and its parents); a path that is a file, or a folder that
+    cannot be created, is an :class:`~model.errors.InputError` naming it."""
+    if out.exists() and not out.is_dir():
+        raise InputError(
+            f"{paths.shown(out)} is a file, not a folder: give a folder for the reports",
+            key="output_dir",
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the folder {paths.shown(out)}: {exc.strerror or exc}",
+            key="output_dir",
+        ) from None
+
+
 def run_notebooks(
     names: Sequence[str] | None = None,
     parameters: Mapping[str, Any] | None = None,
@@ -179,7 +196,8 @@ def run_notebooks(
     Raises
     ------
     InputError
-        An unknown notebook or parameter.
+        An unknown notebook or parameter; an output folder that is a file or cannot be
+        created.
     papermill.PapermillExecutionError
         A notebook failed; nothing was moved into ``output_dir``.
     """
@@ -187,7 +205,7 @@ def run_notebooks(
     out = paths.resolve(output_dir or paths.REPORTS)
     books = _select(names)
     declared = _declared(books, parameters)
-    out.mkdir(parents=True, exist_ok=True)
+    _make_output_dir(out)
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(dir=out, prefix=".run-") as tmp:
         staging = Path(tmp)

@@ -207,24 +207,28 @@ class Actuals:
         return df.reset_index(drop=True)
 
     @classmethod
-    def from_records(cls, records: Any, file: str = "<records>") -> Actuals:
+    def from_records(
+        cls, records: Any, file: str = "<records>", lines: Sequence[int] | None = None
+    ) -> Actuals:
         """Build from ``(quarter_end, line_item, value, kind, source[, note])`` tuples,
-        validated as a CSV would be (``line`` = position + 2, as if under a header)."""
+        validated as a CSV would be. ``lines`` gives each record's line in ``file``
+        (default: position + 2, as if under a header)."""
         rows: list[tuple[int, dict[str, Any]]] = []
         problems: list[Problem] = []
         for i, rec in enumerate(records):
+            line = lines[i] if lines is not None else i + 2
             values: dict[str, Any] = {}
             for col, raw in zip(ACTUALS_SCHEMA.columns, list(rec) + [None] * 6, strict=False):
                 if raw is None or (isinstance(raw, str) and not raw.strip()):
                     if col.required:
-                        problems.append(Problem(col.name, "missing value", i + 2))
+                        problems.append(Problem(col.name, "missing value", line))
                     values[col.name] = None
                     continue
                 try:
-                    values[col.name] = col.read(raw, col.name, file=file, line=i + 2)
+                    values[col.name] = col.read(raw, col.name, file=file, line=line)
                 except InputError as exc:
-                    problems.append(Problem(col.name, exc.rule, i + 2))
-            rows.append((i + 2, values))
+                    problems.append(Problem(col.name, exc.rule, line))
+            rows.append((line, values))
         if problems:
             raise ParamsError.from_problems(file, problems)
         return _build(rows, file)
@@ -271,14 +275,27 @@ def load_actuals_csv(path: Path) -> Actuals:
     return _build(rows, name)
 
 
+_ITEM_KEYS = ("value", "kind", "source", "note")
+"""The keys of one line item in YAML actuals (the CSV columns after quarter_end, line_item)."""
+
+
 def build_actuals(pf: ParamsFile) -> Actuals:
     """Builder for YAML actuals (``kind: actuals``)::
 
     kind: actuals
+    name: "..."            # optional
     quarters:
       2008-03-31:
         net_income: {value: -2100000, kind: reported, source: "..."}
+
+    Each line item is a mapping of ``value``, ``kind``, ``source`` and optionally ``note``
+    (another key is an error); problems name the line of the item in the YAML file.
     """
+    unknown = [k for k in pf.data if k not in ("kind", "name", "notes", "quarters")]
+    if unknown:
+        raise pf.error(
+            (unknown[0],), "unknown key (YAML actuals hold kind, name, notes and quarters)"
+        )
     quarters = pf.data.get("quarters")
     if not isinstance(quarters, dict):
         raise pf.error(("quarters",), "expected a mapping of quarter end -> line items")
@@ -290,15 +307,15 @@ def build_actuals(pf: ParamsFile) -> Actuals:
                 ("quarters", q), "expected a mapping of line item -> {value, kind, source}"
             )
         for item, spec in items.items():
-            spec = spec if isinstance(spec, dict) else {"value": spec}
-            records.append(
-                (q, item, spec.get("value"), spec.get("kind"), spec.get("source"), spec.get("note"))
-            )
-            lines.append(pf.line_of(("quarters", q, item)) or 0)
-    try:
-        return Actuals.from_records(records, pf.name)
-    except ParamsError as exc:  # report the YAML lines, not record positions
-        fixed = [
-            Problem(p.key, p.rule, lines[p.line - 2] if p.line else None) for p in exc.problems
-        ]
-        raise ParamsError.from_problems(pf.name, fixed) from None
+            loc = ("quarters", q, item)
+            if not isinstance(spec, dict):
+                raise pf.error(loc, "expected a mapping {value, kind, source[, note]}")
+            extra = [k for k in spec if k not in _ITEM_KEYS]
+            if extra:
+                raise pf.error(
+                    loc + (extra[0],),
+                    f"unknown key {extra[0]!r}; a line item has {', '.join(_ITEM_KEYS)}",
+                )
+            records.append((q, item, *(spec.get(k) for k in _ITEM_KEYS)))
+            lines.append(pf.line_of(loc) or 0)
+    return Actuals.from_records(records, pf.name, lines)

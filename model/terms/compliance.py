@@ -30,12 +30,12 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 
 from model.dates.periods import FISCAL_YEAR_END_MONTHS
 from model.errors import NotFoundError
 from model.terms.fields import Days, Flag, Frozen, Name, Provenanced, Sourced, Whole
-from model.terms.files import ParamsFile, validate
+from model.terms.files import ParamsFile, located_checks, raise_located, validate
 from model.terms.notes import LoadReference
 from model.terms.quantities import QUANTITIES
 
@@ -53,6 +53,8 @@ __all__ = [
     "build_compliance",
     "OPERATIONS",
     "PLACEHOLDERS",
+    "QUESTION_MARKERS",
+    "PERIOD_MARKERS",
 ]
 
 OPERATIONS = ("sum", "difference", "product", "ratio")
@@ -221,11 +223,44 @@ class CertificateRow(Frozen):
     title: str
 
 
+QUESTION_MARKERS = ("line", "comparison", "required")
+"""The markers of the schedule's question: the metric's last line, the comparison
+(``comparison_min`` or ``comparison_max``) and the required level (or the blank)."""
+
+PERIOD_MARKERS = ("period_end", "quarters")
+"""The markers of a measurement period's words: the period's last quarter end and the
+number of quarters it spans."""
+
+PeriodName = Literal["fiscal_quarter", "trailing_four_quarters", "year_to_date"]
+
+_DEFAULT_PERIOD_WORDS: dict[PeriodName, str] = {
+    "fiscal_quarter": "",
+    "trailing_four_quarters": "trailing four fiscal quarters ending {period_end}",
+    "year_to_date": "fiscal year to date ending {period_end} ({quarters} quarters)",
+}
+
+
+def _markers_problem(text: str, allowed: tuple[str, ...], where: str) -> str | None:
+    for marker in re.findall(r"\{([^{}]*)\}", text):
+        if marker not in allowed:
+            return (
+                f"unknown marker {{{marker}}} in the certificate's {where}; allowed: "
+                + ", ".join("{" + p + "}" for p in allowed)
+            )
+    return None
+
+
 class CertificateForm(Provenanced):
     """The words of the compliance certificate, as the agreement prints them.
 
     Text may hold the markers ``{borrower}``, ``{bank}`` and ``{period_end}`` only
-    (:data:`PLACEHOLDERS`); they are replaced, nothing else is interpreted.
+    (:data:`PLACEHOLDERS`); they are replaced, nothing else is interpreted. The
+    schedule's ``question`` holds :data:`QUESTION_MARKERS`, the words of each
+    measurement period (``period_words``) :data:`PERIOD_MARKERS`.
+
+    The words every certificate prints in its own language have defaults (the labels
+    ``TO`` / ``FROM`` / ``Date``, the table headers, the schedule's question and its
+    blanks); a deal whose form words them otherwise says so in its compliance file.
     """
 
     name: str
@@ -249,21 +284,74 @@ class CertificateForm(Provenanced):
     answer_no: str = "No, not in compliance"
     form_notes: tuple[str, ...] = ()
     corrections: tuple[FormCorrection, ...] = ()
+    to_label: str = "TO"
+    from_label: str = "FROM"
+    date_label: str = "Date"
+    period_label: str = "Period ending"
+    reporting_columns: tuple[str, str, str, str] = (
+        "Reporting Covenant",
+        "Required",
+        "Complies",
+        "Detail",
+    )
+    financial_columns: tuple[str, str, str, str] = (
+        "Financial Covenant",
+        "Required",
+        "Actual",
+        "Complies",
+    )
+    schedule_columns: tuple[str, str, str, str] = ("Line", "Item", "Amount", "How")
+    question: str = "Is line {line} {comparison} {required}?"
+    comparison_min: str = "equal to or greater than"
+    comparison_max: str = "equal to or less than"
+    amount_blank: str = "$________"
+    ratio_blank: str = "____:1.00"
+    period_words: dict[PeriodName, str] = _DEFAULT_PERIOD_WORDS
 
     @model_validator(mode="after")
-    def _markers(self) -> CertificateForm:
-        texts = [self.certification, self.statement, self.exceptions_heading, *self.title]
-        for text in texts:
-            for marker in re.findall(r"\{([^{}]*)\}", text):
-                if marker not in PLACEHOLDERS:
-                    raise ValueError(
-                        f"unknown marker {{{marker}}} in the certificate text; allowed: "
-                        + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-                    )
+    def _markers(self, info: ValidationInfo) -> CertificateForm:
+        if not located_checks(info):
+            problems = self.marker_problems()
+            if problems:
+                raise ValueError(problems[0][1])
         ids = [r.covenant for r in self.rows]
         if len(set(ids)) != len(ids):
             raise ValueError("a covenant has two certificate rows")
         return self
+
+    def marker_problems(self) -> list[tuple[tuple[Any, ...], str]]:
+        """Markers the form's text may not hold, as ``(key path under the form, rule)``."""
+        checks: list[tuple[tuple[Any, ...], str, tuple[str, ...]]] = [
+            ((name,), text, PLACEHOLDERS)
+            for name in ("certification", "statement", "exceptions_heading", "no_exceptions")
+            if (text := getattr(self, name))
+        ]
+        if self.ip_block:
+            checks.append((("ip_block",), self.ip_block, PLACEHOLDERS))
+        for name in ("title", "bank_use"):
+            checks += [((name, k), t, PLACEHOLDERS) for k, t in enumerate(getattr(self, name))]
+        checks.append((("question",), self.question, QUESTION_MARKERS))
+        checks += [(("period_words", k), t, PERIOD_MARKERS) for k, t in self.period_words.items()]
+        out = []
+        for loc, text, allowed in checks:
+            problem = _markers_problem(text, allowed, str(loc[0]))
+            if problem:
+                out.append((loc, problem))
+        return out
+
+    def period_text(self, period: str, quarters: tuple[Any, ...]) -> str:
+        """The words of a measurement ``period`` over ``quarters`` (empty for the fiscal
+        quarter, unless the form words it): "trailing four fiscal quarters ending 2019-12-31".
+        """
+        given = {str(k): v for k, v in (*_DEFAULT_PERIOD_WORDS.items(), *self.period_words.items())}
+        words = given.get(period, "")
+        if not words or not quarters:
+            return ""
+        end = quarters[-1]
+        end_text = end.isoformat() if hasattr(end, "isoformat") else str(end)
+        return (
+            str(words).replace("{period_end}", end_text).replace("{quarters}", str(len(quarters)))
+        )
 
     def shown_value(self) -> Any:
         return self.name
@@ -330,45 +418,83 @@ class ComplianceTerms(Frozen):
         return v
 
     @model_validator(mode="after")
-    def _references(self) -> ComplianceTerms:
-        if self.fiscal_year_end_month.value not in FISCAL_YEAR_END_MONTHS:
-            raise ValueError(
-                "fiscal_year_end_month: a fiscal year ends on a calendar quarter end, month 3, "
-                f"6, 9 or 12 (got {self.fiscal_year_end_month.value})"
-            )
-        ids = [m.id for m in self.metrics]
-        if len(set(ids)) != len(ids):
-            raise ValueError(
-                f"metric ids repeat: {', '.join(sorted({i for i in ids if ids.count(i) > 1}))}"
-            )
-        for m in self.metrics:
-            unknown = [i for i in m.inputs if i not in self.line_items]
-            if unknown:
-                raise ValueError(
-                    f"metric {m.id!r} reads line item(s) {', '.join(unknown)}, which line_items "
-                    f"does not define (defined: {', '.join(self.line_items)})"
-                )
-        for mid in self.certificate.schedule:
-            if mid not in ids:
-                raise ValueError(f"certificate.schedule names metric {mid!r}, which is not defined")
-        for c in self.consistency_checks:
-            for item in (c.item, c.at_least):
-                if item not in self.line_items:
-                    raise ValueError(
-                        f"consistency_checks names line item {item!r}, which is not defined"
-                    )
-        unknown = [i for i in self.projection if i not in self.line_items]
-        if unknown:
-            raise ValueError(
-                f"projection names line item(s) {', '.join(unknown)}, which are not defined"
-            )
-        req = [r.id for r in self.reporting]
-        if len(set(req)) != len(req):
-            raise ValueError("reporting requirement ids repeat")
-        for kind in ("quarterly", "annual"):
-            if sum(r.certificate == kind for r in self.reporting) > 1:
-                raise ValueError(f"two reporting requirements carry the {kind} certificate")
+    def _references(self, info: ValidationInfo) -> ComplianceTerms:
+        if not located_checks(info):
+            problems = self.reference_problems()
+            if problems:
+                raise ValueError(problems[0][1])
         return self
+
+    def reference_problems(self) -> list[tuple[tuple[Any, ...], str]]:
+        """Cross-references between the parts of the file that do not hold, as ``(key path,
+        rule)`` at the offending entry: :func:`build_compliance` reports them at their lines."""
+        out: list[tuple[tuple[Any, ...], str]] = [
+            (("certificate", *loc), rule) for loc, rule in self.certificate.marker_problems()
+        ]
+        if self.fiscal_year_end_month.value not in FISCAL_YEAR_END_MONTHS:
+            out.append(
+                (
+                    ("fiscal_year_end_month", "value"),
+                    "fiscal_year_end_month: a fiscal year ends on a calendar quarter end, month "
+                    f"3, 6, 9 or 12 (got {self.fiscal_year_end_month.value})",
+                )
+            )
+        ids: list[str] = []
+        for j, m in enumerate(self.metrics):
+            if m.id in ids:
+                out.append(((("metrics", j, "id")), f"metric ids repeat: {m.id}"))
+            ids.append(m.id)
+            for k, ln in enumerate(m.lines):
+                if ln.input is not None and ln.input not in self.line_items:
+                    out.append(
+                        (
+                            ("metrics", j, "lines", k, "input"),
+                            f"metric {m.id!r} reads line item(s) {ln.input}, which line_items "
+                            f"does not define (defined: {', '.join(self.line_items)})",
+                        )
+                    )
+        for k, mid in enumerate(self.certificate.schedule):
+            if mid not in ids:
+                out.append(
+                    (
+                        ("certificate", "schedule", k),
+                        f"certificate.schedule names metric {mid!r}, which is not defined "
+                        f"(metrics: {', '.join(ids)})",
+                    )
+                )
+        for k, c in enumerate(self.consistency_checks):
+            for field in ("item", "at_least"):
+                item = getattr(c, field)
+                if item not in self.line_items:
+                    out.append(
+                        (
+                            ("consistency_checks", k, field),
+                            f"consistency_checks names line item {item!r}, which is not defined",
+                        )
+                    )
+        for name in self.projection:
+            if name not in self.line_items:
+                out.append(
+                    (
+                        ("projection", name),
+                        f"projection names line item(s) {name}, which are not defined",
+                    )
+                )
+        seen: list[str] = []
+        for j, r in enumerate(self.reporting):
+            if r.id in seen:
+                out.append((("reporting", j, "id"), f"reporting requirement ids repeat: {r.id}"))
+            seen.append(r.id)
+        for kind in ("quarterly", "annual"):
+            carriers = [j for j, r in enumerate(self.reporting) if r.certificate == kind]
+            if len(carriers) > 1:
+                out.append(
+                    (
+                        ("reporting", carriers[1], "certificate"),
+                        f"two reporting requirements carry the {kind} certificate",
+                    )
+                )
+        return out
 
     def metric(self, metric_id: str) -> Metric:
         """The metric called ``metric_id`` (a KeyError-free lookup with a clear message)."""
@@ -385,5 +511,9 @@ class ComplianceTerms(Frozen):
 
 
 def build_compliance(pf: ParamsFile, load_reference: LoadReference) -> ComplianceTerms:
-    """Builder for ``kind: compliance_certificate``."""
-    return validate(ComplianceTerms, pf.data, pf)
+    """Builder for ``kind: compliance_certificate``: cross-references between its parts
+    (a metric reading an undefined line item, a repeated metric id, a schedule entry that
+    names no metric) are reported at the offending entry's key path and line."""
+    terms = validate(ComplianceTerms, pf.data, pf, located=True)
+    raise_located(pf, terms.reference_problems())
+    return terms

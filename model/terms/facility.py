@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import AfterValidator, BeforeValidator, field_validator, model_validator
+from pydantic import BeforeValidator, ValidationInfo, field_validator, model_validator
 
 from model.dates import DayCount
 from model.errors import InputError, NotFoundError
@@ -53,14 +53,13 @@ from model.terms.fields import (
     PositiveMoney,
     Provenanced,
     Rate,
-    SignedAmount,
     Sourced,
     Whole,
 )
-from model.terms.files import ParamsFile, validate
+from model.terms.files import ParamsFile, located_checks, raise_located, validate
 from model.terms.notes import LoadReference
 from model.terms.provenance import assumptions, walk_terms
-from model.values import read_amount, read_date
+from model.values import POSITIVE_RULE, read_date, read_rate
 
 __all__ = [
     "AdvanceRate",
@@ -93,18 +92,16 @@ EXCESS_PRICING = ("revolver", "over_advance")
 over-advance rate (revolver + the additional over-advance margin)."""
 
 
-def _advance_rate(v: Decimal) -> Decimal:
-    if v > 1:
-        raise ValueError(
-            f"an advance rate is a decimal fraction between 0 and 1 (write 0.80 for 80%), got {v}"
-        )
-    return v
+AdvanceRate = Annotated[Decimal, BeforeValidator(lambda v: read_rate(v, "", inclusive=True))]
+"""A Borrowing Base advance rate: 0 <= rate <= 1 (100%), read by :func:`model.values.read_rate`."""
 
+MARGIN_LOW, MARGIN_HIGH = Decimal("-0.1"), Decimal("0.2")
+"""A margin over the base rate is a decimal fraction from -10% up to 20%."""
 
-AdvanceRate = Annotated[
-    Decimal, BeforeValidator(lambda v: read_amount(v, "")), AfterValidator(_advance_rate)
+Margin = Annotated[
+    Decimal, BeforeValidator(lambda v: read_rate(v, "", low=MARGIN_LOW, high=MARGIN_HIGH))
 ]
-"""A Borrowing Base advance rate: 0 <= rate <= 1 (100%)."""
+"""A margin over a base rate (may be negative), read by :func:`model.values.read_rate`."""
 
 
 class DateStep(Frozen):
@@ -206,7 +203,7 @@ class EligibilityRules(Frozen):
     @classmethod
     def _days(cls, v: Sourced[int]) -> Sourced[int]:
         if v.value <= 0:
-            raise ValueError(f"past_due_days must be > 0 (got {v.value})")
+            raise ValueError(f"past_due_days {POSITIVE_RULE} (got {v.value})")
         return v
 
     @field_validator("cross_aging_pct", "concentration_pct")
@@ -264,7 +261,7 @@ class InterestTerms(Frozen):
     Base) accrues: ``revolver`` or ``over_advance``."""
 
     base_rate_index: Sourced[Literal["prime", "libor"]]
-    margin: Sourced[SignedAmount]
+    margin: Sourced[Margin]
     day_count: Sourced[str]
     payment_frequency: Sourced[Literal["monthly"]]
     over_advance_margin: Sourced[Rate] | None = None
@@ -279,13 +276,6 @@ class InterestTerms(Frozen):
                 f"daily accrual on actual balances needs an actual-day convention: "
                 f"'ACT/360' or 'ACT/365F' (got {v.value!r})"
             )
-        return v
-
-    @field_validator("margin")
-    @classmethod
-    def _margin(cls, v: Sourced[Decimal]) -> Sourced[Decimal]:
-        if not (Decimal("-0.1") < v.value < Decimal("0.2")):
-            raise ValueError(f"margin is a decimal fraction (write 0.005 for 0.50%), got {v.value}")
         return v
 
 
@@ -404,8 +394,20 @@ class FacilityTerms(Frozen):
     definitions: dict[str, Sourced[str]] = {}
     covenants: tuple[Covenant, ...]
 
+    @field_validator("fees")
+    @classmethod
+    def _fee_names(cls, v: tuple[OneTimeFee, ...]) -> tuple[OneTimeFee, ...]:
+        names = [f.name for f in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(
+                f"one-time fee names repeat: {', '.join(dup)} (each fee is named once; two "
+                "fees of the same kind need different names)"
+            )
+        return v
+
     @model_validator(mode="after")
-    def _check(self) -> FacilityTerms:
+    def _check(self, info: ValidationInfo) -> FacilityTerms:
         if self.triggers.cash_dominion_below.start > self.effective_date:
             raise ValueError(
                 f"triggers.cash_dominion_below must cover the version from its effective date "
@@ -420,22 +422,36 @@ class FacilityTerms(Frozen):
             )
         if oa is not None and self.interest.over_advance_margin is None:
             raise ValueError("an over_advance schedule needs interest.over_advance_margin")
-        self._check_covenants()
+        if not located_checks(info):
+            problems = self.covenant_problems()
+            if problems:
+                raise ValueError(problems[0][1])
         return self
 
-    def _check_covenants(self) -> None:
-        ids = [c.id for c in self.covenants]
-        dup = {i for i in ids if ids.count(i) > 1}
-        if dup:
-            raise ValueError(f"covenant ids repeat: {', '.join(sorted(dup))}")
+    def covenant_problems(self) -> list[tuple[tuple[Any, ...], str]]:
+        """Covenants that repeat an id or name a metric the compliance file does not
+        define, as ``(path under the covenant, rule)`` with the covenant's position first
+        (``(2, "metric")``); the builder reports them at their lines."""
+        out: list[tuple[tuple[Any, ...], str]] = []
+        seen: set[str] = set()
         metrics = [m.id for m in self.compliance.metrics]
-        for c in self.covenants:
-            for metric in (c.metric, c.springing.metric if c.springing else None):
-                if metric is not None and metric not in metrics:
-                    raise ValueError(
-                        f"covenant {c.id!r} names metric {metric!r}, which the compliance file "
-                        f"does not define (metrics: {', '.join(metrics)})"
+        for i, c in enumerate(self.covenants):
+            if c.id in seen:
+                out.append(((i, "id"), f"covenant ids repeat: {c.id}"))
+            seen.add(c.id)
+            where: list[tuple[tuple[Any, ...], str]] = [((i, "metric"), c.metric)]
+            if c.springing is not None:
+                where.append(((i, "springing", "metric"), c.springing.metric))
+            for loc, metric in where:
+                if metric not in metrics:
+                    out.append(
+                        (
+                            loc,
+                            f"covenant {c.id!r} names metric {metric!r}, which the compliance "
+                            f"file does not define (metrics: {', '.join(metrics)})",
+                        )
                     )
+        return out
 
     @property
     def line(self) -> Decimal:
@@ -525,14 +541,21 @@ def _merge(base: Any, changes: Any) -> Any:
     return out
 
 
+Locs = list[tuple[Any, ...]]
+"""Where each covenant of a version is written in the file (its key path), in order."""
+
+
 def _apply_covenant_changes(
-    base: list[dict[str, Any]], changes: Any, pf: ParamsFile, loc: tuple[Any, ...]
-) -> list[dict[str, Any]]:
+    base: list[dict[str, Any]], locs: Locs, changes: Any, pf: ParamsFile, loc: tuple[Any, ...]
+) -> tuple[list[dict[str, Any]], Locs]:
     if not isinstance(changes, dict) or set(changes) - {"replace", "add"}:
         raise pf.error(loc, "covenant changes are a mapping with 'replace' and/or 'add'")
-    out = copy.deepcopy(base)
+    out, where = copy.deepcopy(base), list(locs)
     ids = [c.get("id") if isinstance(c, dict) else None for c in out]
-    for old_id, new in (changes.get("replace") or {}).items():
+    replace = changes.get("replace") or {}
+    if not isinstance(replace, dict):
+        raise pf.error(loc + ("replace",), "replace is a mapping of covenant id -> covenant")
+    for old_id, new in replace.items():
         if old_id not in ids:
             raise pf.error(
                 loc + ("replace", old_id),
@@ -540,14 +563,20 @@ def _apply_covenant_changes(
                 f"(have: {', '.join(map(str, ids))})",
             )
         out[ids.index(old_id)] = copy.deepcopy(new)
-    out.extend(copy.deepcopy(changes.get("add") or []))
-    return out
+        where[ids.index(old_id)] = loc + ("replace", old_id)
+    add = changes.get("add") or []
+    if not isinstance(add, list):
+        raise pf.error(loc + ("add",), "add is a list of covenants")
+    out.extend(copy.deepcopy(add))
+    where.extend(loc + ("add", k) for k in range(len(add)))
+    return out, where
 
 
 def _amended(
-    data: dict[str, Any], am: _Amendment, pf: ParamsFile, loc: tuple[Any, ...]
-) -> dict[str, Any]:
-    """The terms of the previous version with the amendment's changes applied."""
+    data: dict[str, Any], locs: Locs, am: _Amendment, pf: ParamsFile, loc: tuple[Any, ...]
+) -> tuple[dict[str, Any], Locs]:
+    """The terms of the previous version with the amendment's changes applied, and where
+    each of its covenants is written."""
     changes = dict(am.changes)
     for k in ("version_name", "effective_date", "title", "compliance"):
         if k in changes:
@@ -557,11 +586,41 @@ def _amended(
     cov_changes = changes.pop("covenants", None)
     merged = _merge(data, changes)
     if cov_changes is not None:
-        merged["covenants"] = _apply_covenant_changes(
-            data.get("covenants", []), cov_changes, pf, loc + ("changes", "covenants")
+        merged["covenants"], locs = _apply_covenant_changes(
+            data.get("covenants", []), locs, cov_changes, pf, loc + ("changes", "covenants")
         )
     merged.update(version_name=am.name, title=am.title, effective_date=am.effective_date.value)
-    return merged
+    return merged, locs
+
+
+def _version(
+    data: dict[str, Any],
+    compliance: ComplianceTerms,
+    locs: Locs,
+    pf: ParamsFile,
+    prefix: tuple[Any, ...],
+) -> FacilityTerms:
+    """Validate one version; its covenants' cross-references are reported at the key path
+    and line where each covenant is written."""
+    terms = validate(FacilityTerms, {**data, "compliance": compliance}, pf, prefix, located=True)
+    problems = [
+        (locs[where[0]] + where[1:] if where[0] < len(locs) else prefix, rule)
+        for where, rule in terms.covenant_problems()
+    ]
+    raise_located(pf, problems)
+    return terms
+
+
+def _check_termination_fee(
+    terms: FacilityTerms, agreement_date: dt.date, pf: ParamsFile, loc: tuple[Any, ...]
+) -> None:
+    ed = terms.termination_fee.effective_date.value
+    if ed < agreement_date:
+        raise pf.error(
+            loc + ("termination_fee", "effective_date", "value"),
+            f"the termination fee's Effective Date {ed} is before the agreement date "
+            f"{agreement_date}",
+        )
 
 
 def _check_amendment_date(
@@ -599,17 +658,21 @@ def build_facility(pf: ParamsFile, load_reference: LoadReference) -> Facility:
     agreement_date = f.agreement.date.value
     data = dict(f.original)
     data.update(version_name="original", title=f.agreement.title, effective_date=agreement_date)
-    versions = [validate(FacilityTerms, {**data, "compliance": compliance}, pf, ("original",))]
+    raw = data.get("covenants")
+    locs: Locs = (
+        [("original", "covenants", j) for j in range(len(raw))] if isinstance(raw, list) else []
+    )
+    versions = [_version(data, compliance, locs, pf, ("original",))]
+    _check_termination_fee(versions[0], agreement_date, pf, ("original",))
     prev = agreement_date
     for i, am in enumerate(f.amendments):
         _check_amendment_date(am, i, agreement_date, prev, pf)
         prev = am.effective_date.value
-        data = _amended(data, am, pf, ("amendments", i))
-        versions.append(
-            validate(
-                FacilityTerms, {**data, "compliance": compliance}, pf, ("amendments", i, "changes")
-            )
-        )
+        data, locs = _amended(data, locs, am, pf, ("amendments", i))
+        where = ("amendments", i, "changes")
+        versions.append(_version(data, compliance, locs, pf, where))
+        if "termination_fee" in am.changes:
+            _check_termination_fee(versions[-1], agreement_date, pf, where)
     facility = Facility(
         name=f.name,
         borrower=f.borrower,
@@ -728,6 +791,8 @@ class Facility:
         seen: dict[tuple[str, str, str], list[str]] = {}
         for v in self.all_versions:
             for r in v.assumptions().to_dict("records"):
+                if str(r["term"]).startswith("compliance.projection"):
+                    continue  # how a projection reads the line items: listed with projections
                 key = (str(r["term"]), str(r["value"]), str(r["assumption"]))
                 seen.setdefault(key, []).append(v.version_name)
         return pd.DataFrame(

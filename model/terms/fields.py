@@ -24,7 +24,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from model.values import (
     read_amount,
@@ -64,25 +64,17 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
 
-def _positive(v: Decimal) -> Decimal:
-    if v <= 0:
-        raise ValueError(f"must be greater than zero (got {v})")
-    return v
-
-
 Money = Annotated[Decimal, BeforeValidator(lambda v: read_money(v, ""))]
 """Dollars and cents, not negative."""
 SignedMoney = Annotated[Decimal, BeforeValidator(lambda v: read_money(v, "", negative=True))]
 """Dollars and cents, any sign."""
-PositiveMoney = Annotated[
-    Decimal, BeforeValidator(lambda v: read_money(v, "")), AfterValidator(_positive)
-]
+PositiveMoney = Annotated[Decimal, BeforeValidator(lambda v: read_money(v, "", positive=True))]
 """Dollars and cents, above zero."""
 Amount = Annotated[Decimal, BeforeValidator(lambda v: read_amount(v, ""))]
 """An exact non-negative number, any precision (a ratio level, a conversion factor)."""
 SignedAmount = Annotated[Decimal, BeforeValidator(lambda v: read_amount(v, "", negative=True))]
 """An exact number of any sign and precision (a margin over a base rate)."""
-Price = Annotated[Decimal, BeforeValidator(lambda v: read_amount(v, "")), AfterValidator(_positive)]
+Price = Annotated[Decimal, BeforeValidator(lambda v: read_amount(v, "", positive=True))]
 """A price per unit (a conversion price per share): above zero, any precision."""
 Rate = Annotated[Decimal, BeforeValidator(lambda v: read_rate(v, ""))]
 """A rate as a decimal fraction, 0 <= rate < 1 (0.08 for 8%)."""

@@ -16,11 +16,14 @@ key:
   ``.nan``, ``yes``/``no``/``on``/``off`` as booleans, dates that are not ISO
   ``YYYY-MM-DD`` calendar days (``2004-02-30`` is named once, as what it is) and
   timestamps with a time of day. Quote a value to keep it as text.
+* keys follow the same rules; a key must also be a single plain value: complex keys
+  (``? [a, b]``), merge keys (``<<``) and empty (null) keys are refused.
 
 CSV
 ---
 :func:`read_csv` reads a table against a :class:`CsvSchema`: UTF-8 (a byte-order mark,
-as Excel writes it, is accepted), ``#`` comment lines, a header naming only known
+as Excel writes it, is accepted), ``#`` comment lines before the header (after it, every
+non-blank line is a data row, even one that starts with ``#``), a header naming only known
 columns (a misspelt one is an error that suggests the right name), every required
 column present, every row as long as the header (a short or long row names its line:
 usually an unquoted comma in a text field), and every cell read by the reader of its
@@ -50,6 +53,9 @@ M = TypeVar("M", bound=BaseModel)
 
 __all__ = [
     "validate",
+    "LOCATED",
+    "located_checks",
+    "raise_located",
     "MAX_FILE_BYTES",
     "MAX_DEPTH",
     "ParamsFile",
@@ -117,7 +123,8 @@ class ParamsFile:
 
 
 def read_text(path: Path) -> str:
-    """The text of a params file: at most :data:`MAX_FILE_BYTES`, UTF-8 (BOM accepted)."""
+    """The text of a params file: at most :data:`MAX_FILE_BYTES`, UTF-8 (BOM accepted),
+    with its line ends (CR LF, CR or LF) read as ``\\n``."""
     shown = paths.shown(path)
     if not path.is_file():
         raise ParamsError("file not found", file=shown)
@@ -126,11 +133,12 @@ def read_text(path: Path) -> str:
         rule = f"the file is {size:,} bytes; params files are limited to {MAX_FILE_BYTES:,} bytes"
         raise ParamsError(rule, file=shown)
     raw = path.read_bytes()
+    paths.record_read(path, raw)
     for bom, name in ((b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
         if raw.startswith(bom):
             raise ParamsError(f"the file is {name} text; save it as UTF-8", file=shown)
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         rule = (
@@ -138,6 +146,9 @@ def read_text(path: Path) -> str:
             "file as UTF-8"
         )
         raise ParamsError(rule, file=shown, line=line) from None
+    # Windows (CR LF) and old Mac (CR) line endings are read as line ends, so every line
+    # is found and numbered alike whatever wrote the file.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # --- YAML ------------------------------------------------------------------------------
@@ -209,12 +220,70 @@ def _scalar_rule(node: yaml.ScalarNode) -> str | None:
     return None
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _key_rule(node: yaml.Node) -> str | None:
+    """Why a mapping key is refused, or None: keys follow the rules of plain values
+    (:func:`_scalar_rule`), and must be a single plain value, not empty."""
+    if not isinstance(node, yaml.ScalarNode):
+        return "a key must be a single name or number, not a list or mapping (a '? ' complex key)"
+    if node.tag == _MERGE_TAG:
+        return "merge keys (<<) are not allowed in params files: write each key out"
+    if node.tag not in _PLAIN_TAGS:
+        shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+        return f"the tag {shown} is not allowed in params files: write plain keys"
+    if node.style is None:
+        if node.tag == "tag:yaml.org,2002:null":
+            return f"a key must not be empty ('{node.value}' is null): write a name"
+        return _scalar_rule(node)
+    return None
+
+
+def _key_of(node: yaml.ScalarNode, constructor: yaml.constructor.SafeConstructor) -> Any:
+    """The key as the loaded data holds it (a date key is a date, ``5`` an int), so the
+    line of a key path is found from the data's own keys."""
+    return constructor.construct_object(node)
+
+
+def _mapping_keys(
+    n: yaml.MappingNode,
+    path: tuple[Any, ...],
+    lines: dict[tuple[Any, ...], int],
+    problems: list[Problem],
+    constructor: yaml.constructor.SafeConstructor,
+) -> list[tuple[yaml.Node, tuple[Any, ...]]]:
+    """Check the keys of one mapping; record their lines; the values to walk next."""
+    out: list[tuple[yaml.Node, tuple[Any, ...]]] = []
+    seen: set[Any] = set()
+    texts: set[str] = set()
+    for key_node, value_node in n.value:
+        line = key_node.start_mark.line + 1
+        rule = _key_rule(key_node)
+        if rule is not None:
+            shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "<complex key>"
+            problems.append(Problem(format_path(path + (shown,)), rule, line))
+            continue
+        key = _key_of(key_node, constructor)
+        lines[path + (key,)] = line
+        lines.setdefault(path + (key_node.value,), line)
+        if key in seen or key_node.value in texts:
+            problems.append(
+                Problem(format_path(path + (key,)), "key appears twice in the same mapping", line)
+            )
+        seen.add(key)
+        texts.add(key_node.value)
+        out.append((value_node, path + (key,)))
+    return out
+
+
 def _walk_nodes(
     node: yaml.Node, lines: dict[tuple[Any, ...], int], problems: list[Problem]
 ) -> None:
-    """Record the line of every key; collect duplicate keys and YAML 1.1 surprises.
-    Aliases are refused (a node met twice)."""
+    """Record the line of every key; collect duplicate keys, refused keys and YAML 1.1
+    surprises. Aliases are refused (a node met twice)."""
     seen: set[int] = set()
+    constructor = yaml.constructor.SafeConstructor()
     stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(node, ())]
     while stack:
         n, path = stack.pop()
@@ -229,20 +298,7 @@ def _walk_nodes(
             problems.append(Problem(format_path(path), refused, n.start_mark.line + 1))
             continue
         if isinstance(n, yaml.MappingNode):
-            keys: set[Any] = set()
-            for key_node, value_node in n.value:
-                key = key_node.value
-                lines[path + (key,)] = key_node.start_mark.line + 1
-                if key in keys:
-                    problems.append(
-                        Problem(
-                            format_path(path + (key,)),
-                            "key appears twice in the same mapping",
-                            key_node.start_mark.line + 1,
-                        )
-                    )
-                keys.add(key)
-                stack.append((value_node, path + (key,)))
+            stack.extend(_mapping_keys(n, path, lines, problems, constructor))
         elif isinstance(n, yaml.SequenceNode):
             stack.extend((item, path + (i,)) for i, item in enumerate(n.value))
         elif isinstance(n, yaml.ScalarNode) and n.style is None:
@@ -327,10 +383,20 @@ class CsvRow:
 
 
 def _data_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Lines that are not ``#`` comments or blank, with their line numbers."""
+    """The header and the data lines, with their line numbers.
+
+    ``#`` comment lines are comments only before the header: after it every line is data
+    (an invoice from the debtor "#1 Carrier" is a row, not a comment). Blank lines are
+    skipped everywhere.
+    """
+    header_seen = False
     for number, line in enumerate(io.StringIO(text), start=1):
-        if line.strip() and not line.lstrip().startswith("#"):
-            yield number, line
+        if not line.strip():
+            continue
+        if not header_seen and line.lstrip().startswith("#"):
+            continue
+        header_seen = True
+        yield number, line
 
 
 def _check_header(header: list[str], schema: CsvSchema, shown: str, line: int) -> None:
@@ -415,6 +481,20 @@ def read_csv(path: Path, schema: CsvSchema) -> list[CsvRow]:
 # --- validation ------------------------------------------------------------------------
 
 
+def located_checks(info: Any) -> bool:
+    """Whether a model validator's caller checks cross-references at their own lines
+    (see :data:`LOCATED`)."""
+    context = getattr(info, "context", None)
+    return isinstance(context, dict) and bool(context.get(LOCATED))
+
+
+def raise_located(pf: ParamsFile, problems: Sequence[tuple[Sequence[Any], str]]) -> None:
+    """Raise one :class:`ParamsError` for ``(key path, rule)`` problems, if any."""
+    if problems:
+        found = [pf.problem(loc, rule) for loc, rule in problems]
+        raise ParamsError.from_problems(pf.name, sorted(found, key=lambda p: p.line or 0))
+
+
 def _clean_msg(msg: str) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
@@ -422,14 +502,28 @@ def _clean_msg(msg: str) -> str:
     return msg
 
 
-def validate(model: type[M], data: Any, pf: ParamsFile, prefix: tuple[Any, ...] = ()) -> M:
+LOCATED = "located"
+"""Validation context flag: the builder checks the cross-references between parts of the
+file itself, at the key path and line of the offending entry (a model validator would
+only know the top of the model), so the model skips them."""
+
+
+def validate(
+    model: type[M],
+    data: Any,
+    pf: ParamsFile,
+    prefix: tuple[Any, ...] = (),
+    *,
+    located: bool = False,
+) -> M:
     """Validate ``data`` (found at ``prefix`` in ``pf``) as the pydantic ``model``.
 
     Pydantic's errors become one :class:`ParamsError` listing every problem with its
-    key path and line; nothing is partially built.
+    key path and line; nothing is partially built. ``located=True`` tells the model that
+    the caller checks cross-references itself (:data:`LOCATED`).
     """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={LOCATED: True} if located else None)
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):

@@ -10,6 +10,7 @@ floats of exact cents, flags as booleans and names cleaned (:func:`model.values.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import os
 from collections.abc import Callable
@@ -21,8 +22,8 @@ from typing import Any
 import pandas as pd
 
 from model import paths
-from model.errors import InputError, ParamsError, UnsafePathError
-from model.terms.files import Column, CsvSchema, read_csv, read_text
+from model.errors import InputError, ParamsError, Problem, UnsafePathError
+from model.terms.files import Column, CsvRow, CsvSchema, read_csv, read_text
 from model.values import read_date, read_flag, read_money, read_name, read_rate
 
 __all__ = ["SCHEMAS", "MAX_BASE_RATE", "read_dated_csv", "input_kind"]
@@ -108,7 +109,8 @@ def _frame(rows: list[dict[str, Any]], schema: CsvSchema) -> pd.DataFrame:
 
 
 def read_dated_csv(path: str | os.PathLike[str], kind: str | None = None) -> pd.DataFrame:
-    """Read an input CSV of ``kind`` (see :data:`SCHEMAS`; ``#`` lines are comments).
+    """Read an input CSV of ``kind`` (see :data:`SCHEMAS`; ``#`` lines before the header
+    are comments, every line after it is a row).
 
     A name given as text must lie inside ``params/`` (:func:`model.paths.input_path`).
     Without ``kind`` the kind is the one whose columns the header has.
@@ -117,7 +119,8 @@ def read_dated_csv(path: str | os.PathLike[str], kind: str | None = None) -> pd.
     ------
     ParamsError
         Naming the file, and the line and column of each bad cell, an unknown or missing
-        column, a short or long row.
+        column, a short or long row, a date given twice in a step input (receivables, cash,
+        rate path: one figure in force from each date).
 
     Examples
     --------
@@ -130,20 +133,49 @@ def read_dated_csv(path: str | os.PathLike[str], kind: str | None = None) -> pd.
         raise ParamsError(exc.rule, file=str(path)) from None
     if kind is None:
         kind = _kind_of(p)
-    if kind not in SCHEMAS:
+    if not isinstance(kind, str) or kind not in SCHEMAS:
         raise InputError(f"unknown input kind {kind!r}; kinds: {', '.join(SCHEMAS)}", key="kind")
     schema = SCHEMAS[kind]
-    rows = [r.values for r in read_csv(p, schema)]
-    return _frame(rows, schema)
+    rows = read_csv(p, schema)
+    if kind in _ONE_ROW_PER_DATE:
+        _check_dates_unique(rows, paths.shown(p))
+    return _frame([r.values for r in rows], schema)
 
 
 def _kind_of(p: Path) -> str:
-    """The kind of a CSV from its header (read strictly all the same)."""
-    for line in read_text(p).splitlines():
+    """The kind of a CSV from its header, read as :func:`model.terms.files.read_csv` reads
+    it (the csv module: a quoted column name is the name)."""
+    for number, line in enumerate(read_text(p).splitlines(), start=1):
         if line.strip() and not line.lstrip().startswith("#"):
-            header = [h.strip() for h in line.split(",")]
+            try:
+                header = [h.strip() for h in next(csv.reader([line], strict=True))]
+            except csv.Error as exc:
+                raise ParamsError(
+                    f"not valid CSV: {exc}", key="header", file=paths.shown(p), line=number
+                ) from None
             try:
                 return input_kind(header)
             except InputError as exc:
-                raise ParamsError(exc.rule, key="header", file=paths.shown(p)) from None
+                raise ParamsError(
+                    exc.rule, key="header", file=paths.shown(p), line=number
+                ) from None
     raise ParamsError("the file is empty: expected a header line", file=paths.shown(p))
+
+
+_ONE_ROW_PER_DATE = ("receivables", "cash", "rate_path")
+"""Step inputs: the figure in force from each date, so a date may appear once (draws may
+repeat a date: each is a separate draw or repayment)."""
+
+
+def _check_dates_unique(rows: list[CsvRow], shown: str) -> None:
+    first: dict[Any, int] = {}
+    problems = []
+    for r in rows:
+        d = r.values.get("date")
+        if d in first:
+            rule = f"{d} appears twice (first on line {first[d]}): give one row per date"
+            problems.append(Problem("date", rule, r.line))
+        else:
+            first[d] = r.line
+    if problems:
+        raise ParamsError.from_problems(shown, problems)

@@ -65,6 +65,13 @@ def _apply_overrides(pf: ParamsFile, overrides: Mapping[str, Any]) -> ParamsFile
     the schema would then ignore."""
     out = copy.deepcopy(pf.data)
     for dotted, value in overrides.items():
+        if not isinstance(dotted, str) or not dotted.strip():
+            raise ParamsError(
+                f"an override key is a dotted key path as text ('terms.frequency.value'), not "
+                f"{dotted!r}",
+                key="overrides",
+                file=pf.name,
+            )
         keys = dotted.split(".")
         cur: Any = out
         for i, key in enumerate(keys):
@@ -84,11 +91,16 @@ def _apply_overrides(pf: ParamsFile, overrides: Mapping[str, Any]) -> ParamsFile
 
 def _kind_of(pf: ParamsFile) -> str:
     kind = pf.data.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise pf.error(
             ("kind",), f"unknown kind {kind!r}; expected one of: {', '.join(sorted(KINDS))}"
         )
-    return str(kind)
+    return kind
+
+
+def _a(kind: str) -> str:
+    """``kind`` quoted with its article: "a 'facility'", "an 'exchange'"."""
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} '{kind}'"
 
 
 def _reference_target(pf: ParamsFile, loc: tuple[Any, ...], name: str) -> Path:
@@ -114,7 +126,8 @@ def _load_path(
     if p.suffix.lower() == ".csv":
         if kind not in (None, "actuals"):
             raise ParamsError(
-                f"a .csv params file holds quarterly actuals, not a '{kind}' file",
+                f"a .csv params file holds quarterly actuals, not {_a(str(kind))} file",
+                key="kind",
                 file=paths.shown(p),
             )
         return load_actuals_csv(p)
@@ -123,10 +136,16 @@ def _load_path(
         pf = _apply_overrides(pf, overrides)
     found = _kind_of(pf)
     if kind is not None and found != kind:
-        raise pf.error(("kind",), f"this is a '{found}' file; a '{kind}' file is needed here")
+        raise pf.error(("kind",), f"this is {_a(found)} file; {_a(kind)} file is needed here")
 
     def load_reference(ref_pf: ParamsFile, loc: tuple[Any, ...], name: str, want: str) -> Any:
         target = _reference_target(ref_pf, loc, name)
+        if target.suffix.lower() == ".csv" and want not in SCHEMAS and want != "actuals":
+            raise ref_pf.error(
+                loc,
+                f"{name} is a CSV file (quarterly actuals or a dated input); {_a(want)} file "
+                "(YAML) is needed here",
+            )
         if want in SCHEMAS:
             try:
                 return read_dated_csv(target, want)
@@ -141,7 +160,7 @@ def _load_path(
         except ParamsError as exc:
             if exc.key == "kind" and exc.file == paths.shown(target):
                 raise ref_pf.error(
-                    loc, f"{name} is not a '{want}' file ({exc.rule.split(';')[0]})"
+                    loc, f"{name} is not {_a(want)} file ({exc.rule.split(';')[0]})"
                 ) from None
             raise
 
@@ -167,7 +186,8 @@ def load(
         Dotted key paths to replace before validation (``{"terms.day_count.value":
         "ACT/360"}``): how a notebook or scenario changes one assumption.
     kind : str, optional
-        The kind of file expected: another kind is an error naming the file and both kinds.
+        The kind of file expected (one of :data:`KINDS`): another kind is an error naming
+        the file and both kinds; an unknown kind is an error listing the kinds.
 
     Returns
     -------
@@ -194,6 +214,16 @@ def load(
         raise ParamsError("no params file given", key="path")
     if not isinstance(path, str | Path):
         raise ParamsError(f"a params file is a path, not {type(path).__name__}", key="path")
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ParamsError(
+            "overrides are a mapping of dotted key paths to values, e.g. "
+            f"{{'terms.frequency.value': 4}}, not {type(overrides).__name__}",
+            key="overrides",
+        )
+    if kind is not None and (not isinstance(kind, str) or kind not in KINDS):
+        raise ParamsError(
+            f"unknown kind {kind!r}; expected one of: {', '.join(sorted(KINDS))}", key="kind"
+        )
     try:
         p = paths.input_path(path)
     except UnsafePathError as exc:

@@ -266,7 +266,7 @@ class NoteTerms(Frozen):
         try:
             BusinessCalendar(code=v.value)
         except ValueError as exc:
-            raise ValueError(f"unknown business-day calendar {v.value!r}: {exc}") from None
+            raise ValueError(str(exc)) from None
         return v
 
     def period_bounds(self) -> list[dt.date]:
@@ -434,4 +434,33 @@ def build_exchange(pf: ParamsFile, load_reference: LoadReference) -> Exchange:
     (``note_file``, beside this file, of kind ``fixed_rate_note``)."""
     terms = validate(ExchangeTerms, pf.data, pf)
     note = load_reference(pf, ("note_file",), terms.note_file, "fixed_rate_note")
+    _check_against_note(terms, note, pf)
     return Exchange(terms=terms, note=note)
+
+
+def _check_against_note(terms: ExchangeTerms, note: NoteFile, pf: ParamsFile) -> None:
+    """The exchange is one of the note's principal events: an event of type ``exchange``
+    on the exchange's date for ``principal_exchanged``. The note's events are what the
+    engines settle, so an exchange file that disagrees with them would report figures
+    the model never computed."""
+    d, amount = terms.date.value, terms.principal_exchanged.value
+    exchanges = [e for e in note.events if e.type == "exchange"]
+    on_day = [e for e in exchanges if e.date == d]
+    if any(e.amount == amount for e in on_day):
+        return
+    listed = "; ".join(f"{e.amount:,} on {e.date}" for e in exchanges) or "none"
+    if on_day:
+        loc: tuple[Any, ...] = ("principal_exchanged", "value")
+        rule = (
+            f"principal_exchanged {amount:,} on {d} differs from the exchange event of the note "
+            f"{terms.note_file} on that date ({', '.join(f'{e.amount:,}' for e in on_day)}); "
+            "the two files must agree"
+        )
+    else:
+        loc = ("date", "value")
+        rule = (
+            f"the note {terms.note_file} has no exchange event on {d} for {amount:,} "
+            f"(its exchange events: {listed}); add the event to the note's events or correct "
+            "the date"
+        )
+    raise pf.error(loc, rule)

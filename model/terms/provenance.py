@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
+from model.errors import InputError
 from model.terms.fields import Provenanced
 
 __all__ = ["TermRow", "walk_terms", "provenance", "assumptions", "show_value", "count_terms"]
@@ -94,6 +95,27 @@ def walk_terms(obj: Any, path: str = "") -> Iterator[TermRow]:
             yield from walk_terms(item, f"{path}.{k}" if path else str(k))
 
 
+def _check_terms(terms: Any, what: str) -> None:
+    """Terms loaded from ``params/`` (frozen pydantic models), or a list or mapping of
+    them: anything else has no provenance to list, and an empty table would say so wrongly."""
+    items = terms.values() if isinstance(terms, dict) else terms
+    parts = list(items) if isinstance(terms, list | tuple | dict) else [terms]
+    if parts and all(isinstance(x, BaseModel) for x in parts):
+        return
+    bad = next((x for x in parts if not isinstance(x, BaseModel)), terms)
+    hint = (
+        "; for a Facility pass one version (facility.version('original')) or call "
+        "facility.assumptions()"
+        if hasattr(bad, "all_versions")
+        else ""
+    )
+    raise InputError(
+        f"{what} lists the terms of a params file (load('params/...')), not "
+        f"{type(bad).__name__}{hint}",
+        key="terms",
+    )
+
+
 def provenance(terms: Any) -> pd.DataFrame:
     """Every provenanced term in ``terms``: key path, value, ``source``/``assumption`` and text.
 
@@ -109,7 +131,12 @@ def provenance(terms: Any) -> pd.DataFrame:
     ...       basis={"value": "30/360 US", "assumption": "not in the documents"})
     >>> provenance(t)[["term", "kind"]].to_string(index=False)
     ' term       kind\\n rate     source\\nbasis assumption'
+    >>> provenance(5)
+    Traceback (most recent call last):
+    ...
+    model.errors.InputError: terms: provenance lists the terms of a params file (load('params/...')), not int
     """
+    _check_terms(terms, "provenance")
     rows = [
         {
             "term": r.term,
@@ -124,7 +151,14 @@ def provenance(terms: Any) -> pd.DataFrame:
 
 
 def assumptions(terms: Any) -> pd.DataFrame:
-    """The terms that rest on an assumption: ``term``, ``value`` (as text), ``assumption``."""
+    """The terms that rest on an assumption: ``term``, ``value`` (as text), ``assumption``.
+
+    A :class:`~model.terms.facility.Facility` lists the assumptions of all its versions
+    (:meth:`~model.terms.facility.Facility.assumptions`)."""
+    if hasattr(terms, "all_versions") and callable(getattr(terms, "assumptions", None)):
+        table: pd.DataFrame = terms.assumptions()
+        return table
+    _check_terms(terms, "assumptions")
     rows = [
         {"term": r.term, "value": r.text, "assumption": r.provenance.strip()}
         for r in walk_terms(terms)

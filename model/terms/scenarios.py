@@ -301,6 +301,10 @@ def _read(value: Any, name: str, spec: DriverSpec) -> Decimal:
         )
     if spec.unit in ("usd", "usd_balance") and d != d.quantize(Decimal("0.01")):
         raise ValueError(f"{name}: an amount of money has at most two decimals, cents (got {d})")
+    if spec.unit == "days" and d != d.quantize(Decimal("0.01")):
+        raise ValueError(f"{name}: days have at most two decimals (got {d})")
+    if spec.unit in ("fraction", "rate") and d != d.quantize(Decimal("0.000001")):
+        raise ValueError(f"{name}: {d} has more than six decimals")
     return d
 
 

@@ -123,8 +123,13 @@ def test_errors() -> None:
         NY.adjust("2004-07-03", "nearest")
     with pytest.raises(ValueError, match=r"valid names: .*'modified preceding'.*'unadjusted'"):
         Roll.parse("modfollowing")
-    with pytest.raises(ValueError, match=r"unknown financial calendar code 'XXNY'"):
+    with pytest.raises(
+        InputError, match=r"unknown business-day calendar 'XXNY' \(did you mean 'XNYS'\?\)"
+    ) as info:
         BusinessCalendar(code="XXNY")
+    # what is wrong for the user (a market code), not which package holds the calendars
+    assert "'USNY' (Federal Reserve / New York banking days)" in str(info.value)
+    assert "holidays package" not in str(info.value)
     with pytest.raises(
         InputError, match=r"extra_closures: '2004-02-30' is not a calendar date \(February 2004"
     ):

@@ -156,3 +156,26 @@ def test_short_front_matches_quantlib_backward(
     )
     expected = [D(x.year(), x.month(), x.dayOfMonth()) for x in qs.dates()]
     assert generate_schedule(eff, mat, freq, end_of_month=eom) == expected
+
+
+def test_add_months_past_the_last_date_is_an_input_error() -> None:
+    # review 4 (another review): not a ValueError from datetime for year 10000
+    assert add_months(D(9999, 11, 30), 1, end_of_month=True) == D(9999, 12, 31)
+    with pytest.raises(
+        InputError,
+        match=r"^9999-12-01 plus 1 months is beyond the last date this model handles \(9999-12-31\)$",
+    ):
+        add_months(D(9999, 12, 1), 1)
+
+
+def test_adjust_dates_names_an_argument_in_the_wrong_place() -> None:
+    # review 4, finding 10: adjust_dates(dates, "following") forgot the calendar
+    with pytest.raises(
+        InputError,
+        match=r"^calendar: must be a BusinessCalendar \(e.g. new_york_banking_calendar\(\)\), "
+        r"not str 'following'; the arguments are \(dates, calendar, roll\)$",
+    ):
+        adjust_dates(["2008-01-01"], "following")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^dates: must be a list of dates, not str '2008-01-05'$"):
+        adjust_dates("2008-01-05", new_york_banking_calendar())  # type: ignore[arg-type]
+    assert adjust_dates(["2008-01-05"], new_york_banking_calendar()) == [D(2008, 1, 7)]

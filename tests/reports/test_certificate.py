@@ -394,3 +394,116 @@ def test_ratio_shortfall_to_four_places():
     assert res.loc["adjusted_quick_ratio", "headroom"] == Decimal("-0.1902")
     (ex,) = [e for e in certificate_exceptions(res) if "Quick Ratio" in e]
     assert ex.endswith("actual 1.06:1.00 is below the required 1.25:1.00 (shortfall 0.1902).")
+
+
+# --- review 4 ------------------------------------------------------------------------------
+
+
+def _northwind(tmp_path: Path, actuals_text: str | None = None, compliance: str | None = None):
+    """A copy of the Northwind test deal, with its actuals or compliance text changed."""
+    for name in ("facility.yaml", "compliance.yaml", "actuals.csv"):
+        (tmp_path / name).write_text((NORTHWIND / name).read_text(encoding="utf-8"))
+    if actuals_text is not None:
+        (tmp_path / "actuals.csv").write_text(actuals_text)
+    if compliance is not None:
+        (tmp_path / "compliance.yaml").write_text(compliance)
+    return load(tmp_path / "facility.yaml"), load(tmp_path / "actuals.csv")
+
+
+def test_schedule_heading_says_the_measurement_period(tmp_path):
+    # finding 7: the period comes from the build-up (period, quarters), its words from the form
+    fac, acts = _northwind(tmp_path)
+    q = "2019-12-31"
+    sched = schedule_1(fac, acts, q)
+    lev = sched["leverage_ratio"]
+    assert lev.period == "trailing_four_quarters"
+    assert [d.isoformat() for d in lev.quarters] == [
+        "2019-03-31",
+        "2019-06-30",
+        "2019-09-30",
+        "2019-12-31",
+    ]
+    md = render_certificate(fac, evaluate_covenants(fac, q, acts), sched, fmt="markdown")
+    heading = fac.compliance.metric("leverage_ratio").heading
+    assert f"## {heading} (trailing four fiscal quarters ending 2019-12-31)\n" in md
+    # a quarter-only metric has no period words (the SVB schedule reads as before)
+    svb = _render(fmt="markdown")
+    assert "## I. Adjusted Quick Ratio" in svb and "fiscal quarters ending" not in svb
+
+
+def test_a_metric_that_cannot_be_computed_is_an_exception(tmp_path):
+    # finding 6: negative EBITDA makes leverage undefined: the row, the schedule and the
+    # exceptions say so, and the certificate does not certify compliance
+    text = (NORTHWIND / "actuals.csv").read_text(encoding="utf-8")
+    text = text.replace("2019-12-31,net_income,-200000,", "2019-12-31,net_income,-5000000,")
+    fac, acts = _northwind(tmp_path, actuals_text=text)
+    q = "2019-12-31"
+    res = evaluate_covenants(fac, q, acts)
+    lev = res.loc["max_leverage"]
+    # EBITDA over 2019 is 3,440,000 with Q4 net income -200,000 (test_second_deal.py); at
+    # -5,000,000 it is 3,440,000 - 4,800,000 = -1,360,000: line 6 is not positive
+    assert lev["status_code"] == "undefined" and lev["actual"] is None
+    assert lev["status"] == "cannot be computed: line 7 (1 / 6): line 6 is -1360000, not positive"
+    assert lev["complies"] is pd.NA and lev["headroom"] is None
+    (ex,) = [e for e in certificate_exceptions(res) if "Leverage" in e]
+    assert ex == (
+        "Maximum Total Leverage Ratio (Credit Agreement Sec. 7.1(a)): the metric cannot be "
+        "computed: line 7 (1 / 6): line 6 is -1360000, not positive (no figure to compare with "
+        "the required level 3.00:1.00); treated as not in compliance."
+    )
+    md = render_certificate(fac, res, schedule_1(fac, acts, q), fmt="markdown")
+    form = fac.compliance.certificate
+    assert (
+        "| Maximum Total Leverage Ratio | 3.00:1.00 | cannot be computed | No (cannot be computed) |"
+        in md
+    )
+    assert f"Is line 7 equal to or less than 3.00:1.00? **{form.answer_no}**" in md
+    assert "| 7 | Total Leverage Ratio (line 1 divided by line 6) | — | 1 / 6 |" in md
+    assert format_compliance_table(res).loc["max_leverage", "actual"] == "cannot be computed"
+    html_text = render_certificate(fac, res, schedule_1(fac, acts, q))
+    assert "cannot be computed: line 7 (1 / 6)" in html_text
+
+
+def test_the_forms_fixed_words_are_terms(tmp_path):
+    # finding 14: the question, its comparison, the blank, the headers and TO / FROM are
+    # the form's words, with defaults
+    comp = (NORTHWIND / "compliance.yaml").read_text(encoding="utf-8")
+    words = (
+        '  answer_yes: "Complies"\n'
+        '  to_label: "An"\n'
+        '  from_label: "Von"\n'
+        '  question: "Line {line} {comparison} {required}: complies?"\n'
+        '  comparison_max: "not above"\n'
+        '  ratio_blank: "__.__ to 1"\n'
+        '  financial_columns: ["Covenant", "Level", "Figure", "OK"]\n'
+        '  schedule_columns: ["No.", "Item", "USD", "Basis"]\n'
+        '  period_words: {trailing_four_quarters: "the four quarters to {period_end}"}\n'
+    )
+    comp = comp.replace('  answer_yes: "Complies"\n', words)
+    fac, acts = _northwind(tmp_path, compliance=comp)
+    q = "2019-12-31"
+    res = evaluate_covenants(fac, q, acts)
+    md = render_certificate(fac, res, schedule_1(fac, acts, q), fmt="markdown")
+    assert f"**An:** {fac.bank}  \n**Von:** {fac.borrower}  \n" in md
+    assert "| Covenant | Level | Figure | OK |" in md
+    assert "| No. | Item | USD | Basis |" in md
+    assert "Line 7 not above 3.00:1.00: complies?" in md
+    assert "(the four quarters to 2019-12-31)" in md
+    for default in ("**TO:**", "equal to or less than", "| Financial Covenant |", "| Line |"):
+        assert default not in md, default
+    h = render_certificate(fac, res, schedule_1(fac, acts, q))
+    assert "<b>An:</b>" in h and "<th>Covenant</th><th>Level</th>" in h and ">No.</th>" in h
+    # a blank level is the form's blank
+    blank_res = res.copy()
+    blank_res.loc["max_leverage", ["required", "threshold_kind"]] = [None, "documented"]
+    md = render_certificate(fac, blank_res, schedule_1(fac, acts, q), fmt="markdown")
+    assert "Line 7 not above __.__ to 1: complies?" in md
+
+
+def test_the_default_words_are_those_printed_before():
+    md = _render(fmt="markdown")
+    assert "**TO:** SILICON VALLEY BANK  \n**FROM:** IBASIS, INC.  \n**Date:**" in md
+    assert "| Reporting Covenant | Required | Complies | Detail |" in md
+    assert "| Financial Covenant | Required | Actual | Complies |" in md
+    assert "| Line | Item | Amount | How |" in md
+    assert "Is line J equal to or greater than 1.00:1.00?" in md

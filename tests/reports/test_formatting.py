@@ -91,8 +91,9 @@ def test_every_status_code_has_an_answer():
         "not_required": "Not required",
         "threshold_not_provided": "Threshold not provided",
         "no_threshold": "No threshold",
+        "undefined": "No (cannot be computed)",
     }
-    assert [answer_class(c) for c in STATUS] == ["yes", "yes", "no", "", "", ""]
+    assert [answer_class(c) for c in STATUS] == ["yes", "yes", "no", "", "", "", "no"]
     assert answer_class("yes") == "yes" and answer_class("no") == "no" and answer_class("n/a") == ""
     assert set(THRESHOLD_KINDS) >= {"documented", "override", "user_input", "none"}
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.errors import UnsafePathError
+from model.errors import InputError, UnsafePathError
 from model.reports.key_figures import to_jsonable, write_key_figures
 
 FIGURES = {
@@ -89,3 +89,25 @@ def test_money_stays_exact():
 def test_name_cannot_escape(tmp_path):
     with pytest.raises(UnsafePathError):
         write_key_figures({}, tmp_path, "../x")
+
+
+@pytest.mark.parametrize(
+    "figures, key, rule",
+    [  # review 4, finding 12: never the non-standard NaN / Infinity in a JSON file
+        ({"covenants": {"x": {"headroom_pct": float("nan")}}}, "covenants.x.headroom_pct", "nan"),
+        ({"rates": [0.05, np.float64("inf")]}, r"rates\[1\]", "inf"),
+        ({"actual": Decimal("NaN")}, "actual", "nan"),
+        ({"actual": Decimal("-Infinity")}, "actual", "-inf"),
+    ],
+)
+def test_nan_and_infinity_are_refused_naming_the_key(tmp_path, figures, key, rule):
+    with pytest.raises(
+        InputError, match=rf"^{key}: {rule} is not a number JSON can hold: give a figure, or None"
+    ):
+        write_key_figures(figures, tmp_path, "kf")
+    assert not (tmp_path / "kf.json").exists()
+
+
+def test_a_value_json_cannot_hold_is_refused(tmp_path):
+    with pytest.raises(InputError, match=r"^a\.b: object .* cannot be written as a key figure"):
+        write_key_figures({"a": {"b": object()}}, tmp_path, "kf")

@@ -140,3 +140,31 @@ def test_reports_name_the_final_folder_and_refuse_output_dir_as_parameter(tmp_pa
     assert index[0]["name"] == "01-interest-accrual" and index[0]["completed_at"]
     with pytest.raises(InputError, match="output_dir is chosen with -o"):
         run_notebooks(["01-interest-accrual"], {"output_dir": "/tmp"}, out)
+
+
+def test_an_output_dir_that_is_a_file_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # review 4, finding 3: no FileExistsError traceback
+    from model.run.cli import main
+
+    a_file = tmp_path / "reports.txt"
+    a_file.write_text("not a folder")
+    assert main(["run", "01-interest-accrual", "-o", str(a_file)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"model run: output_dir: {a_file} is a file, not a folder: give a folder for the reports\n"
+    )
+    assert a_file.read_text() == "not a folder"
+
+
+def test_counts_are_singular_or_plural(capsys: pytest.CaptureFixture[str]) -> None:
+    # review 4, finding 17: "1 sourced term", not "1 sourced terms"
+    from model.run.cli import _count
+
+    assert [_count(n, "assumption") for n in (0, 1, 2)] == [
+        "0 assumptions",
+        "1 assumption",
+        "2 assumptions",
+    ]

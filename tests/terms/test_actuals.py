@@ -176,3 +176,59 @@ def test_missing_line_item_names_quarter_item_and_fix():
         r"add a row '2008-03-31,interest_expense,<value>,",
     ):
         a.quarter("2008-03-31")["interest_expense"]
+
+
+# --- review 4 ------------------------------------------------------------------------------
+
+YAML_ACTUALS = """kind: actuals
+name: sample
+quarters:
+  2008-03-31:
+    net_income: {value: -2100000, kind: reported, source: release}
+  2008-06-30:
+    net_income: {value: 5, kind: reported, source: release}
+    interest_expense: {value: -400000, kind: illustrative, source: sample}
+"""
+
+
+def test_yaml_actuals_keep_the_line_of_each_item(tmp_path) -> None:
+    # finding 9: the line table is looked up by the loaded (date) key: line 8, not line 0/2
+    p = tmp_path / "actuals.yaml"
+    p.write_text(YAML_ACTUALS)
+    acts = load(p)
+    q2 = acts.quarter("2008-06-30")
+    assert q2.entry("net_income").value == Decimal("5")
+    assert [q2.entry(i).line for i in ("net_income", "interest_expense")] == [7, 8]
+    with pytest.raises(
+        ParamsError,
+        match=r"actuals.yaml: line 8: value: interest_expense must not be negative \(got -400000\)",
+    ):
+        acts.check(load(COMPLIANCE).line_items)
+
+
+def test_yaml_actuals_refuse_unknown_keys(tmp_path) -> None:
+    p = tmp_path / "actuals.yaml"
+    p.write_text(YAML_ACTUALS.replace("source: sample}", "source: sample, comment: x}"))
+    with pytest.raises(
+        ParamsError,
+        match=r"line 8: quarters\.2008-06-30\.interest_expense\.comment: unknown key 'comment'",
+    ):
+        load(p)
+    p.write_text(YAML_ACTUALS.replace("name: sample", "title: sample"))
+    with pytest.raises(ParamsError, match=r"line 2: title: unknown key"):
+        load(p)
+
+
+def test_params_comments_cite_the_public_api() -> None:
+    # finding 18: every model.<name> a params file mentions is a name of the public API
+    import re
+
+    import model
+    from model import paths
+
+    cited = set()
+    for f in paths.PARAMS.rglob("*"):
+        if f.is_file() and f.suffix in (".csv", ".yaml"):
+            cited |= set(re.findall(r"\bmodel\.([A-Za-z_]\w*)", f.read_text(encoding="utf-8")))
+    assert {"facility_ledger", "evaluate_covenants"} <= cited
+    assert [name for name in sorted(cited) if not hasattr(model, name)] == []

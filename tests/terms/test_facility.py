@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from model import paths
-from model.errors import NotFoundError, ParamsError
+from model.errors import InputError, NotFoundError, ParamsError
 from model.terms import load
 from model.terms.covenants import Covenant
 from model.terms.facility import Facility, FacilityTerms
@@ -188,7 +188,7 @@ def _amended_steps(data):
         (
             lambda d: d["original"]["borrowing_base"]["domestic_advance_rate"].update(value="1.05"),
             "original.borrowing_base.domestic_advance_rate.value",
-            "between 0 and 1",
+            r"a rate is a decimal fraction from 0 to 1 \(write 0\.08 for 8%\), got",
         ),
         (
             lambda d: d["amendments"][0]["changes"]["triggers"]["cash_dominion_below"]["steps"][
@@ -265,6 +265,42 @@ def _amended_steps(data):
             "original.interest.excess_over_limit_pricing.value",
             "revolver",
         ),
+        # review 4, finding 8: the margin is read as a rate, in the rates' words
+        (
+            lambda d: d["original"]["interest"]["margin"].update(value=5),
+            "original.interest.margin.value",
+            r"a rate is a decimal fraction from -0\.1 up to 0\.2 \(write 0\.08 for 8%\), got 5",
+        ),
+        # review 4, finding 13: a covenant's metric is checked where the covenant is written
+        (
+            lambda d: d["amendments"][0]["changes"]["covenants"]["replace"][
+                "consolidated_ebitda"
+            ].update(metric="ebitdax"),
+            "amendments[0].changes.covenants.replace.consolidated_ebitda.metric",
+            "names metric 'ebitdax', which the compliance file does not define",
+        ),
+        (
+            lambda d: d["amendments"][0]["changes"]["covenants"].update(
+                add=[copy.deepcopy(d["original"]["covenants"][0])]
+            ),
+            "amendments[0].changes.covenants.add[0].id",
+            "covenant ids repeat: adjusted_quick_ratio",
+        ),
+        # review 4, finding 19
+        (
+            lambda d: d["original"]["termination_fee"]["effective_date"].update(
+                value=D(2007, 10, 1)
+            ),
+            "original.termination_fee.effective_date.value",
+            "Effective Date 2007-10-01 is before the agreement date 2007-10-02",
+        ),
+        (
+            lambda d: d["amendments"][0]["changes"]["fees"].append(
+                copy.deepcopy(d["amendments"][0]["changes"]["fees"][0])
+            ),
+            "amendments[0].changes.fees",
+            "one-time fee names repeat: supplemental_commitment_fee",
+        ),
     ],
 )
 def test_bad_params(tmp_path, mutate, key, rule):
@@ -312,3 +348,24 @@ def test_every_assumption_is_listed_including_step_schedules(tmp_path):
     every = fac.assumptions().set_index("term")
     assert every.loc["triggers.cash_dominion_below", "versions"] == "first_modification"
     assert every.loc["interest.margin", "versions"] == "original, first_modification"
+
+
+def test_an_advance_rate_reads_the_same_in_the_terms_and_in_the_engine(tmp_path):
+    # review 4, finding 8: one reader per kind of value, one message
+    from model.engines.facility import borrowing_base
+
+    data = copy.deepcopy(BASE)
+    data["original"]["borrowing_base"]["domestic_advance_rate"].update(value=80)
+    with pytest.raises(ParamsError) as in_terms:
+        load(_write(tmp_path, data))
+    with pytest.raises(InputError) as in_engine:
+        borrowing_base(FAC, "2008-06-30", 1, 1, domestic_advance_rate=80)
+    assert in_terms.value.rule == in_engine.value.rule
+    assert (
+        in_engine.value.rule
+        == "a rate is a decimal fraction from 0 to 1 (write 0.08 for 8%), got 80"
+    )
+    # 100% is an advance rate (the high end is included); above it is not
+    data["original"]["borrowing_base"]["domestic_advance_rate"].update(value=1)
+    fac = load(_write(tmp_path, data))
+    assert fac.version("original").borrowing_base.domestic_advance_rate.value == Decimal(1)

@@ -4,13 +4,16 @@ key and rule."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from model import paths
 from model.errors import ParamsError
-from model.terms.files import read_yaml
+from model.terms.actuals import ACTUALS_SCHEMA
+from model.terms.files import read_csv, read_text, read_yaml
+from model.terms.inputs import SCHEMAS
 
 NOTE = paths.PARAMS / "instruments" / "8pct-secured-convertible-2007.yaml"
 
@@ -70,3 +73,61 @@ def test_impossible_calendar_date_in_yaml_names_key_and_line(tmp_path: Path, bad
         ParamsError, match=f"line {line}: terms.maturity.value: '{bad}' is not a calendar date"
     ):
         read_yaml(p)
+
+
+# --- review 4 ------------------------------------------------------------------------------
+
+
+def test_the_line_of_a_key_is_found_from_the_loaded_key(tmp_path: Path) -> None:
+    # a date key is a date in the data: its line is found from that date, not the YAML text
+    p = tmp_path / "dated.yaml"
+    p.write_text("kind: actuals\nquarters:\n  2008-03-31:\n    a: 1\n  2008-06-30:\n    b: 2\n")
+    pf = read_yaml(p)
+    q2 = next(k for k in pf.data["quarters"] if k.month == 6)
+    assert pf.line_of(("quarters", q2, "b")) == 6
+    assert pf.line_of(("quarters", q2)) == 5
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("kind: x\nyes: 1\n", r"line 2: yes: 'yes' would be read by YAML 1.1 as True"),
+        ("kind: x\n030: 1\n", r"line 2: 030: '030' is not a decimal whole number"),
+        ("kind: x\n2004-02-30: 1\n", r"line 2: 2004-02-30: '2004-02-30' is not a calendar date"),
+        ("kind: x\n? [a, b]\n: 1\n", r"line 2: <complex key>: a key must be a single name"),
+        ("kind: x\n{[a]: 1}: 2\n", r"line 2: <complex key>"),
+        ("kind: x\n<<: {a: 1}\n", r"line 2: <<: merge keys \(<<\) are not allowed"),
+        ("kind: x\n~: 1\n", r"line 2: ~: a key must not be empty"),
+        ("kind: x\n!!binary aGk=: 1\n", r"line 2: .*the tag !!binary is not allowed"),
+    ],
+)
+def test_keys_follow_the_rules_of_values(tmp_path: Path, text: str, match: str) -> None:
+    p = tmp_path / "keys.yaml"
+    p.write_text(text)
+    with pytest.raises(ParamsError, match=match):
+        read_yaml(p)
+
+
+def test_cr_only_and_crlf_line_ends_are_line_ends(tmp_path: Path) -> None:
+    body = "quarter_end,line_item,value,kind,source\n2008-03-31,net_income,5,reported,x\n"
+    body += "2008-06-30,net_income,7,reported,x\n"
+    for name, text in (
+        ("cr.csv", body.replace("\n", "\r")),
+        ("crlf.csv", body.replace("\n", "\r\n")),
+    ):
+        p = tmp_path / name
+        p.write_bytes(text.encode())
+        assert read_text(p) == body
+        rows = read_csv(p, ACTUALS_SCHEMA)
+        assert [(r.line, r.values["value"]) for r in rows] == [(2, Decimal(5)), (3, Decimal(7))]
+
+
+def test_hash_lines_are_comments_only_before_the_header(tmp_path: Path) -> None:
+    p = tmp_path / "cash.csv"
+    p.write_text("# a comment\n\ndate,cash\n2008-04-01,1\n\n#2008-04-02,2\n")
+    with pytest.raises(
+        ParamsError, match=r"cash.csv: line 6: date: not an ISO date \(YYYY-MM-DD\): '#2008-04-02'"
+    ):
+        read_csv(p, SCHEMAS["cash"])
+    p.write_text("# a comment\ndate,cash\n2008-04-01,1\n\n2008-04-02,2\n")
+    assert [r.line for r in read_csv(p, SCHEMAS["cash"])] == [3, 5]

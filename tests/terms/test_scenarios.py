@@ -458,12 +458,7 @@ CASES = [
         "facility_file: ../facilities/svb-loan-agreement.yaml",
         "facility_file: prime-rate-2007-2009.csv",
         r"line 7: facility_file: ",
-        r"prime-rate-2007-2009\.csv is not a 'facility' file",
-        finding=(
-            "a .csv named as facility_file is refused with a message naming only the CSV "
-            "('params/.scenarios-…/prime-rate-2007-2009.csv: a .csv params file holds quarterly "
-            "actuals, not a 'facility' file'), not the scenario file, its line or facility_file"
-        ),
+        r"prime-rate-2007-2009\.csv is a CSV file .*; a 'facility' file \(YAML\) is needed here",
     ),
     case(
         "missing-base-rate-file",

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.dates.periods import read_quarter_end
+from model.dates.periods import measurement_window, read_quarter_end
 from model.engines.covenants.metrics import (
     MetricBuildUp,
     build_metric,
@@ -96,8 +96,13 @@ STATUS = {
     "not_required": "not required (condition not met)",
     "threshold_not_provided": "threshold not provided",
     "no_threshold": "no threshold for this quarter",
+    "undefined": "cannot be computed",
 }
-"""``status_code`` -> ``status``: the outcome of a test, as a code and in words."""
+"""``status_code`` -> ``status``: the outcome of a test, as a code and in words. An
+``undefined`` row's status adds the reason: ``"cannot be computed: line J (D / I): line I
+is -5, not positive"`` (a ratio whose denominator is not positive, e.g. leverage on
+negative EBITDA); its ``actual`` is None and ``complies`` NA (the certificate treats it
+as not in compliance)."""
 
 THRESHOLD_KINDS = ("documented", "carried", "user_input", "override", "none")
 """Where ``required`` came from: the documents (for this quarter in this version, or
@@ -421,13 +426,15 @@ class _Outcome:
 
 
 def _assess(
-    cov: Covenant, level: Level, actual: Decimal, applies: bool, cushion: Decimal
+    cov: Covenant, level: Level, actual: Decimal | None, applies: bool, cushion: Decimal
 ) -> _Outcome:
     if level.kind == "none":
         return _Outcome(pd.NA, "no_threshold", None, np.nan, pd.NA)
     required = level.required
     if required is None:
         return _Outcome(pd.NA, "threshold_not_provided", None, np.nan, pd.NA)
+    if actual is None:  # the metric cannot be computed (as the projection: "undefined")
+        return _Outcome(pd.NA, "undefined", None, np.nan, pd.NA)
     headroom = actual - required if cov.direction == "min" else required - actual
     pct = float(headroom / abs(required)) if required != 0 else np.nan
     if not applies:
@@ -471,10 +478,33 @@ def _springing(
     return Springing(sp.applies, reason, sp.observed), liq
 
 
+def _window(q: dt.date, period: str, comp: ComplianceTerms) -> tuple[dt.date, ...]:
+    """The quarter ends of the measurement ``period`` ending ``q``."""
+    return tuple(measurement_window(q, period, comp.fiscal_year_end_month.value))
+
+
+def _build(
+    metric_id: str, period: str, q: dt.date, actuals: Any, comp: ComplianceTerms
+) -> MetricBuildUp:
+    """A metric built over its measurement period; a ratio that cannot be computed is
+    marked (``undefined``), not raised."""
+    items = _items(actuals, q, period, comp)
+    return build_metric(
+        comp.metric(metric_id),
+        items,
+        comp.line_items,
+        q,
+        period=period,
+        quarters=_window(q, period, comp),
+        undefined="mark",
+    )
+
+
 def _row(cov: Covenant, ctx: _Context, actuals: Any, liquidity: Any) -> dict[str, Any]:
     comp = ctx.terms.compliance
     items = _items(actuals, ctx.q, cov.measurement_period, comp)
-    build: MetricBuildUp = build_metric(comp.metric(cov.metric), items, comp.line_items, ctx.q)
+    build = _build(cov.metric, cov.measurement_period, ctx.q, actuals, comp)
+    actual = None if build.undefined else build.value
     level = required_level(
         cov, build.unit, ctx.q, ctx.terms.version_name, ctx.carried, ctx.user, ctx.over
     )
@@ -485,7 +515,10 @@ def _row(cov: Covenant, ctx: _Context, actuals: Any, liquidity: Any) -> dict[str
         reason = (
             f"no threshold for the quarter ending {ctx.q} in version {ctx.terms.version_name!r}"
         )
-    out = _assess(cov, level, build.value, applies, ctx.cushion)
+    out = _assess(cov, level, actual, applies, ctx.cushion)
+    status = STATUS[out.code]
+    if out.code == "undefined":
+        status = f"{status}: {build.undefined}"
     return {
         "covenant": cov.id,
         "quarter_end": ctx.q,
@@ -498,7 +531,7 @@ def _row(cov: Covenant, ctx: _Context, actuals: Any, liquidity: Any) -> dict[str
         "measurement_period": cov.measurement_period,
         "springing_metric": None if cov.springing is None else cov.springing.metric,
         "required": level.required,
-        "actual": build.value,
+        "actual": actual,
         "applies": applies,
         "applies_reason": reason,
         "liquidity_source": liq.source,
@@ -506,7 +539,7 @@ def _row(cov: Covenant, ctx: _Context, actuals: Any, liquidity: Any) -> dict[str
         "liquidity_items": liq.items,
         "complies": out.complies,
         "status_code": out.code,
-        "status": STATUS[out.code],
+        "status": status,
         "headroom": out.headroom,
         "headroom_pct": out.pct,
         "amber": out.amber,
@@ -575,7 +608,10 @@ def evaluate_covenants(
     -----
     ``min``: complies iff actual >= required, headroom = actual - required; ``max``: actual
     <= required, headroom = required - actual. headroom_pct = headroom / |required| (NaN if
-    required is 0); amber = complies and headroom_pct < cushion.
+    required is 0); amber = complies and headroom_pct < cushion. A metric that cannot be
+    computed (a ratio whose denominator is zero or negative: leverage on negative EBITDA)
+    gives ``status_code`` ``undefined``, ``actual`` None and ``complies`` NA, the reason in
+    ``status``.
 
     Examples
     --------
@@ -624,7 +660,9 @@ def schedule_1(
 ) -> dict[str, MetricBuildUp]:
     """The certificate's schedule for a quarter: every metric it lists (the compliance
     file's ``certificate.schedule``), in order, each built over the measurement period of
-    the covenant that tests it.
+    the covenant that tests it (``period`` and ``quarters`` of each build-up say which). A
+    ratio that cannot be computed is marked (``undefined``), not raised, so the schedule
+    can still be shown.
 
     Examples
     --------
@@ -641,8 +679,7 @@ def schedule_1(
     for metric_id in comp.certificate.schedule:
         cov = next((c for c in terms.covenants if c.metric == metric_id), None)
         period = cov.measurement_period if cov is not None else "fiscal_quarter"
-        items = _items(actuals, q, period, comp)
-        out[metric_id] = build_metric(comp.metric(metric_id), items, comp.line_items, q)
+        out[metric_id] = _build(metric_id, period, q, actuals, comp)
     return out
 
 

@@ -35,20 +35,21 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 import pandas as pd
 
-from model.dates.periods import measurement_window, read_quarter_end
+from model.dates.periods import MEASUREMENT_PERIODS, measurement_window, read_quarter_end
 from model.errors import InputError, NotFoundError, UndefinedMetricError
 from model.terms.actuals import Actuals, Entry, MissingLineItemError, QuarterActuals
 from model.terms.compliance import ComplianceTerms, LineItem, Metric, MetricLine
-from model.values import read_money
+from model.values import read_choice, read_money
 
 __all__ = [
+    "UNDEFINED",
     "ScheduleLine",
     "MetricBuildUp",
     "build_metric",
@@ -72,12 +73,13 @@ class ScheduleLine:
     ``formula`` is ``"input: <line_item>"`` for a line read from the actuals, or the
     arithmetic (``"A + B + C"``) for a computed line; ``kind`` is the provenance of an
     input (``reported``, ``estimate``, ``illustrative``; ``input`` when the figures came
-    without provenance) or ``computed``.
+    without provenance) or ``computed``. ``amount`` is None for a line that cannot be
+    computed (a ratio whose denominator is not positive, or a line built on one).
     """
 
     letter: str
     label: str
-    amount: Decimal
+    amount: Decimal | None
     formula: str
     line_item: str | None = None
     kind: str = "computed"
@@ -86,7 +88,13 @@ class ScheduleLine:
 
 @dataclass(frozen=True)
 class MetricBuildUp:
-    """A covenant metric with its lines; ``value`` is the last line."""
+    """A covenant metric with its lines; ``value`` is the last line.
+
+    ``period`` is the measurement period it was built over (``fiscal_quarter``,
+    ``trailing_four_quarters``, ``year_to_date``) and ``quarters`` the quarter ends of that
+    window, oldest first. ``undefined`` says why the value cannot be computed (a ratio
+    whose denominator is not positive), or is None.
+    """
 
     metric: str
     title: str
@@ -96,10 +104,23 @@ class MetricBuildUp:
     heading: str = ""
     period: str = "fiscal_quarter"
     quarters: tuple[dt.date, ...] = ()
+    undefined: str | None = None
 
     @property
     def value(self) -> Decimal:
-        return self.lines[-1].amount
+        """The metric's value (its last line).
+
+        Raises
+        ------
+        UndefinedMetricError
+            The value cannot be computed (``undefined`` says why).
+        """
+        amount = self.lines[-1].amount
+        if amount is None:
+            raise UndefinedMetricError(
+                f"{self.title}: {self.undefined or 'cannot be computed'}: the ratio is undefined"
+            )
+        return amount
 
     def line(self, letter: str) -> ScheduleLine:
         """The line called ``letter``."""
@@ -158,8 +179,21 @@ def _input_line(
     return ScheduleLine(ln.line, ln.label, amount, f"input: {item}", item, kind)
 
 
-def _combine(ln: MetricLine, metric: Metric, done: Mapping[str, Decimal], q: Any) -> Decimal:
-    values = [done[x] for x in ln.operands]
+class _Undefined(Exception):
+    """A ratio line whose denominator is not positive (``reason`` says which)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _combine(ln: MetricLine, metric: Metric, done: Mapping[str, Decimal | None]) -> Decimal | None:
+    """The line's amount; None when an operand cannot be computed; raises
+    :class:`_Undefined` for a ratio whose denominator is not positive."""
+    operands = [done[x] for x in ln.operands]
+    if any(v is None for v in operands):
+        return None
+    values = [v for v in operands if v is not None]
     op = ln.operation
     with localcontext() as ctx:
         ctx.prec, ctx.rounding = 50, ROUND_HALF_UP
@@ -175,11 +209,14 @@ def _combine(ln: MetricLine, metric: Metric, done: Mapping[str, Decimal], q: Any
         num, den = values
         if den <= 0:
             a, b = ln.operands
-            raise UndefinedMetricError(
-                f"{_where(metric, q)}: line {ln.line} ({a} / {b}): line {b} is {den}, not "
-                f"positive: the ratio is undefined"
-            )
+            raise _Undefined(f"line {ln.line} ({a} / {b}): line {b} is {den}, not positive")
         return (num / den).quantize(Decimal(1).scaleb(-metric.ratio_places))
+
+
+UNDEFINED = ("raise", "mark")
+"""What :func:`build_metric` does with a ratio whose denominator is not positive: raise
+:class:`~model.errors.UndefinedMetricError`, or mark the line (and the lines built on it)
+as not computable and say why in ``MetricBuildUp.undefined``."""
 
 
 def build_metric(
@@ -187,6 +224,10 @@ def build_metric(
     items: Mapping[str, Any],
     line_items: Mapping[str, LineItem] | None = None,
     quarter_end: Any = None,
+    *,
+    period: str = "fiscal_quarter",
+    quarters: Sequence[Any] | None = None,
+    undefined: str = "raise",
 ) -> MetricBuildUp:
     """Build ``metric`` from a period's line items.
 
@@ -202,6 +243,12 @@ def build_metric(
         The deal's line items: which may be negative. Without it, none may.
     quarter_end : date, optional
         Named in messages (taken from ``items`` when it has one).
+    period : str
+        The measurement period ``items`` cover (recorded in the build-up).
+    quarters : sequence of dates, optional
+        The quarter ends of that period, oldest first (default: the quarter end alone).
+    undefined : {"raise", "mark"}
+        See :data:`UNDEFINED`.
 
     Raises
     ------
@@ -210,23 +257,35 @@ def build_metric(
     InputError
         A figure that is not an amount of money, or negative where it may not be.
     UndefinedMetricError
-        A ratio whose denominator is zero or negative.
+        A ratio whose denominator is zero or negative (with ``undefined="raise"``).
     """
     if not isinstance(metric, Metric):
         raise InputError(
             f"metric must be a Metric of the deal's compliance terms, not {type(metric).__name__}",
             key="metric",
         )
+    mode = read_choice(undefined, UNDEFINED, "undefined")
     q = quarter_end if quarter_end is not None else getattr(items, "quarter_end", None)
     q = read_quarter_end(q, "quarter_end") if q is not None else None
+    window = tuple(
+        read_quarter_end(x, f"quarters[{i}]") for i, x in enumerate(quarters or ([q] if q else []))
+    )
     defined = line_items or {}
-    done: dict[str, Decimal] = {}
+    done: dict[str, Decimal | None] = {}
     lines: list[ScheduleLine] = []
+    reason: str | None = None
     for ln in metric.lines:
         if ln.input is not None:
             sl = _input_line(ln, metric, items, defined, q)
         else:
-            amount = _combine(ln, metric, done, q)
+            try:
+                amount = _combine(ln, metric, done)
+            except _Undefined as exc:
+                if mode == "raise":
+                    raise UndefinedMetricError(
+                        f"{_where(metric, q)}: {exc.reason}: the ratio is undefined"
+                    ) from None
+                amount, reason = None, reason or exc.reason
             unit = "ratio" if ln.operation == "ratio" else "usd"
             sl = ScheduleLine(
                 ln.line, ln.label, amount, _SIGN[ln.operation].join(ln.operands), unit=unit
@@ -234,7 +293,15 @@ def build_metric(
         done[ln.line] = sl.amount
         lines.append(sl)
     return MetricBuildUp(
-        metric.id, metric.title, metric.section, tuple(lines), metric.unit, metric.heading
+        metric.id,
+        metric.title,
+        metric.section,
+        tuple(lines),
+        metric.unit,
+        metric.heading,
+        period=read_choice(period, MEASUREMENT_PERIODS, "period"),
+        quarters=window,
+        undefined=reason if lines[-1].amount is None else None,
     )
 
 

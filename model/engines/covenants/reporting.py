@@ -259,8 +259,36 @@ def reporting_due_dates(
     return df.sort_values(["due_date", "requirement"], kind="stable").reset_index(drop=True)
 
 
+def _due_rows(due: Any) -> list[tuple[str, dt.date, dt.date]]:
+    """(requirement, period_end, due_date) of each row of ``due``, read strictly."""
+    if not isinstance(due, pd.DataFrame):
+        raise InputError(
+            f"must be the DataFrame of reporting_due_dates(), not {type(due).__name__}",
+            key="due",
+        )
+    missing = [c for c in ("requirement", "period_end", "due_date") if c not in due.columns]
+    if missing:
+        raise InputError(
+            f"lacks column(s) {', '.join(missing)}: pass the DataFrame of reporting_due_dates() "
+            f"(columns {', '.join(DUE_COLUMNS)})",
+            key="due",
+        )
+    return [
+        (
+            str(req),
+            read_date(pe, f"due.period_end[{i}]"),
+            read_date(dd, f"due.due_date[{i}]"),
+        )
+        for i, (req, pe, dd) in enumerate(
+            zip(due["requirement"], due["period_end"], due["due_date"], strict=True)
+        )
+    ]
+
+
 def _deliveries(
-    comp: ComplianceTerms, delivered: Mapping[tuple[str, Any], Any] | pd.DataFrame
+    comp: ComplianceTerms,
+    delivered: Mapping[tuple[str, Any], Any] | pd.DataFrame,
+    due: list[tuple[str, dt.date, dt.date]],
 ) -> dict[tuple[str, dt.date], dt.date]:
     if isinstance(delivered, pd.DataFrame):
         missing = [c for c in ("requirement", "period_end", "delivered") if c not in delivered]
@@ -274,18 +302,41 @@ def _deliveries(
             ((r.requirement, r.period_end), r.delivered, f"delivered row {i}")
             for i, r in enumerate(delivered.itertuples())
         ]
-    else:
+    elif isinstance(delivered, Mapping):
         pairs = [(key, when, f"delivered[{key!r}]") for key, when in delivered.items()]
+    else:
+        raise InputError(
+            "must be a mapping (requirement, period_end) -> delivery date, or a DataFrame "
+            f"with columns requirement, period_end, delivered; not {type(delivered).__name__}",
+            key="delivered",
+        )
     known = [r.id for r in comp.reporting]
+    in_due = {(req, pe) for req, pe, _ in due}
     got: dict[tuple[str, dt.date], dt.date] = {}
-    for (req, period), when, where in pairs:
+    for key, when, where in pairs:
+        if not isinstance(key, tuple) or len(key) != 2:
+            raise InputError(
+                f"a delivery is keyed by (requirement, period_end), not {key!r}", key=where
+            )
+        req, period = key
         if req not in known:
             raise InputError(
                 f"unknown reporting requirement {req!r}; known: {', '.join(known)}", key=where
             )
-        got[(str(req), read_date(period, f"{where}: period_end"))] = read_date(
-            when, f"{where}: delivered"
-        )
+        pe = read_date(period, f"{where}: period_end")
+        day = read_date(when, f"{where}: delivered")
+        if (str(req), pe) not in in_due:
+            listed = ", ".join(str(p) for r, p, _ in due if r == req) or "none"
+            raise InputError(
+                f"{req!r} for the period ending {pe} is not among the deliverables in due "
+                f"(due lists it for the periods ending {listed}); a delivery must answer a row of due",
+                key=where,
+            )
+        if day < pe:
+            raise InputError(
+                f"delivered {day}, before the period it reports ends ({pe})", key=where
+            )
+        got[(str(req), pe)] = day
     return got
 
 
@@ -303,7 +354,9 @@ def reporting_compliance(
     due : DataFrame
         From :func:`reporting_due_dates`.
     delivered : mapping (requirement, period_end) -> delivery date, or DataFrame
-        with columns requirement, period_end, delivered.
+        with columns requirement, period_end, delivered. Each delivery answers a row of
+        ``due`` (another is an error naming it) and is dated on or after the end of the
+        period it reports.
     as_of : date
         The day of the assessment (explicit; no global date). A deliverable not yet
         delivered is overdue if its due date is before ``as_of``, else not yet due.
@@ -325,22 +378,22 @@ def reporting_compliance(
     """
     comp = compliance_terms(terms)
     asof = read_date(as_of, "as_of")
-    got = _deliveries(comp, delivered)
+    rows = _due_rows(due)
+    got = _deliveries(comp, delivered, rows)
     out = due.copy()
     cols: dict[str, list[Any]] = {
         k: [] for k in ("delivered", "days_late", "complies", "status_code", "status")
     }
-    r: Any
-    for r in out.itertuples():
-        when = got.get((r.requirement, r.period_end))
+    for requirement, period_end, due_date in rows:
+        when = got.get((requirement, period_end))
         if when is not None:
-            days = (when - r.due_date).days
+            days = (when - due_date).days
             code = "on_time" if days <= 0 else "late"
             text = "on time" if days <= 0 else f"late by {days} day(s)"
             values: tuple[Any, ...] = (when, max(days, 0), days <= 0, code, text)
-        elif r.due_date < asof:
+        elif due_date < asof:
             text = f"overdue (not delivered by {asof})"
-            values = (None, (asof - r.due_date).days, False, "overdue", text)
+            values = (None, (asof - due_date).days, False, "overdue", text)
         else:
             values = (None, None, pd.NA, "not_due", "not yet due")
         for k, v in zip(cols, values, strict=True):

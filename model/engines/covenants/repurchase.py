@@ -138,9 +138,7 @@ def repurchase_permitted(
             key="facility",
         )
     day = read_date(on, "on")
-    amt = read_money(amount, "amount")
-    if amt <= 0:
-        raise InputError(f"must be above zero (got {amt})", key="amount")
+    amt = read_money(amount, "amount", positive=True)
     basket = repurchase_basket_terms(facility, day)
     notice = read_flag(notice_and_approvals, "notice_and_approvals")
     default = read_flag(event_of_default, "event_of_default")

@@ -26,7 +26,7 @@ import pandas as pd
 from model.dates.periods import quarter_start, read_quarter_end
 from model.errors import InputError
 from model.terms.covenants import Condition
-from model.values import format_money, read_amount, read_choice, read_money
+from model.values import format_money, read_amount, read_choice, read_date, read_money
 
 __all__ = [
     "READINGS",
@@ -59,19 +59,42 @@ class Springing(NamedTuple):
     observed: Decimal | None
 
 
+def _daily_index(index: pd.Index, name: str) -> pd.DatetimeIndex:
+    """The days of a daily series' index, each read with :func:`model.values.read_date`
+    (ISO dates only; a time of day is refused, not dropped). An index of midnight
+    Timestamps, as a ledger has, is taken as it is."""
+    if isinstance(index, pd.DatetimeIndex) and index.tz is None and not index.hasnans:
+        midnight = index.normalize() == index
+        if midnight.all():
+            return index
+        i = int((~midnight).argmax())
+        read_date(index[i], f"{name}.index[{i}]")  # raises: a time of day
+    days = [read_date(v, f"{name}.index[{i}]") for i, v in enumerate(index)]
+    return pd.DatetimeIndex(pd.to_datetime(days))
+
+
 def daily_series(values: Any, name: str = "liquidity") -> pd.Series | None:
     """A daily series indexed by date from a Series or a ledger DataFrame (its ``name``
-    column); None for anything else (a single figure)."""
+    column); None for anything else (a single figure).
+
+    Every index value is a date read by :func:`model.values.read_date`: ``"01/07/2008"``
+    is refused as ambiguous, a time of day is refused (never dropped), and the error
+    names the position (``liquidity.index[3]``).
+
+    >>> daily_series(pd.Series([1.0], index=["2008-07-01"])).index[0].date()
+    datetime.date(2008, 7, 1)
+    >>> daily_series(pd.Series([1.0], index=["01/07/2008"]))
+    Traceback (most recent call last):
+    ...
+    model.errors.InputError: liquidity.index[0]: '01/07/2008' is not an ISO date (YYYY-MM-DD): day-first and month-first dates are refused as ambiguous
+    """
     if isinstance(values, pd.DataFrame):
         if name not in values.columns:
             raise InputError(f"a daily ledger DataFrame must have a {name!r} column", key=name)
         values = values[name]
     if isinstance(values, pd.Series):
         s = values.copy()
-        try:
-            s.index = pd.DatetimeIndex(pd.to_datetime(s.index)).normalize()
-        except (TypeError, ValueError):
-            raise InputError("a daily series must be indexed by date", key=name) from None
+        s.index = _daily_index(s.index, name)
         return s.sort_index()
     return None
 

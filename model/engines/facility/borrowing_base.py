@@ -29,7 +29,7 @@ import pandas as pd
 
 from model.errors import InputError
 from model.terms.facility import Facility, FacilityTerms
-from model.values import read_amount, read_date, read_money, to_cents
+from model.values import read_amount, read_date, read_money, read_rate, to_cents
 
 __all__ = [
     "ZERO",
@@ -162,9 +162,7 @@ def over_advance_amount(terms: Terms, as_of: dt.date | str) -> Decimal:
 def _advance_rate(override: Any, documented: Decimal, field: str) -> Decimal:
     if override is None:
         return documented
-    r = read_amount(override, field)
-    if r > 1:
-        raise InputError(f"must be between 0 and 1 (100%); got {override}", key=field)
+    r = read_rate(override, field, inclusive=True)
     if r > documented:
         raise InputError(
             f"{r} is above the documented {documented}: the Bank may only decrease "

@@ -16,7 +16,7 @@ import pandas as pd
 from model.dates import add_months
 from model.engines.facility.borrowing_base import ZERO, Terms, key_on, terms_for
 from model.errors import InputError
-from model.terms.facility import Facility
+from model.terms.facility import Facility, FacilityTerms
 from model.values import read_choice, read_date, read_flag, read_money, to_cents
 
 __all__ = ["one_time_fees", "termination_fee", "termination_fee_schedule", "indebtedness_headroom"]
@@ -33,6 +33,12 @@ def one_time_fees(terms: Terms) -> pd.DataFrame:
     >>> one_time_fees(load("params/facilities/svb-loan-agreement.yaml"))["amount"].sum()
     Decimal('225000.00')
     """
+    if not isinstance(terms, Facility | FacilityTerms):
+        raise InputError(
+            "terms must be a Facility or FacilityTerms (from a facility params file), not "
+            f"{type(terms).__name__}",
+            key="terms",
+        )
     versions = terms.all_versions if isinstance(terms, Facility) else (terms,)
     rows = {}
     for v in versions:
@@ -108,6 +114,8 @@ def termination_fee_schedule(
     """The termination fee for every termination date from ``start`` to ``end``, in periods
     (from, to inclusive) of constant fee, at the Borrower's election with no exception."""
     d0, d1 = read_date(start, "start"), read_date(end, "end")
+    if d1 < d0:
+        raise InputError(f"end {d1} is before start {d0}", key="end")
     rows: list[dict[str, Any]] = []
     d = d0
     while d <= d1:

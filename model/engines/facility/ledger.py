@@ -251,10 +251,16 @@ def _inputs(
             flows.setdefault(d, []).append(
                 read_money(v, key_on("draws.amount", d.date()), negative=True)
             )
+    # A later amendment that does not restate `fees` carries the earlier list: each fee
+    # (date, name) is due once, however many versions list it.
+    due = {
+        (fee.date, fee.name): fee.amount
+        for v in (terms.all_versions if isinstance(terms, Facility) else (terms,))
+        for fee in v.fees
+    }
     fees: dict[dt.date, Decimal] = {}
-    for v in terms.all_versions if isinstance(terms, Facility) else (terms,):
-        for fee in v.fees:
-            fees[fee.date] = fees.get(fee.date, ZERO) + fee.amount
+    for (day, _name), amount in due.items():
+        fees[day] = fees.get(day, ZERO) + amount
     return _Inputs(rec, cash_df, rates, flows, fees, read_money(reserves, "reserves"))
 
 

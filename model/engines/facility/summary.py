@@ -15,6 +15,7 @@ from model.dates import quarter_start
 from model.engines.facility.borrowing_base import ZERO
 from model.engines.facility.ledger import ledger_days
 from model.engines.facility.pricing import exact_sum
+from model.errors import InputError
 from model.terms.facility import Facility, FacilityTerms
 from model.values import read_choice, read_date, to_cents
 
@@ -43,6 +44,7 @@ def monthly_interest(ledger: pd.DataFrame) -> pd.DataFrame:
     These are the amounts paid: :func:`quarter_summary` adds them up for its ``interest``
     column, so the months of a quarter foot to the quarter to the cent.
     """
+    _check_ledger(ledger, ("interest_revolver", "interest_over_advance", "outstanding"))
     out = []
     for period, part in ledger.groupby(ledger_days(ledger).to_period("M")):
         rev = exact_sum(part["interest_revolver"])
@@ -60,6 +62,27 @@ def monthly_interest(ledger: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out).set_index("month")
 
 
+def _check_ledger(ledger: Any, columns: Sequence[str], key: str = "ledger") -> None:
+    """A daily ledger of :func:`model.engines.facility.facility_ledger`: a DataFrame indexed
+    by day with ``columns``, not empty."""
+    if not isinstance(ledger, pd.DataFrame):
+        raise InputError(
+            f"must be the daily ledger of facility_ledger(), not {type(ledger).__name__}", key=key
+        )
+    missing = [c for c in columns if c not in ledger.columns]
+    if missing:
+        raise InputError(
+            f"lacks column(s) {', '.join(missing)}: pass the daily ledger of facility_ledger()",
+            key=key,
+        )
+    if ledger.empty:
+        raise InputError("the ledger is empty: it has no day to summarise", key=key)
+    if not isinstance(ledger.index, pd.DatetimeIndex):
+        raise InputError(
+            "must be indexed by day (a DatetimeIndex), as facility_ledger() returns it", key=key
+        )
+
+
 def interest_paid(part: pd.DataFrame) -> Decimal:
     """Interest paid for the days in ``part``: each calendar month's exact accrual rounded
     to the cent (as :func:`monthly_interest`), then added up."""
@@ -70,6 +93,20 @@ def interest_paid(part: pd.DataFrame) -> Decimal:
         ),
         ZERO,
     )
+
+
+_QUARTER_COLUMNS = (
+    "liquidity",
+    "availability",
+    "outstanding",
+    "over_advance",
+    "excess_over_limit",
+    "interest_revolver",
+    "interest_over_advance",
+    "fees",
+    "agings_reports_required",
+    "cash_dominion",
+)
 
 
 def _quarter_row(qe: dt.date, part: pd.DataFrame) -> dict[str, Any]:
@@ -99,6 +136,7 @@ def quarter_summary(ledger: pd.DataFrame) -> pd.DataFrame:
     summarised over the days it covers. A quarter's ``interest`` is the sum of its months'
     ``interest_total`` from :func:`monthly_interest`, so the two tables foot exactly.
     """
+    _check_ledger(ledger, _QUARTER_COLUMNS)
     rows = [
         _quarter_row(period.end_time.date(), part)
         for period, part in ledger.groupby(ledger_days(ledger).to_period("Q"))
@@ -135,7 +173,15 @@ def term_change_days(
     >>> [d.isoformat() for d in term_change_days(fac, "2008-04-01", "2008-07-01", ["over_advance"])]
     ['2008-04-27', '2008-04-28', '2008-05-31', '2008-06-01']
     """
+    if not isinstance(terms, Facility):
+        raise InputError(
+            f"needs the Facility (all its versions), not {type(terms).__name__}", key="terms"
+        )
     s, e = read_date(start, "start"), read_date(end, "end")
+    if e < s:
+        raise InputError(f"end {e} is before start {s}", key="end")
+    if isinstance(changes, str):
+        changes = [changes]
     kinds = [read_choice(c, CHANGES, "changes") for c in changes]
     days = {d for v in terms.all_versions for k in kinds for d in _changes(v, k)}
     around = days | {d - dt.timedelta(days=1) for d in days}

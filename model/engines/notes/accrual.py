@@ -21,7 +21,7 @@ import pandas as pd
 from model.dates import DayCount, add_months, day_count, year_fraction_exact
 from model.errors import InputError
 from model.terms.notes import NoteFile, NoteTerms
-from model.values import read_amount, read_choice, read_date, to_cents
+from model.values import read_amount, read_choice, read_date, read_money, read_rate, to_cents
 
 __all__ = [
     "accrued_interest",
@@ -49,9 +49,11 @@ def accrued_interest(
     Parameters
     ----------
     principal : number
-        Principal outstanding over the period, in dollars.
+        Principal outstanding over the period: an amount of money, in dollars and cents
+        (:func:`model.values.read_money`).
     annual_rate : number
-        Coupon rate as a decimal fraction (0.0575 for 5 3/4%).
+        Coupon rate as a decimal fraction, 0 <= rate < 1 (0.0575 for 5 3/4%;
+        :func:`model.values.read_rate`).
     period_start, as_of : date or ISO string
         Start of the accrual period (the last coupon date) and the date accrued to.
         The day count runs from ``period_start`` (included) to ``as_of`` (excluded).
@@ -80,14 +82,8 @@ def accrued_interest(
     >>> accrued_interest(30_200_000, 0.0575, "2002-09-15", "2003-01-30", "30/360 US")
     Decimal('651187.50')
     """
-    p = _frac(principal, "principal")
-    if p < 0:
-        raise InputError(f"must not be negative (got {principal})", key="principal")
-    r = _frac(annual_rate, "annual_rate")
-    if not 0 <= r < 1:
-        raise InputError(
-            f"a rate is a decimal fraction (0.08 for 8%), got {annual_rate}", key="annual_rate"
-        )
+    p = Fraction(read_money(principal, "principal"))
+    r = Fraction(read_rate(annual_rate, "annual_rate"))
     start, end = read_date(period_start, "period_start"), read_date(as_of, "as_of")
     if end < start:
         raise InputError(f"{end} is before the period start {start}", key="as_of")
@@ -140,9 +136,8 @@ def convert(principal: Any, conversion_price: Any, cash_price_per_share: Any = N
     >>> c.shares, c.cash_in_lieu
     (4324324, Decimal('0.60'))
     """
-    p, cp = _frac(principal, "principal"), _frac(conversion_price, "conversion_price")
-    if cp <= 0:
-        raise InputError(f"must be positive (got {conversion_price})", key="conversion_price")
+    p = _frac(principal, "principal")
+    cp = Fraction(read_amount(conversion_price, "conversion_price", positive=True))
     ratio = p / cp
     whole = math.floor(ratio)
     frac_share = ratio - whole

@@ -24,6 +24,16 @@ __all__ = [
 ]
 
 
+def _check_cap(cap: Any) -> Capitalization:
+    if not isinstance(cap, Capitalization):
+        raise InputError(
+            "needs a Capitalization (a kind: capitalization params file, "
+            f"load('params/instruments/...')), not {type(cap).__name__}",
+            key="cap",
+        )
+    return cap
+
+
 def reserve_check(cap: Capitalization) -> pd.DataFrame:
     """Reconcile each convertible reserve with principal / conversion price.
 
@@ -34,7 +44,7 @@ def reserve_check(cap: Capitalization) -> pd.DataFrame:
     up to a whole share (a reserve must cover every share that may be issued).
     """
     rows = []
-    for r in cap.terms.reserved:
+    for r in _check_cap(cap).terms.reserved:
         if r.principal_basis is None or r.conversion_price is None:
             continue
         exact = Fraction(r.principal_basis.value) / Fraction(r.conversion_price.value)
@@ -143,6 +153,7 @@ def fully_diluted(cap: Capitalization) -> pd.DataFrame:
     ``pct_after_closing`` and ``provenance``. The last rows give the total, the
     authorized common and the headroom (authorized less fully diluted).
     """
+    _check_cap(cap)
     df = pd.DataFrame(_reserve_rows(cap.terms) + _conversion_rows(cap)).set_index("line")
     total_stated = int(df["as_stated"].sum())
     total_after = int(df["after_closing"].sum())

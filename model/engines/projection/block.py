@@ -211,8 +211,8 @@ class ScenarioBlock:
                 out[k] = out[k] * a if op == "scale" else (out[k] + a if op == "add" else a.copy())
         for k, a in out.items():
             spec = DRIVERS.get(k)
-            if spec is not None and spec.unit in ("usd", "usd_balance"):
-                out[k] = np.sign(a) * np.floor(np.abs(a) * 100.0 + 0.5) / 100.0  # half up
+            if spec is not None:
+                out[k] = _rounded(a, _PLACES[spec.unit])
             _check_bounds(k, out[k])
         labels = self.names if names is None else tuple(names)
         if len(labels) != self.size:
@@ -220,6 +220,15 @@ class ScenarioBlock:
         return replace(
             self, names=labels, drivers={k: _frozen(v) for k, v in out.items()}, scenarios=()
         )
+
+
+_PLACES = {"usd": 100.0, "usd_balance": 100.0, "days": 100.0, "fraction": 1e6, "rate": 1e6}
+"""How finely a shocked driver is kept: cents, hundredths of a day, millionths."""
+
+
+def _rounded(a: Array, scale: float) -> Array:
+    """Half up (away from zero) to 1 / ``scale``."""
+    return np.sign(a) * np.floor(np.abs(a) * scale + 0.5) / scale
 
 
 def _check_bounds(name: str, a: Array) -> None:

@@ -14,7 +14,9 @@ repurchases are paid on the quarter's last month end. At each month end:
 * domestic revenue = revenue - foreign revenue, foreign revenue = round(revenue x
   foreign_revenue_share); receivables = round(revenue of the segment x DSO / days in the
   month); the month's Borrowing Base Certificate reports round(receivables x (1 -
-  ineligible share)) in whole dollars, applying from its date plus the certificate lag;
+  ineligible share)) in whole dollars, applying from its date plus the certificate lag
+  (shares are kept in millionths and days in hundredths of a day, and every product is
+  computed in integers, so each rounding is exact);
 * payables = round(max(0, revenue - EBITDA) x payables_days / days in the month);
   deferred revenue, other current liabilities and short-term investments are the
   quarter's balances;
@@ -80,7 +82,16 @@ from model.engines.projection.grid import EventGrid, event_grid, rate_micro
 from model.errors import InputError
 from model.terms.scenarios import Scenario
 
-__all__ = ["run_block", "Run", "MONTHLY", "EVENT", "QUARTERLY_FLOWS", "round_half_up"]
+__all__ = [
+    "run_block",
+    "Run",
+    "MONTHLY",
+    "EVENT",
+    "QUARTERLY_FLOWS",
+    "round_half_up",
+    "micro",
+    "scaled",
+]
 
 I64 = NDArray[np.int64]
 
@@ -170,6 +181,25 @@ def round_half_up(x: NDArray[np.float64]) -> I64:
     return (np.sign(x) * np.floor(np.abs(x) + 0.5)).astype(np.int64)
 
 
+def micro(x: NDArray[np.float64]) -> I64:
+    """A fraction in millionths (0.375 -> 375000): drivers hold at most six decimals."""
+    return np.rint(np.asarray(x, dtype=np.float64) * 1_000_000).astype(np.int64)
+
+
+def hundredths(x: NDArray[np.float64]) -> I64:
+    """Days in hundredths of a day (48.5 -> 4850)."""
+    return np.rint(np.asarray(x, dtype=np.float64) * 100).astype(np.int64)
+
+
+def scaled(amount: I64, numerator: I64 | int, denominator: I64 | int) -> I64:
+    """amount x numerator / denominator, exactly, rounded half up (away from zero): the
+    integer arithmetic of every share and day count of a month."""
+    num = np.asarray(amount, dtype=np.int64) * numerator
+    den = np.broadcast_to(np.asarray(denominator, dtype=np.int64), num.shape)
+    q = (2 * np.abs(num) + den) // (2 * den)
+    return np.where(num < 0, -q, q).astype(np.int64)
+
+
 def _monthly_drivers(block: ScenarioBlock, grid: EventGrid) -> dict[str, I64]:
     """The month-by-month operating figures (cents), see the module docstring."""
     d = block.drivers
@@ -180,17 +210,16 @@ def _monthly_drivers(block: ScenarioBlock, grid: EventGrid) -> dict[str, I64]:
     last_month[2::3] = True
     for k in ("dividends", "repurchases"):
         out[k] = np.where(last_month, money_cents(d[k])[:, q_of_month], 0)
-    dim = np.array([m.day for m in grid.month_ends], dtype=np.float64)
-    rev = out["revenue"].astype(np.float64)
-    foreign = round_half_up(rev * d["foreign_revenue_share"][:, q_of_month])
+    dim = np.array([m.day for m in grid.month_ends], dtype=np.int64)
+    foreign = scaled(out["revenue"], micro(d["foreign_revenue_share"])[:, q_of_month], 1_000_000)
     domestic = out["revenue"] - foreign
     for seg, rev_seg in (("domestic", domestic), ("foreign", foreign)):
-        ar = round_half_up(rev_seg * d[f"dso_{seg}"][:, q_of_month] / dim)
+        ar = scaled(rev_seg, hundredths(d[f"dso_{seg}"])[:, q_of_month], 100 * dim)
         out[f"receivables_{seg}"] = ar
-        eligible_dollars = round_half_up(ar * (1.0 - d[f"ineligible_{seg}"][:, q_of_month]) / 100.0)
-        out[f"eligible_{seg}"] = eligible_dollars * 100
-    costs = np.maximum(out["revenue"] - out["ebitda"], 0).astype(np.float64)
-    out["payables"] = round_half_up(costs * d["payables_days"][:, q_of_month] / dim)
+        eligible = 1_000_000 - micro(d[f"ineligible_{seg}"])[:, q_of_month]
+        out[f"eligible_{seg}"] = scaled(ar, eligible, 100_000_000) * 100  # whole dollars
+    costs = np.maximum(out["revenue"] - out["ebitda"], 0)
+    out["payables"] = scaled(costs, hundredths(d["payables_days"])[:, q_of_month], 100 * dim)
     for k in ("deferred_revenue", "other_current_liabilities", "short_term_investments"):
         out[k] = money_cents(d[k])[:, q_of_month]
     return out

@@ -208,10 +208,12 @@ def event_grid(
     )
     rows = [_terms_row(facility.terms_as_of(d), d, lag) for d in days]
     month_index = {(d.year, d.month): i for i, d in enumerate(mends)}
+    unique = {
+        (f.date, f.name): _cents(f.amount, "fees") for v in facility.all_versions for f in v.fees
+    }
     fees: dict[dt.date, int] = {}
-    for v in facility.all_versions:
-        for f in v.fees:
-            fees[f.date] = fees.get(f.date, 0) + _cents(f.amount, "fees")
+    for (day, _name), cents in unique.items():  # a fee a later version keeps is paid once
+        fees[day] = fees.get(day, 0) + cents
     qe = np.array(quarter_ends, dtype="datetime64[D]")
     dd = np.array(days, dtype="datetime64[D]")
     length = np.diff(np.append(dd, np.datetime64(end) + 1)).astype(np.int64)

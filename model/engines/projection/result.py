@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from model.engines.facility.baskets import repurchase_basket_terms
 from model.engines.projection.block import ScenarioBlock, as_decimal, money_cents
 from model.engines.projection.covenants import QuarterCovenants, covenant_arrays
-from model.engines.projection.engine import Run, round_half_up, run_block, scenario_block
+from model.engines.projection.engine import Run, micro, run_block, scaled, scenario_block
 from model.engines.projection.grid import EventGrid, event_grid
 from model.errors import InputError, NotFoundError
 from model.terms.actuals import Actuals, Entry, QuarterActuals
@@ -176,7 +176,9 @@ def _figures(run: Run) -> tuple[dict[str, I64], NDArray[np.datetime64]]:
         - q["interest_expense"]
         - q["income_tax_expense"]
     )
-    q["borrower_ebitda"] = round_half_up(q["ebitda"] * run.block.drivers["borrower_ebitda_share"])
+    q["borrower_ebitda"] = scaled(
+        q["ebitda"], micro(run.block.drivers["borrower_ebitda_share"]), 1_000_000
+    )
     for k in _MONTH_END_BALANCES:
         q[k] = m[k][:, 2::3]
     q["receivables"] = q["receivables_domestic"] + q["receivables_foreign"]

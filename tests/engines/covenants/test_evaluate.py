@@ -26,10 +26,12 @@ from model.engines.covenants import (
     RESULT_COLUMNS,
     STATUS,
     THRESHOLD_KINDS,
+    build_metric,
     compare_versions,
     evaluate_covenants,
     evaluate_history,
     resolve_terms,
+    schedule_1,
 )
 from model.errors import InputError, NotFoundError, ParamsError, UndefinedMetricError
 from model.terms import Actuals, Covenant, MissingLineItemError, QuarterNotInActualsError, load
@@ -581,13 +583,68 @@ def test_quarter_not_in_actuals(actuals):
         evaluate_covenants(FAC, "2009-09-30", actuals)
 
 
-def test_undefined_ratio_is_an_error_not_a_result():
+def test_undefined_ratio_is_a_result_that_does_not_comply():
+    # review 4, finding 6: a ratio whose denominator is not positive no longer stops the
+    # evaluation: the row says "undefined" (as the projection does), the others are computed
     bad = {**items(), "deferred_revenue": 100}  # I = 20 + 80 - 100 = 0
+    r = evaluate_covenants(
+        FAC, "2008-06-30", bad, 30_000_000, thresholds={"adjusted_quick_ratio": "1.00"}
+    )
+    aqr = r.loc["adjusted_quick_ratio"]
+    assert aqr["status_code"] == "undefined"
+    assert aqr["status"] == "cannot be computed: line J (D / I): line I is 0, not positive"
+    assert aqr["actual"] is None and aqr["headroom"] is None
+    assert aqr["complies"] is pd.NA and aqr["amber"] is pd.NA
+    assert aqr["required"] == D("1.00") and aqr["threshold_kind"] == "user_input"
+    assert r.loc["consolidated_ebitda", "actual"] == D("8000000")
+    assert r.loc["consolidated_ebitda", "status_code"] == "amber"  # 8.0M against 7.5M
+    # as the projection: no level is still "threshold not provided"
+    r = evaluate_covenants(FAC, "2008-06-30", bad, 30_000_000)
+    assert r.loc["adjusted_quick_ratio", "status_code"] == "threshold_not_provided"
+    # the metric engine itself still raises by default
     with pytest.raises(
         UndefinedMetricError,
         match=r"^Adjusted Quick Ratio, quarter 2008-06-30: line J \(D / I\): line I is 0, not positive",
     ):
-        evaluate_covenants(FAC, "2008-06-30", bad, 30_000_000)
+        build_metric(FAC.compliance.metric("adjusted_quick_ratio"), bad, None, "2008-06-30")
+
+
+def test_undefined_ratio_in_a_history_and_a_schedule():
+    bad = {**items(), "deferred_revenue": 150}  # I = 20 + 80 - 150 = -50
+    h = evaluate_history(
+        FAC, ["2008-06-30"], bad, 30_000_000, thresholds={"adjusted_quick_ratio": "1.00"}
+    )
+    row = h.loc[(dt.date(2008, 6, 30), "adjusted_quick_ratio")]
+    assert (row["status_code"], row["actual"]) == ("undefined", None)
+    s = schedule_1(FAC, bad, "2008-06-30")
+    aqr = s["adjusted_quick_ratio"]
+    assert aqr.undefined == "line J (D / I): line I is -50, not positive"
+    assert aqr.line("I").amount == D("-50") and aqr.line("J").amount is None
+    with pytest.raises(UndefinedMetricError, match="line I is -50, not positive"):
+        _ = aqr.value
+    assert s["consolidated_ebitda"].value == D("8000000")
+
+
+def test_schedule_and_evaluation_record_the_measurement_period(tmp_path):
+    # review 4, finding 7: MetricBuildUp.period / .quarters say what the figure covers
+    acts = load("params/actuals/ibasis-2008.csv")
+    s = schedule_1(FAC, acts, "2008-03-31")
+    assert {k: (b.period, b.quarters) for k, b in s.items()} == {
+        k: ("fiscal_quarter", (dt.date(2008, 3, 31),))
+        for k in ("adjusted_quick_ratio", "consolidated_ebitda", "borrower_cash_flow")
+    }
+    data = yaml.safe_load((paths.ROOT / FACILITY).read_text())
+    cov = data["amendments"][0]["changes"]["covenants"]["replace"]["consolidated_ebitda"]
+    cov["measurement_period"] = "year_to_date"
+    shutil.copy(paths.PARAMS / "facilities" / "svb-compliance-certificate.yaml", tmp_path)
+    (tmp_path / "f.yaml").write_text(yaml.safe_dump(data))
+    fac = load(tmp_path / "f.yaml")
+    b = schedule_1(fac, acts, "2008-06-30")["consolidated_ebitda"]
+    assert (b.period, b.quarters) == ("year_to_date", (dt.date(2008, 3, 31), dt.date(2008, 6, 30)))
+    # Q1 8,000,000 + Q2 10,700,000 (the quarter alone): the year to date
+    assert b.value == D("18700000")
+    r = evaluate_covenants(fac, "2008-06-30", acts, thresholds={"adjusted_quick_ratio": 1})
+    assert r.loc["consolidated_ebitda", "actual"] == D("18700000")
 
 
 def test_not_a_quarter_end():

@@ -202,3 +202,46 @@ def test_dataframe_deliveries_validated():
     ok = bad.assign(requirement="monthly_agings")
     r = reporting_compliance(FAC, due, ok, "2008-05-01")
     assert r.loc[r.requirement == "monthly_agings", "status"].tolist() == ["on time"]
+
+
+# --- review 4, finding 5: a delivery answers a row of due, after its period ends ---------
+
+
+def test_a_delivery_must_answer_a_deliverable_of_due():
+    due = reporting_due_dates(FAC, "2008-01-01", "2008-06-30")
+    with pytest.raises(
+        InputError,
+        match=r"^delivered\[\('quarterly_financials', '2008-03-30'\)\]: 'quarterly_financials' "
+        r"for the period ending 2008-03-30 is not among the deliverables in due \(due lists it "
+        r"for the periods ending 2008-03-31, 2008-06-30\)",
+    ):
+        reporting_compliance(
+            FAC, due, {("quarterly_financials", "2008-03-30"): "2008-05-01"}, "2008-12-31"
+        )
+    frame = pd.DataFrame(
+        {
+            "requirement": ["quarterly_financials"],
+            "period_end": ["2008-03-31"],
+            "delivered": ["2008-03-30"],
+        }
+    )
+    with pytest.raises(
+        InputError,
+        match=r"^delivered row 0: delivered 2008-03-30, before the period it reports ends \(2008-03-31\)$",
+    ):
+        reporting_compliance(FAC, due, frame, "2008-12-31")
+    # on the period end itself is a delivery (a days-of-month aging is due that day)
+    r = reporting_compliance(
+        FAC, due, {("quarterly_financials", "2008-03-31"): "2008-03-31"}, "2008-12-31"
+    )
+    row = r[(r.requirement == "quarterly_financials") & (r.period_end == dt.date(2008, 3, 31))]
+    assert row[["days_late", "status_code"]].values.tolist() == [[0, "on_time"]]
+
+
+def test_due_must_be_the_table_of_reporting_due_dates():
+    with pytest.raises(InputError, match=r"^due: lacks column\(s\) period_end, due_date"):
+        reporting_compliance(FAC, pd.DataFrame({"requirement": ["x"]}), {}, "2008-12-31")
+    with pytest.raises(
+        InputError, match=r"^due: must be the DataFrame of reporting_due_dates\(\), not list"
+    ):
+        reporting_compliance(FAC, [], {}, "2008-12-31")  # type: ignore[arg-type]

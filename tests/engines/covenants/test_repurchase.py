@@ -181,7 +181,8 @@ def test_bad_amount():
     # old: "repurchase amount: not an amount" and "... must be positive"
     with pytest.raises(InputError, match=r"^amount: not an amount: 'lots'$"):
         repurchase_permitted(FAC, "2008-08-15", "lots", proj())
-    with pytest.raises(InputError, match=r"^amount: must be above zero \(got 0\)$"):
+    # one wording for every amount that must be positive (model.values.POSITIVE_RULE)
+    with pytest.raises(InputError, match=r"^amount: must be greater than zero \(got 0\)$"):
         repurchase_permitted(FAC, "2008-08-15", 0, proj())
     with pytest.raises(InputError, match=r"^amount: must not be negative \(got -1\)$"):
         repurchase_permitted(FAC, "2008-08-15", -1, proj())

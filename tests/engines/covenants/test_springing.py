@@ -224,3 +224,37 @@ def test_quarter_start_is_the_shared_one():
     assert springing_module.quarter_start is periods.quarter_start
     with pytest.raises(InputError, match="not a fiscal quarter end"):
         springing_module.quarter_start(dt.date(2008, 5, 31))
+
+
+# --- review 4, finding 4: the dates of a daily series are read strictly ------------------
+
+
+def test_a_daily_series_is_read_by_read_date_not_guessed():
+    # "01/07/2008" would be July 1 or January 7: refused, named by position
+    s = pd.Series([25e6, 25e6], index=["2008-06-29", "01/07/2008"])
+    with pytest.raises(
+        InputError,
+        match=r"^liquidity\.index\[1\]: '01/07/2008' is not an ISO date .* refused as ambiguous$",
+    ):
+        springing_applies(AMENDED, Q2, s)
+    # a time of day is refused, not dropped
+    timed = pd.Series([25e6, 1e6], index=pd.DatetimeIndex(["2008-06-29", "2008-06-30 17:00"]))
+    with pytest.raises(InputError, match=r"^liquidity\.index\[1\]: 2008-06-30 17:00:00 has a time"):
+        springing_applies(AMENDED, Q2, timed)
+
+
+def test_iso_text_dates_and_midnight_timestamps_read_alike():
+    days = pd.date_range("2008-04-01", "2008-06-30")
+    values = [25e6] * len(days)
+    values[40] = 19e6  # 2008-05-11
+    as_ts = springing_applies(AMENDED, Q2, pd.Series(values, index=days))
+    as_text = springing_applies(
+        AMENDED, Q2, pd.Series(values, index=[d.date().isoformat() for d in days])
+    )
+    as_dates = springing_applies(AMENDED, Q2, pd.Series(values, index=[d.date() for d in days]))
+    assert as_ts == as_text == as_dates
+    assert as_ts.applies and as_ts.observed == D("19000000")
+    assert "first 2008-05-11" in as_ts.reason
+    # a midnight DatetimeIndex is taken as it is (no per-day conversion)
+    series = springing_module.daily_series(pd.Series(values, index=days))
+    assert series is not None and series.index.equals(days)

@@ -91,7 +91,9 @@ def test_lowered_advance_rate():
     with pytest.raises(InputError, match="may only decrease"):
         borrowing_base(FAC, D(2008, 6, 1), 1, 1, domestic_advance_rate="0.85")
     with pytest.raises(
-        InputError, match=r"^foreign_advance_rate: must be between 0 and 1 \(100%\); got 1.5$"
+        InputError,
+        # the wording of every rate (model.values.read_rate), 100% included
+        match=r"^foreign_advance_rate: a rate is a decimal fraction from 0 to 1 \(write 0\.08 for 8%\), got 1.5$",
     ):
         borrowing_base(FAC, D(2008, 6, 1), 1, 1, foreign_advance_rate="1.5")
 

@@ -320,3 +320,44 @@ def test_ledger_on_names_the_parameter_and_the_ledger_range():
         match=r"as_of: '2008-02-30' is not a calendar date \(February 2008 has 29 days\)",
     ):
         ledger_on(led, "2008-02-30")
+
+
+def test_a_one_time_fee_is_paid_once_when_a_later_amendment_keeps_it():
+    # a second amendment that does not restate `fees` carries the first one's list: the
+    # fees of 2008-04-28 (FLM Sec. 4: $150,000 + $75,000) are due once, not once per version
+    import yaml
+
+    from model import paths
+
+    raw = yaml.safe_load((paths.PARAMS / "facilities" / "svb-loan-agreement.yaml").read_text())
+    second = {
+        "name": "second_modification",
+        "title": "Second Loan Modification (test)",
+        "effective_date": {"value": "2008-10-01", "assumption": "test"},
+        "changes": {
+            "revolving_line": {"value": 40_000_000, "assumption": "test"},
+            "borrowing_base": {  # a version's over-advance steps start with the version
+                "over_advance": {
+                    "reference": "(c)",
+                    "assumption": "test: the remaining clause (c) steps, restated",
+                    "steps": [
+                        {"from_date": "2008-10-01", "to_date": "2008-11-30", "amount": 7_500_000},
+                        {"from_date": "2008-12-01", "to_date": None, "amount": 0},
+                    ],
+                }
+            },
+        },
+    }
+    fac = load(
+        "params/facilities/svb-loan-agreement.yaml",
+        overrides={"amendments": [raw["amendments"][0], second]},
+    )
+    assert [f.name for f in fac.version("second_modification").fees] == [
+        "supplemental_commitment_fee",
+        "modification_fee",
+    ]
+    led = facility_ledger(
+        fac, "2008-04-20", "2008-10-05", receivables=REC, cash=10_000_000, rate_path="0.05"
+    )
+    assert led.loc["2008-04-28", "fees"] == Decimal("225000.00")
+    assert led["fees"].sum() == Decimal("225000.00")
