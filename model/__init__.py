@@ -131,6 +131,18 @@ _API: dict[str, str] = {
     "borrowing_base_chart": "model.reports",
     "plot_covenant_history": "model.reports",
     "write_key_figures": "model.reports",
+    "table": "model.reports.tables",
+    "Table": "model.reports.tables",
+    "headline": "model.reports.tables",
+    "banner": "model.reports.tables",
+    "details": "model.reports.tables",
+    "Html": "model.reports.tables",
+    "cell": "model.reports.tables",
+    "status_chip": "model.reports.tables",
+    "STATUS_COLOURS": "model.reports.tables",
+    "inputs_used": "model.reports.inputs",
+    "write_workbook": "model.reports.excel",
+    "ScheduleTest": "model.reports.excel",
     # run
     "run_notebooks": "model.run",
 }

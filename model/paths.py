@@ -7,8 +7,11 @@ user input can never escape the folder it is meant for.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from model.errors import UnsafePathError
@@ -145,3 +148,20 @@ def record_read(path: str | os.PathLike[str], data: bytes) -> None:
 def files_read() -> list[tuple[str, str]]:
     """Every params file read in this process: (path as shown, SHA-256), in path order."""
     return sorted(_READ.items())
+
+
+@contextlib.contextmanager
+def atomic_target(target: Path, suffix: str = "") -> Iterator[Path]:
+    """A temporary path beside ``target`` to write to; renamed onto ``target`` when the
+    block ends without an error, removed otherwise: a reader never sees a half-written
+    file, and the previous file stays until the new one is complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=suffix or target.suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

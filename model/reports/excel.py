@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -266,11 +265,9 @@ def write_workbook(
             )
     target = paths.safe_join(paths.report_dir(output_dir), f"{name}.xlsx")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".xlsx")
-    os.close(fd)
-    try:
+    with paths.atomic_target(target) as tmp:
         wb = xlsxwriter.Workbook(
-            tmp, {"nan_inf_to_errors": True, "default_date_format": "yyyy-mm-dd"}
+            str(tmp), {"nan_inf_to_errors": True, "default_date_format": "yyyy-mm-dd"}
         )
         formats = _formats(wb)
         taken: set[str] = set()
@@ -283,17 +280,11 @@ def write_workbook(
             from model.reports.tables import table
 
             src = table(sources.reset_index(drop=True), "Sources and assumptions", "sources")
-            _write_table(
-                wb, wb.add_worksheet(sheet_name("Sources and assumptions", taken)), src, formats
-            )
+            name_ = sheet_name("Sources and assumptions", taken)
+            _write_table(wb, wb.add_worksheet(name_), src, formats)
         if inputs:
             _inputs_sheet(wb.add_worksheet(sheet_name("Inputs used", taken)), inputs, formats)
         wb.close()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 

@@ -32,18 +32,20 @@ def list_notebooks(folder: Path | None = None) -> list[Path]:
 
 
 def _export_html(nb_path: Path, html_path: Path) -> None:
-    """Export an executed notebook as a report: code is hidden except the parameters
-    (the defaults and the values papermill injected), so a reader sees which inputs
-    produced the tables."""
+    """Export an executed notebook as a report for people: no code at all (the report's
+    "inputs used" block says which parameters, files and software produced it), no prompts,
+    and no stderr output (warnings are for the developer log, not the credit committee)."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(nb_path, as_version=4)
     for cell in nb.cells:
-        tags = set(cell.metadata.get("tags", []))
-        if cell.cell_type == "code" and not tags & {"parameters", "injected-parameters"}:
-            cell.metadata["tags"] = sorted(tags | {"report-hide-input"})
+        if cell.cell_type == "code":
+            cell.metadata["tags"] = sorted(
+                set(cell.metadata.get("tags", [])) | {"report-hide-input"}
+            )
+            cell.outputs = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

@@ -37,7 +37,14 @@ from numpy.typing import NDArray
 from model.engines.facility.baskets import repurchase_basket_terms
 from model.engines.projection.block import ScenarioBlock, as_decimal, money_cents
 from model.engines.projection.covenants import QuarterCovenants, covenant_arrays
-from model.engines.projection.engine import Run, micro, run_block, scaled, scenario_block
+from model.engines.projection.engine import (
+    QUARTERLY_FLOWS,
+    Run,
+    micro,
+    run_block,
+    scaled,
+    scenario_block,
+)
 from model.engines.projection.grid import EventGrid, event_grid
 from model.errors import InputError, NotFoundError
 from model.terms.actuals import Actuals, Entry, QuarterActuals
@@ -60,22 +67,7 @@ STATUS_CODES = (
 """The covenant status codes of a projection (those of
 :data:`model.engines.covenants.evaluate.STATUS`, and ``undefined``)."""
 
-_FLOWS = (
-    "revenue",
-    "ebitda",
-    "depreciation",
-    "amortization",
-    "non_cash_items",
-    "kpn_transaction_costs",
-    "other_debt_interest",
-    "income_tax_expense",
-    "income_taxes_paid",
-    "capex_unfunded",
-    "capex_funded",
-    "dividends",
-    "repurchases",
-    "operating_cash",
-)
+_FLOWS = (*QUARTERLY_FLOWS, "dividends", "repurchases", "operating_cash")
 _MONTH_END_BALANCES = (
     "receivables_domestic",
     "receivables_foreign",
@@ -417,19 +409,7 @@ class Projection:
         g = run.grid
         idx = np.repeat(np.arange(g.size), g.length)
         cols: dict[str, Any] = {
-            k: run.event[k][i, idx] / 100.0
-            for k in (
-                "cash",
-                "outstanding",
-                "limit",
-                "borrowing_base",
-                "availability",
-                "liquidity",
-                "over_advance_used",
-                "excess",
-                "eligible_domestic",
-                "eligible_foreign",
-            )
+            k: run.event[k][i, idx] / 100.0 for k in _EVENT_STATES if k != "receivables_base"
         }
         first = np.r_[True, np.diff(idx) != 0]
         for k in _EVENT_FLOWS:
