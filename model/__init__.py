@@ -130,7 +130,14 @@ _API: dict[str, str] = {
     "liquidity_chart": "model.reports",
     "borrowing_base_chart": "model.reports",
     "plot_covenant_history": "model.reports",
+    "covenant_headroom_chart": "model.reports.charts",
+    "projection_liquidity_chart": "model.reports.charts",
+    "projection_revolver_chart": "model.reports.charts",
+    "projection_headroom_chart": "model.reports.charts",
+    "sensitivity_heatmap": "model.reports.charts",
+    "breach_probability_chart": "model.reports.charts",
     "write_key_figures": "model.reports",
+    "written": "model.reports",
     "table": "model.reports.tables",
     "Table": "model.reports.tables",
     "headline": "model.reports.tables",
@@ -144,7 +151,7 @@ _API: dict[str, str] = {
     "write_workbook": "model.reports.excel",
     "ScheduleTest": "model.reports.excel",
     # run
-    "run_notebooks": "model.run",
+    "run_batch": "model.run",
 }
 """Public name -> the module that defines it."""
 

@@ -123,7 +123,7 @@ def report_dir(output_dir: str | os.PathLike[str] = "reports") -> Path:
     """The folder a notebook writes its outputs to.
 
     ``output_dir`` is taken from the project root; the default ``"reports"`` is redirected
-    to ``$MODEL_REPORTS_DIR`` when that is set. :func:`model.run.run_notebooks` always
+    to ``$MODEL_REPORTS_DIR`` when that is set. :func:`model.run.run_batch` always
     passes an explicit folder.
 
     >>> report_dir("/tmp/somewhere").name
@@ -134,6 +134,20 @@ def report_dir(output_dir: str | os.PathLike[str] = "reports") -> Path:
     if env and (p == Path("reports") or resolve(p) == REPORTS.resolve()):
         return Path(env).resolve()
     return resolve(p)
+
+
+def output_folder(output_dir: str | os.PathLike[str] | None) -> Path | None:
+    """Where a notebook's outputs go: None when ``output_dir`` is empty (the notebooks'
+    default: run directly, by papermill or in JupyterLab, a notebook writes only where its
+    ``output_dir`` parameter says, and ``model run`` always says), else
+    :func:`report_dir`.
+
+    >>> output_folder("") is None
+    True
+    """
+    if output_dir is None or not str(output_dir).strip():
+        return None
+    return report_dir(output_dir)
 
 
 _READ: dict[str, str] = {}

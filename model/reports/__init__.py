@@ -31,7 +31,7 @@ from model.reports.formatting import (
     ratio,
     usd,
 )
-from model.reports.key_figures import to_jsonable, write_key_figures
+from model.reports.key_figures import to_jsonable, write_key_figures, written
 
 __all__ = [
     "certificate_exceptions",
@@ -54,4 +54,5 @@ __all__ = [
     "usd",
     "to_jsonable",
     "write_key_figures",
+    "written",
 ]

@@ -254,8 +254,9 @@ def write_workbook(
     schedule: ScheduleTest | None = None,
     sources: pd.DataFrame | None = None,
     inputs: Mapping[str, Any] | None = None,
-) -> Path:
-    """Write ``<output_dir>/<name>.xlsx`` (see the module docstring) and return its path."""
+) -> Path | None:
+    """Write ``<output_dir>/<name>.xlsx`` (see the module docstring) and return its path;
+    with an empty ``output_dir``, nothing (None)."""
     if not tables and schedule is None:
         raise InputError("give at least one table or a schedule", key="tables")
     for t in tables:
@@ -263,7 +264,10 @@ def write_workbook(
             raise InputError(
                 f"tables are model Tables (model.table), not {type(t).__name__}", key="tables"
             )
-    target = paths.safe_join(paths.report_dir(output_dir), f"{name}.xlsx")
+    folder = paths.output_folder(output_dir)
+    if folder is None:
+        return None
+    target = paths.safe_join(folder, f"{name}.xlsx")
     target.parent.mkdir(parents=True, exist_ok=True)
     with paths.atomic_target(target) as tmp:
         wb = xlsxwriter.Workbook(

@@ -8,7 +8,10 @@ every params file read in this process, by its path relative to the project and 
 SHA-256 (:func:`model.paths.files_read`); the package version, the git commit when the
 project is a git checkout (and whether it had uncommitted changes), Python and the key
 libraries; and the time of the run (UTC). The same block goes into the key-figures JSON
-(:meth:`InputsUsed.as_dict`). No absolute path of the machine appears in it.
+(:meth:`InputsUsed.as_dict`) without the two things that change from one run of the same
+inputs to the next, the run time and where the outputs were written (``output_dir``), so
+that rerunning unchanged inputs gives a byte-identical JSON; the batch index records both.
+No absolute path of the machine appears in it.
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ import nbformat
 from model import __version__, paths
 from model.errors import InputError, NotFoundError
 
-__all__ = ["InputsUsed", "inputs_used", "notebook_defaults", "LIBRARIES"]
+__all__ = ["InputsUsed", "inputs_used", "notebook_defaults", "LIBRARIES", "OUTPUT_PARAMETERS"]
+
+#: Parameters that say where a report is written, not what it computes: shown in the
+#: inputs block, left out of the key-figures JSON.
+OUTPUT_PARAMETERS = frozenset({"output_dir"})
 
 LIBRARIES = (
     "pandas",
@@ -62,19 +69,30 @@ def notebook_defaults(notebook: str) -> dict[str, Any]:
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
         ):
-            try:
-                out[node.targets[0].id] = ast.literal_eval(node.value)
-            except ValueError:
-                raise InputError(
-                    f"parameter {node.targets[0].id} is not a literal", key=f"notebooks/{path.name}"
-                ) from None
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            target, value = node.target, node.value  # ``name: str = "..."``
+        else:
+            continue
+        try:
+            out[target.id] = ast.literal_eval(value)
+        except ValueError:
+            raise InputError(
+                f"parameter {target.id} is not a literal", key=f"notebooks/{path.name}"
+            ) from None
     return out
 
 
 def _shown(value: Any) -> Any:
-    """A parameter value as recorded: a path inside the project relative to it."""
+    """A parameter value or a file as recorded: a path inside the project relative to it,
+    a path outside it by its name only (no absolute path of the machine in a report)."""
     if isinstance(value, str) and value and os.path.isabs(value):
-        return paths.shown(value)
+        relative = paths.shown(value)
+        return (
+            f"(outside the project)/{os.path.basename(value)}"
+            if os.path.isabs(relative)
+            else relative
+        )
     return value
 
 
@@ -123,14 +141,14 @@ class InputsUsed:
     run_at: str
 
     def as_dict(self) -> dict[str, Any]:
-        """For the key-figures JSON."""
+        """For the key-figures JSON: everything but the run time and the output folder,
+        so that the same inputs give the same bytes."""
         return {
             "notebook": self.notebook,
-            "parameters": list(self.parameters),
+            "parameters": [p for p in self.parameters if p["name"] not in OUTPUT_PARAMETERS],
             "files": list(self.files),
             "software": dict(self.software),
             "git": dict(self.git),
-            "run_at_utc": self.run_at,
         }
 
     def _repr_html_(self) -> str:
@@ -169,6 +187,6 @@ def inputs_used(
         params.append(
             {"name": name, "value": _shown(value), "default": default, "differs": value != default}
         )
-    files = tuple({"path": p, "sha256": digest} for p, digest in paths.files_read())
+    files = tuple({"path": _shown(p), "sha256": digest} for p, digest in paths.files_read())
     when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
     return InputsUsed(notebook, tuple(params), files, _versions(), _git(), when)

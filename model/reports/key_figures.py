@@ -22,7 +22,7 @@ import pandas as pd
 from model import paths
 from model.errors import InputError
 
-__all__ = ["write_key_figures", "to_jsonable"]
+__all__ = ["written", "write_key_figures", "to_jsonable"]
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -86,8 +86,9 @@ def _check_json(obj: Any, path: str) -> None:
 
 def write_key_figures(
     figures: Mapping[str, Any], output_dir: str | os.PathLike[str], name: str
-) -> Path:
-    """Write ``figures`` to ``<output_dir>/<name>.json`` atomically (nothing half-written).
+) -> Path | None:
+    """Write ``figures`` to ``<output_dir>/<name>.json`` atomically (nothing half-written);
+    with an empty ``output_dir`` the figures are checked and nothing is written (None).
 
     ``name`` comes from notebook parameters, so it may not escape ``output_dir``
     (:func:`model.paths.safe_join`); ``output_dir`` goes through
@@ -108,10 +109,25 @@ def write_key_figures(
         )
     data = to_jsonable(dict(figures))
     _check_json(data, "")
-    out_dir = paths.report_dir(output_dir)
+    out_dir = paths.output_folder(output_dir)
+    if out_dir is None:
+        return None
     target = paths.safe_join(out_dir, f"{name}.json")
     target.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
     with paths.atomic_target(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return target
+
+
+def written(*files: Path | None) -> str:
+    """The names of the files a notebook wrote, for its last printed line; says so when
+    ``output_dir`` was empty and nothing was written.
+
+    >>> written(Path("/x/04-projection.json"), Path("/x/04-projection.xlsx"))
+    '04-projection.json, 04-projection.xlsx'
+    >>> written(None, None)
+    'nothing written (output_dir is empty; model run sets it)'
+    """
+    names = [f.name for f in files if f is not None]
+    return ", ".join(names) if names else "nothing written (output_dir is empty; model run sets it)"

@@ -286,7 +286,10 @@ class Table:
         """The table as HTML: a caption, a header in words, numbers right-aligned, status
         chips coloured, the whole inside a container that scrolls sideways when wide."""
         cols = list(self.frame.columns)
-        head = "".join(f"<th scope='col'>{html.escape(self.headers[c])}</th>" for c in cols)
+        head = "".join(
+            f"<th scope='col' class='{_cell_class(self.kinds[c])}'>{html.escape(self.headers[c])}</th>"
+            for c in cols
+        )
         corner = f"<th scope='col'>{html.escape(self.index_header)}</th>"
         rows = []
         for idx, r in self.frame.iterrows():
@@ -294,7 +297,7 @@ class Table:
             for c in cols:
                 kind = self.kinds[c]
                 text = html.escape(cell(r[c], kind))
-                cls = "num" if kind not in ("text", "yes_no", "status", "date") else kind
+                cls = _cell_class(kind)
                 if kind == "status" and str(r[c]) in STATUS_COLOURS:
                     text = status_chip(str(r[c]))
                 cells.append(f"<td class='{cls}'>{text}</td>")
@@ -314,17 +317,26 @@ class Table:
         return _EXCEL_FORMATS.get(self.kinds[column])
 
 
+def _cell_class(kind: str) -> str:
+    """``num`` (right-aligned) for numbers, else the kind."""
+    return "num" if kind not in ("text", "yes_no", "status", "date") else kind
+
+
 _TABLE_CSS = (
+    # Alignment is !important: the notebook export's own style sheet right-aligns every
+    # cell with a more specific selector (``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon
+    # td``), which would push labels and text to the right.
     "<style>"
     ".model-table{overflow-x:auto;max-width:100%;margin:0.6em 0 1.2em 0}"
-    ".model-table table{border-collapse:collapse;font-size:13px;font-family:system-ui,sans-serif}"
-    ".model-table caption{text-align:left;font-weight:600;padding:0 0 0.3em 0}"
+    ".model-table table,table.model-table{border-collapse:collapse;font-size:13px;"
+    "font-family:system-ui,sans-serif;table-layout:auto}"
+    ".model-table caption{text-align:left!important;font-weight:600;padding:0 0 0.3em 0}"
     ".model-table th,.model-table td{padding:3px 8px;border-bottom:1px solid #ddd;"
-    "white-space:nowrap;vertical-align:top}"
-    ".model-table thead th{background:#f3f4f6;text-align:right}"
-    ".model-table thead th:first-child{text-align:left}"
-    ".model-table tbody th{text-align:left;font-weight:500}"
-    ".model-table td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "white-space:nowrap;vertical-align:top;text-align:left!important}"
+    ".model-table thead th{background:#f3f4f6}"
+    ".model-table th.num,.model-table td.num{text-align:right!important;"
+    "font-variant-numeric:tabular-nums}"
+    ".model-table tbody th{font-weight:500}"
     ".model-table td.text{white-space:normal;min-width:12em;max-width:48em}"
     ".model-table .chip{display:inline-block;padding:0 6px;border-radius:8px;color:#fff}"
     ".model-table .table-note{font-size:12px;color:#444;margin:0.3em 0}"
@@ -423,14 +435,14 @@ def headline(
         + html.escape(name)
         + "</td><td>"
         + status_chip(code)
-        + "</td><td style='padding-left:10px;text-align:right;white-space:nowrap'>"
+        + "</td><td class='num' style='padding-left:10px;white-space:nowrap'>"
         + html.escape(room)
         + "</td></tr>"
         for name, code, room in statuses
     )
     status = (
         "<table class='model-table' style='margin-top:6px;border-collapse:collapse;font-size:13px'>"
-        "<tr><th style='text-align:left'>Covenant</th><th>Status</th><th>Headroom</th></tr>"
+        "<tr><th>Covenant</th><th>Status</th><th class='num'>Headroom</th></tr>"
         f"{chips}</table>"
         if statuses
         else ""

@@ -1,6 +1,18 @@
-"""The run layer: the command line and the notebook runner (papermill, nbconvert)."""
+"""The run layer: the batch of reports (papermill, nbconvert), its executors and the
+command line."""
 
+from model.run.batch import BatchResult, Interrupted, run_batch
 from model.run.cli import main
-from model.run.notebooks import list_notebooks, run_notebooks
+from model.run.executors import EXECUTORS, register_executor
+from model.run.notebooks import list_notebooks, notebook_info
 
-__all__ = ["main", "list_notebooks", "run_notebooks"]
+__all__ = [
+    "main",
+    "run_batch",
+    "BatchResult",
+    "Interrupted",
+    "list_notebooks",
+    "notebook_info",
+    "EXECUTORS",
+    "register_executor",
+]

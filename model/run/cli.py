@@ -2,9 +2,13 @@
 
 Examples::
 
-    model run                                   # every notebook, default deal -> reports/
-    model run 01-interest-accrual -p as_of=2005-03-31
-    model params params/instruments/8pct-secured-convertible-2007.yaml   # validate a file
+    model run                                   # every notebook x every scenario -> reports/
+    model run 04-projection --scenario stress-2008 --workers 1
+    model run 01-interest-accrual -p accrual_date 2005-03-31
+    model run -f my-parameters.yaml --out /tmp/reports --force
+    model list                                  # notebooks, their parameters, scenarios
+    model params params/facilities/svb-loan-agreement.yaml   # validate a file
+    model --version
 """
 
 from __future__ import annotations
@@ -12,57 +16,211 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from model.errors import InputError, ModelError
+from model import __version__
+from model.errors import ModelError
 
 __all__ = ["main"]
+
+_PARAM_FLAGS = ("-p", "--parameters", "--param")
+
+
+def _split_parameters(argv: Sequence[str]) -> list[str]:
+    """Accept papermill's ``-p NAME VALUE`` beside ``-p NAME=VALUE``: rewrite the first
+    form into the second before argparse reads the line."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _PARAM_FLAGS and i + 1 < len(argv):
+            first = argv[i + 1]
+            if "=" in first.split(" ", 1)[0] or i + 2 >= len(argv):
+                out += ["-p", first]
+                i += 2
+            else:
+                out += ["-p", f"{first}={argv[i + 2]}"]
+                i += 3
+            continue
+        out.append(arg)
+        i += 1
+    return out
 
 
 def _parse_param(text: str) -> tuple[str, str]:
     if "=" not in text:
-        raise argparse.ArgumentTypeError(f"parameter {text!r} must be NAME=VALUE")
+        raise argparse.ArgumentTypeError(f"parameter {text!r} must be NAME VALUE or NAME=VALUE")
     k, v = text.split("=", 1)
+    if not k.strip().isidentifier():
+        raise argparse.ArgumentTypeError(f"{k.strip()!r} is not a parameter name")
     return k.strip(), v
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="model", description=(__doc__ or "").splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="model",
+        description=(__doc__ or "").splitlines()[0],
+        epilog="model run --help for the batch",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="execute the notebooks into reports/ with HTML exports")
-    run.add_argument("notebooks", nargs="*", help="notebook names (default: all)")
+    run = sub.add_parser(
+        "run",
+        help="run the notebooks for every scenario into reports/ (HTML, Excel, key figures, index)",
+        description=(
+            "Run the notebooks with papermill: those with a scenario_file parameter once per "
+            "scenario into OUT/<scenario>/, the historical ones once into OUT/historical/; "
+            "then write OUT/index.html. Reports whose inputs are unchanged are reused."
+        ),
+    )
+    run.add_argument(
+        "notebooks", nargs="*", help="notebook names, e.g. 04-projection (default: all)"
+    )
+    run.add_argument(
+        "-s",
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME|FILE",
+        help="a scenario of params/scenarios (by name) or a scenario file; repeat for several "
+        "(default: every scenario of params/scenarios)",
+    )
     run.add_argument(
         "-p",
-        "--param",
+        "--parameters",
+        dest="param",
         action="append",
         type=_parse_param,
         default=[],
-        help="NAME=VALUE passed to the notebooks that declare NAME",
+        metavar="NAME VALUE",
+        help="a parameter for every notebook that declares it (also NAME=VALUE); "
+        "the value is converted to the declared type",
     )
-    run.add_argument("-o", "--output-dir", default=None, help="default: reports/")
+    run.add_argument(
+        "-f",
+        "--parameters-file",
+        dest="param_file",
+        metavar="PARAMS.yaml",
+        help="parameters from a YAML file (name: value); -p wins over it",
+    )
+    run.add_argument(
+        "-o",
+        "--out",
+        "--output-dir",
+        dest="out",
+        default=None,
+        metavar="DIR",
+        help="default: reports/",
+    )
+    run.add_argument(
+        "-w",
+        "--workers",
+        type=int,
+        default=None,
+        help="processes side by side (default: the number of cores)",
+    )
+    run.add_argument(
+        "--executor",
+        default="local",
+        metavar="NAME[=ADDRESS]",
+        help="where the reports run: 'local' (a process pool, the default)",
+    )
+    run.add_argument(
+        "--force", action="store_true", help="run again reports whose inputs are unchanged"
+    )
+    run.add_argument(
+        "--timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="fail a report whose cell runs longer",
+    )
+    sub.add_parser("list", help="list the notebooks with their parameters, and the scenarios")
     chk = sub.add_parser("params", help="validate params files and list their assumptions")
     chk.add_argument("files", nargs="+")
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
-    from papermill.exceptions import PapermillExecutionError
+def _parameters(args: argparse.Namespace) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if args.param_file:
+        from model import paths
+        from model.terms.files import read_yaml
 
-    from model.run.notebooks import run_notebooks
+        rule = "the file must be a mapping of parameter names to values (name: value)"
+        pf = read_yaml(paths.resolve(args.param_file), rule)
+        for key in pf.data:
+            if not isinstance(key, str) or not key.isidentifier():
+                raise pf.error((key,), f"{key!r} is not a parameter name")
+        params.update(pf.data)
+    params.update(dict(args.param))
+    return params
+
+
+def _run(args: argparse.Namespace) -> int:
+    from model import paths
+    from model.run.batch import Interrupted, run_batch
 
     try:
-        results = run_notebooks(args.notebooks or None, dict(args.param), args.output_dir)
-    except PapermillExecutionError as exc:
-        print(
-            f"model run: a notebook failed (cell {exc.exec_count}): {exc.ename}: {exc.evalue}",
-            file=sys.stderr,
+        result = run_batch(
+            args.notebooks or None,
+            args.scenario or None,
+            _parameters(args),
+            args.out,
+            workers=args.workers,
+            executor=args.executor,
+            force=args.force,
+            timeout=args.timeout,
         )
-        print("model run: no report of this run was moved into place", file=sys.stderr)
-        return 1
-    except InputError as exc:
+    except ModelError as exc:
         print(f"model run: {exc}", file=sys.stderr)
         return 2
-    for r in results:
-        print(f"{r['name']}: {r['seconds']} s -> {', '.join(r['files'])}")
+    except Interrupted as exc:
+        print(
+            f"model run: {exc}; completed reports are in place, nothing half-written",
+            file=sys.stderr,
+        )
+        return 128 + exc.signum
+    n = len(result.entries)
+    print(
+        f"model run: {n} report{'' if n == 1 else 's'}: {result.count('ok')} computed, "
+        f"{result.count('reused')} reused (inputs unchanged), {result.count('failed')} failed, "
+        f"in {result.seconds} s on {result.workers} worker{'' if result.workers == 1 else 's'}"
+    )
+    for e in result.failed:
+        f = e["failure"]
+        where = f"cell {f['cell']}" if f["cell"] is not None else "before any cell ran"
+        print(
+            f"FAILED {e['notebook']} for scenario {e['scenario']} at {where}: {f['error']}: {f['message']}",
+            file=sys.stderr,
+        )
+        if f["source"]:
+            print("    " + f["source"].replace("\n", "\n    "), file=sys.stderr)
+        kept = [x for x in e["files"] if ".FAILED." in x]
+        if kept:
+            print(
+                f"    kept: {', '.join(paths.shown(result.out / e['scenario'] / k) for k in kept)}",
+                file=sys.stderr,
+            )
+    print(f"model run: reports in {paths.shown(result.out)}; open {paths.shown(result.index_html)}")
+    return 1 if result.failed else 0
+
+
+def _list(_args: argparse.Namespace) -> int:
+    from model.run.batch import find_scenarios
+    from model.run.notebooks import list_notebooks, notebook_info
+
+    print("Notebooks (run once per scenario when they take scenario_file, else once):")
+    for path in list_notebooks():
+        nb = notebook_info(path)
+        print(
+            f"  {nb.name}: {nb.title} [{'per scenario' if nb.per_scenario else 'historical, once'}]"
+        )
+        for p in nb.parameters.values():
+            print(f"      {p.name}: {p.type_name} = {p.default!r}  # {p.help}")
+    print("Scenarios (params/scenarios):")
+    for s in find_scenarios():
+        print(f"  {s.name}: {s.title} ({s.file})")
     return 0
 
 
@@ -71,12 +229,32 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _dated_input(name: str) -> tuple[str, int, str] | None:
+    """(kind, rows, description) of a dated input CSV (rate path, receivables, cash,
+    draws, invoices), None for any other file (quarterly actuals are a CSV too)."""
+    from model import paths
+    from model.terms.inputs import SCHEMAS, csv_kind, read_dated_csv
+
+    if not name.lower().endswith(".csv"):
+        return None
+    try:
+        kind = csv_kind(paths.input_path(name))
+    except ModelError:
+        return None  # not a dated input: read as quarterly actuals, with their errors
+    return kind, len(read_dated_csv(name, kind)), SCHEMAS[kind].what
+
+
 def _params(args: argparse.Namespace) -> int:
     from model.terms import Actuals, Facility, assumptions, count_terms, load
 
     status = 0
     for f in args.files:
         try:
+            dated = _dated_input(f)
+            if dated is not None:
+                kind, rows, description = dated
+                print(f"{f}: ok; {_count(rows, 'row')} of {kind.replace('_', ' ')} ({description})")
+                continue
             terms = load(f)
         except ModelError as exc:
             print(exc, file=sys.stderr)
@@ -97,5 +275,10 @@ def _params(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``model`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
-    return _run(args) if args.command == "run" else _params(args)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(_split_parameters(argv))
+    if args.command == "run":
+        return _run(args)
+    if args.command == "list":
+        return _list(args)
+    return _params(args)

@@ -1,223 +1,267 @@
-"""The main job: execute the notebooks with papermill into ``reports/`` and export HTML.
+"""The notebooks as the batch sees them: their names, their parameters, their HTML.
 
-Each notebook is run top to bottom with its parameters (defaults, or overrides
-given on the command line), written to ``reports/<name>.ipynb`` and exported to
-``reports/<name>.html`` with nbconvert; each notebook also writes its key figures
-to ``reports/<name>.json``. A run writes into a temporary folder first and moves
-the results into place only when every notebook succeeded, so a failed run never
-leaves a half-written set of reports.
+A notebook is ``notebooks/NN-topic.ipynb``. Its first code cell, tagged ``parameters``,
+declares each parameter as ``name: type = literal  # help`` (papermill reads the same
+line for ``papermill --help-notebook``); :func:`notebook_info` reads it without running
+anything. A notebook that declares ``scenario_file`` is run once per scenario; the others
+(the historical reports) once. :func:`coerce` turns a value given on the command line
+into the parameter's declared type, as papermill's ``-p`` does, and names the notebook
+when it cannot.
+
+:func:`export_html` writes the report a person reads: no code, no prompts, no stderr,
+except for a failed notebook, whose HTML keeps the code so the analyst sees the failing
+cell (papermill puts a link to it at the top).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import ast
 import json
-import shutil
-import tempfile
-import time
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from model import paths
 from model.errors import InputError
 
-__all__ = ["list_notebooks", "run_notebooks"]
+__all__ = [
+    "Notebook",
+    "Parameter",
+    "coerce",
+    "export_html",
+    "list_notebooks",
+    "notebook_info",
+    "point_at_final_folder",
+    "SCENARIO_PARAMETER",
+    "OUTPUT_PARAMETER",
+]
+
+#: A notebook declaring this parameter is run once per scenario, with the scenario's file.
+SCENARIO_PARAMETER = "scenario_file"
+#: Where a notebook writes its key figures, workbook and certificate: set by the batch.
+OUTPUT_PARAMETER = "output_dir"
+_NAME = re.compile(r"^[0-9]{2}-[a-z0-9][a-z0-9-]*$")
 
 
 def list_notebooks(folder: Path | None = None) -> list[Path]:
     """The numbered notebooks in ``notebooks/`` (``NN-topic.ipynb``), in order."""
     folder = folder or paths.NOTEBOOKS
-    return sorted(p for p in folder.glob("[0-9][0-9]-*.ipynb"))
+    return sorted(p for p in folder.glob("[0-9][0-9]-*.ipynb") if _NAME.match(p.stem))
 
 
-def _export_html(nb_path: Path, html_path: Path) -> None:
-    """Export an executed notebook as a report for people: no code at all (the report's
-    "inputs used" block says which parameters, files and software produced it), no prompts,
-    and no stderr output (warnings are for the developer log, not the credit committee)."""
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a notebook: its declared type (``str``, ``int``, ``float``,
+    ``bool``, ``list``), its default (a Python literal) and the help text of its comment."""
+
+    name: str
+    type_name: str
+    default: Any
+    help: str
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A notebook of ``notebooks/`` and its declared parameters, in order."""
+
+    name: str
+    path: Path
+    parameters: Mapping[str, Parameter]
+    title: str = ""
+
+    @property
+    def per_scenario(self) -> bool:
+        """Whether the batch runs it once per scenario."""
+        return SCENARIO_PARAMETER in self.parameters
+
+
+def _type_name(annotation: ast.expr | None, default: Any) -> str:
+    if annotation is not None:
+        text = ast.unparse(annotation)
+        return text.split("[", 1)[0] if text.startswith(("list", "tuple", "dict")) else text
+    return type(default).__name__
+
+
+def notebook_info(path: str | Path) -> Notebook:
+    """Read the parameters cell of the notebook at ``path`` (literals only, nothing runs)."""
+    path = Path(path)
+    where = f"notebooks/{path.name}"
+    nb = read_cells(path)
+    cell = next((c for c in nb if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None:
+        raise InputError("has no cell tagged 'parameters'", key=where)
+    cell_source = _source(cell)
+    comments = {}
+    for line in cell_source.splitlines():
+        m = re.match(r"^(\w+)\s*(?::[^=]*)?=.*?#\s*(.*)$", line)
+        if m:
+            comments[m.group(1)] = m.group(2).strip()
+    params: dict[str, Parameter] = {}
+    for node in ast.parse(cell_source).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            name, value, annotation = node.target.id, node.value, node.annotation
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            name, value, annotation = node.targets[0].id, node.value, None
+        else:
+            raise InputError(
+                f"line {node.lineno} of the parameters cell is not 'name: type = literal'",
+                key=where,
+            )
+        try:
+            default = ast.literal_eval(value)
+        except ValueError:
+            raise InputError(f"parameter {name} is not a literal", key=where) from None
+        params[name] = Parameter(
+            name, _type_name(annotation, default), default, comments.get(name, "")
+        )
+    return Notebook(path.stem, path, params, _title(nb) or path.stem)
+
+
+def _source(cell: Mapping[str, Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def read_cells(path: Path) -> list[dict[str, Any]]:
+    """The cells of a notebook file, read as the JSON it is (no nbformat import: that
+    costs seconds, through jsonschema, on every ``model run``)."""
+
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"cannot read the notebook: {exc}", key=f"notebooks/{path.name}") from None
+    if not isinstance(cells, list):
+        raise InputError("is not a notebook (no list of cells)", key=f"notebooks/{path.name}")
+    return [c for c in cells if isinstance(c, dict)]
+
+
+def code_source(path: Path) -> str:
+    """The source of every code cell of a notebook, in order (what the batch fingerprints)."""
+    return "\n\x00".join(_source(c) for c in read_cells(path) if c.get("cell_type") == "code")
+
+
+def _title(nb: list[dict[str, Any]]) -> str:
+    """The first heading of the notebook's first Markdown cell."""
+    for cell in nb:
+        if cell.get("cell_type") == "markdown":
+            for line in _source(cell).splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+            return ""
+    return ""
+
+
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+
+
+def coerce(notebook: Notebook, name: str, value: Any) -> Any:
+    """``value`` (text from the command line, or a value from a ``-f`` YAML file) as the
+    declared type of ``notebook``'s parameter ``name``.
+
+    >>> nb = Notebook("05-x", Path("05-x.ipynb"), {"paths": Parameter("paths", "int", 2000, "")})
+    >>> coerce(nb, "paths", "500")
+    500
+    >>> coerce(nb, "paths", "many")
+    Traceback (most recent call last):
+    ...
+    model.errors.InputError: parameter paths: 'many' is not a whole number (int) for notebook 05-x
+    """
+    kind = notebook.parameters[name].type_name
+    where = f"parameter {name}"
+    tail = f"for notebook {notebook.name}"
+    if not isinstance(value, str):
+        ok = {
+            "str": isinstance(value, str),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "float": isinstance(value, int | float) and not isinstance(value, bool),
+            "bool": isinstance(value, bool),
+            "list": isinstance(value, list),
+        }.get(kind, True)
+        if not ok:
+            raise InputError(f"{where}: {value!r} is not a {kind} {tail}")
+        return float(value) if kind == "float" else value
+    text = value.strip()
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+    except ValueError:
+        word = "whole number" if kind == "int" else "number"
+        raise InputError(f"{where}: {value!r} is not a {word} ({kind}) {tail}") from None
+    if kind == "bool":
+        if text.lower() in _TRUE | _FALSE:
+            return text.lower() in _TRUE
+        raise InputError(f"{where}: {value!r} is not true or false {tail}")
+    if kind == "list":
+        import yaml
+
+        try:
+            parsed = yaml.safe_load(text)
+        except yaml.YAMLError:
+            parsed = None
+        if not isinstance(parsed, list):
+            raise InputError(f"{where}: {value!r} is not a list such as [0, -0.05] {tail}")
+        return parsed
+    return value
+
+
+def export_html(nb_path: Path, html_path: Path, *, show_code: bool = False) -> None:
+    """Export an executed notebook as a report for people: no code (the report's "inputs
+    used" block says which parameters, files and software produced it), no prompts and no
+    stderr output (warnings are for the developer log, not the credit committee). A failed
+    notebook keeps its code and stderr (``show_code=True``)."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(nb_path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.metadata["tags"] = sorted(
-                set(cell.metadata.get("tags", [])) | {"report-hide-input"}
-            )
-            cell.outputs = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_input_tags={"report-hide-input"}, enabled=True), enabled=True
-    )
+    if not show_code:
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.metadata["tags"] = sorted(
+                    set(cell.metadata.get("tags", [])) | {"report-hide-input"}
+                )
+                cell.outputs = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
+        exporter.register_preprocessor(
+            TagRemovePreprocessor(remove_input_tags={"report-hide-input"}, enabled=True),
+            enabled=True,
+        )
     body, _ = exporter.from_notebook_node(nb)
     html_path.write_text(body, encoding="utf-8")
 
 
-def _point_at_final_folder(nb_path: Path, staging: Path, final: Path) -> None:
+def point_at_final_folder(nb_path: Path, staging: Path, final: str) -> None:
     """The executed notebook records the folder papermill injected (a staging folder that is
-    gone once the run is moved into place), in its parameters and in any printed path: show
-    the folder the reports were moved to instead."""
+    gone once the report is moved into place) in its parameters and in any printed path:
+    show ``final``, the folder the report is moved to as the reader knows it, instead."""
     import nbformat
+
+    forms = sorted({str(staging), paths.shown(staging)}, key=len, reverse=True)
+
+    def fix(text: str) -> str:
+        for form in forms:
+            text = text.replace(form, final)
+        return text
 
     nb = nbformat.read(nb_path, as_version=4)
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.source = cell.source.replace(str(staging), str(final))
+            cell.source = fix(cell.source)
         for output in cell.get("outputs", []):
             if isinstance(output.get("text"), str):
-                output["text"] = output["text"].replace(str(staging), str(final))
+                output["text"] = fix(output["text"])
             for key, value in output.get("data", {}).items():
                 if key.startswith("text/") and isinstance(value, str):
-                    output["data"][key] = value.replace(str(staging), str(final))
+                    output["data"][key] = fix(value)
     nbformat.write(nb, nb_path)
-
-
-def _select(names: Sequence[str] | None) -> list[Path]:
-    books = list_notebooks()
-    if not names:
-        return books
-    wanted = {n.removesuffix(".ipynb") for n in names}
-    unknown = wanted - {b.stem for b in books}
-    if unknown:
-        raise InputError(
-            f"no such notebook(s): {', '.join(sorted(unknown))}; available: "
-            f"{', '.join(b.stem for b in books)}",
-            key="notebooks",
-        )
-    return [b for b in books if b.stem in wanted]
-
-
-def _declared(books: Sequence[Path], parameters: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each notebook's declared parameters; a parameter no notebook declares is an error."""
-    import papermill as pm
-
-    if "output_dir" in parameters:
-        raise InputError(
-            "output_dir is chosen with -o/--output-dir, not as a parameter", key="output_dir"
-        )
-    declared = {b.stem: pm.inspect_notebook(str(b)) for b in books}
-    known = {k for d in declared.values() for k in d}
-    unused = set(parameters) - known
-    if unused:
-        raise InputError(
-            f"parameter(s) {', '.join(sorted(unused))} not declared by "
-            f"{', '.join(declared)}; check the spelling (declared: "
-            f"{', '.join(sorted(known - {'output_dir'}))})",
-            key="parameters",
-        )
-    return declared
-
-
-def _execute(
-    book: Path, work: Path, params: dict[str, Any], out: Path, kernel_name: str, html: bool
-) -> dict[str, Any]:
-    """Run one notebook into ``work`` (a staging folder), export its HTML."""
-    import papermill as pm
-
-    target = work / book.name
-    t0 = time.perf_counter()
-    pm.execute_notebook(
-        str(book),
-        str(target),
-        parameters=params | {"output_dir": str(work)},
-        kernel_name=kernel_name,
-        cwd=str(paths.NOTEBOOKS),
-        progress_bar=False,
-    )
-    _point_at_final_folder(target, work, out)
-    if html:
-        _export_html(target, target.with_suffix(".html"))
-    return {
-        "name": book.stem,
-        "parameters": params | {"output_dir": str(out)},
-        "seconds": round(time.perf_counter() - t0, 1),
-        "completed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "files": sorted(f.name for f in work.iterdir() if f.is_file()),
-    }
-
-
-def _update_index(out: Path, results: Sequence[dict[str, Any]]) -> None:
-    index_path = out / "index.json"
-    index: dict[str, Any] = {}
-    if index_path.exists():
-        try:
-            index = {e["name"]: e for e in json.loads(index_path.read_text()) if "name" in e}
-        except (ValueError, TypeError, KeyError):
-            index = {}
-    index.update({r["name"]: r for r in results})
-    index_path.write_text(
-        json.dumps(sorted(index.values(), key=lambda e: e["name"]), indent=2) + "\n",
-        encoding="utf-8",
-    )
-
-
-def _make_output_dir(out: Path) -> None:
-    """Create the output folder (and its parents); a path that is a file, or a folder that
-    cannot be created, is an :class:`~model.errors.InputError` naming it."""
-    if out.exists() and not out.is_dir():
-        raise InputError(
-            f"{paths.shown(out)} is a file, not a folder: give a folder for the reports",
-            key="output_dir",
-        )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"cannot create the folder {paths.shown(out)}: {exc.strerror or exc}",
-            key="output_dir",
-        ) from None
-
-
-def run_notebooks(
-    names: Sequence[str] | None = None,
-    parameters: Mapping[str, Any] | None = None,
-    output_dir: str | Path | None = None,
-    kernel_name: str = "python3",
-    html: bool = True,
-) -> list[dict[str, Any]]:
-    """Execute notebooks into ``output_dir`` (default ``reports/``) with HTML exports.
-
-    Parameters
-    ----------
-    names : sequence of str, optional
-        Notebook stems (``"01-interest-accrual"``); default: all numbered notebooks.
-    parameters : mapping, optional
-        Parameters passed to every notebook that declares them (others are skipped
-        for that notebook, so one value can target one notebook).
-    output_dir : path, optional
-        Where reports go; relative paths are taken from the project root.
-
-    Returns
-    -------
-    list of dict
-        One entry per notebook: name, seconds, and the paths written.
-
-    Raises
-    ------
-    InputError
-        An unknown notebook or parameter; an output folder that is a file or cannot be
-        created.
-    papermill.PapermillExecutionError
-        A notebook failed; nothing was moved into ``output_dir``.
-    """
-    parameters = dict(parameters or {})
-    out = paths.resolve(output_dir or paths.REPORTS)
-    books = _select(names)
-    declared = _declared(books, parameters)
-    _make_output_dir(out)
-    results: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(dir=out, prefix=".run-") as tmp:
-        staging = Path(tmp)
-        for book in books:
-            work = staging / book.stem
-            work.mkdir()
-            params = {k: v for k, v in parameters.items() if k in declared[book.stem]}
-            results.append(_execute(book, work, params, out, kernel_name, html))
-        for r in results:  # every notebook succeeded: move the whole set into place
-            for name in r["files"]:
-                shutil.move(str(staging / r["name"] / name), str(paths.safe_join(out, name)))
-    _update_index(out, results)
-    return results

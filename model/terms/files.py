@@ -312,9 +312,11 @@ class _AliasError(Exception):
         self.problem = problem
 
 
-def read_yaml(path: Path) -> ParamsFile:
+def read_yaml(
+    path: Path, mapping_rule: str = "the file must be a YAML mapping with a 'kind' key"
+) -> ParamsFile:
     """Read a YAML params file strictly (see the module docstring), with the line of
-    every key. The top level must be a mapping.
+    every key. The top level must be a mapping (else ``mapping_rule`` is the error).
 
     Raises
     ------
@@ -339,7 +341,7 @@ def read_yaml(path: Path) -> ParamsFile:
         raise ParamsError.from_problems(shown, sorted(problems, key=lambda p: p.line or 0))
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
-        raise ParamsError("the file must be a YAML mapping with a 'kind' key", file=shown, line=1)
+        raise ParamsError(mapping_rule, file=shown, line=1)
     return ParamsFile(path, data, lines)
 
 

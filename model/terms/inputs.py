@@ -26,7 +26,7 @@ from model.errors import InputError, ParamsError, Problem, UnsafePathError
 from model.terms.files import Column, CsvRow, CsvSchema, read_csv, read_text
 from model.values import read_date, read_flag, read_money, read_name, read_rate
 
-__all__ = ["SCHEMAS", "MAX_BASE_RATE", "read_dated_csv", "input_kind"]
+__all__ = ["SCHEMAS", "MAX_BASE_RATE", "read_dated_csv", "input_kind", "csv_kind"]
 
 MAX_BASE_RATE = Decimal("0.5")
 """Base rates are decimal fractions: 0 <= rate < 0.5 (50%) is accepted; 5.0 is a typo for 0.05."""
@@ -132,7 +132,7 @@ def read_dated_csv(path: str | os.PathLike[str], kind: str | None = None) -> pd.
     except UnsafePathError as exc:
         raise ParamsError(exc.rule, file=str(path)) from None
     if kind is None:
-        kind = _kind_of(p)
+        kind = csv_kind(p)
     if not isinstance(kind, str) or kind not in SCHEMAS:
         raise InputError(f"unknown input kind {kind!r}; kinds: {', '.join(SCHEMAS)}", key="kind")
     schema = SCHEMAS[kind]
@@ -142,7 +142,7 @@ def read_dated_csv(path: str | os.PathLike[str], kind: str | None = None) -> pd.
     return _frame([r.values for r in rows], schema)
 
 
-def _kind_of(p: Path) -> str:
+def csv_kind(p: Path) -> str:
     """The kind of a CSV from its header, read as :func:`model.terms.files.read_csv` reads
     it (the csv module: a quoted column name is the name)."""
     for number, line in enumerate(read_text(p).splitlines(), start=1):

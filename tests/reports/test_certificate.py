@@ -1,11 +1,17 @@
 """The compliance certificate (model.reports.certificate): the SVB deal's Exhibit B and its
-Schedule 1 read as before, every word of a deal comes from its params, and a second deal
-renders with its own words."""
+Schedule 1 read as before, every word of a deal comes from its params, a second deal
+renders with its own words, and the certificate reads as a bank reads it: plain sentences
+(no module, file path, parameter name or line-item id), the one set of status colours,
+DRAFT unless every figure is reported, US Letter print layout, styles scoped."""
 
 from __future__ import annotations
 
 import html
+import json
 import re
+import shutil
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,8 +27,17 @@ from model.engines.covenants import (
     schedule_1,
 )
 from model.errors import InputError, UnsafePathError
-from model.reports.certificate import certificate_exceptions, render_certificate, write_certificate
+from model.reports.certificate import (
+    WATERMARK,
+    certificate_exceptions,
+    certificate_inputs,
+    draft_reasons,
+    render_certificate,
+    write_certificate,
+)
 from model.reports.formatting import format_compliance_table
+from model.reports.inputs import notebook_defaults
+from model.reports.tables import STATUS_COLOURS
 from model.terms import load
 
 FAC = load("params/facilities/svb-loan-agreement.yaml")
@@ -64,7 +79,9 @@ def test_html_is_complete_and_signable():
         "@media print",
     ]:
         assert text in h, text
-    assert "<script" not in h and "http" not in h  # self-contained
+    # self-contained: no script, nothing fetched (the watermark is an inline data: image)
+    assert "<script" not in h and not re.search(r"\b(src|href)\s*=|<link", h)
+    assert re.findall(r"url\(\"?([^\")]*)", h) == [WATERMARK]
 
 
 def test_markdown_shows_every_schedule_line():
@@ -85,6 +102,8 @@ def test_threshold_not_provided_is_an_exception():
     res = evaluate_covenants(FAC, "2008-06-30", ACTS)
     md = render_certificate(FAC, res, schedule_1(FAC, ACTS, "2008-06-30"), fmt="markdown")
     assert "Threshold not provided" in md and "cannot be certified" in md
+    # the level's source is the documents' words, an assumption said as one
+    assert "Required: not provided (assumption: The Adjusted Quick Ratio threshold" in md
 
 
 def test_reporting_table_yes_no():
@@ -157,19 +176,24 @@ def test_override_on_certificate():
         overrides={"consolidated_ebitda": 1},
     )
     md = render_certificate(FAC, res, schedule_1(FAC, ACTS, "2008-12-31"), fmt="markdown")
-    assert (
-        "is a user input (not in the documents)"
-        not in md.split("Minimum Consolidated EBITDA: required")[-1][:80]
+    documented = (
+        "a scenario override of the documented $10,000,000 (First Loan Modification Sec. "
+        "3.A.VII, new 6.9(ii)(c)), not the documents' level"
     )
-    assert (
-        "- Minimum Consolidated EBITDA: OVERRIDE of the documented $10,000,000 (source: First Loan "
-        "Modification Sec. 3.A.VII, new 6.9(ii)(c))" in md
-    )
-    ex = certificate_exceptions(res)
-    assert any(
-        "OVERRIDE of the documented $10,000,000" in e and "not a certification" in e for e in ex
-    )
+    assert f"- Minimum Consolidated EBITDA: Required level: {documented}." in md  # row note
+    assert f"- Minimum Consolidated EBITDA: required level $1.00 is {documented}." in md
+    assert "- Minimum Adjusted Quick Ratio: required level 1.00:1.00 is given for this " in md
+    assert "OVERRIDE" not in md and "scenario analysis" not in md  # the engine's words
+    (ex,) = [e for e in certificate_exceptions(res, facility=FAC) if "override" in e]
+    assert documented in ex and "not a certification of the documented covenant" in ex
+    (ex,) = [e for e in certificate_exceptions(res) if "override" in e]  # without the terms
+    assert "a scenario override of the documented level: this is a scenario" in ex
     assert "No exceptions to note." not in md
+    # a scenario is a draft, whatever the figures
+    assert (
+        "Required levels replaced for a scenario, not the documents': Minimum Consolidated EBITDA."
+        in md
+    )
 
 
 # --- finding 9: Exhibit B's IP block and row titles --------------------------------------------
@@ -225,54 +249,138 @@ def test_notes_on_the_form():
     assert "Notes on the form" in _render()
 
 
-# --- finding 12: the version rule is printed ---------------------------------------------------
+# --- finding 12: the version rule is printed, in words ------------------------------------------
+AMENDED = (
+    "the Second Amended and Restated Loan and Security Agreement as amended by the First Loan "
+    "Modification Agreement (effective 2008-04-28)"
+)
+
+
 def test_version_rule_printed():
     md = _render(q="2007-12-31", fmt="markdown")
     assert (
-        "*Terms applied: version 'first_modification'; in force on 2008-04-29, when the annual "
-        "Compliance Certificate for the fiscal year ended 2007-12-31 is due" in md
+        f"*Terms applied: {AMENDED}, in force when this certificate is due (2008-04-29); at the "
+        "period end the Second Amended and Restated Loan and Security Agreement was in force. "
+        "Applying the terms in force when the certificate is due is an assumption: the agreement "
+        "does not say which version governs such a period.*" in md
     )
     assert "| Minimum Cash Flow of Borrower (if required) | $1.00 |" in md
-    # the default-version rule is an interpretation: labelled as such on the certificate
-    assert "(assumption: the terms in force when the certificate is due govern the quarter)" in md
-    h = _render(q="2007-12-31", fmt="html")
-    assert "(assumption: the terms in force when the certificate is due govern the quarter)" in h
+    assert "first_modification" not in md and "'original'" not in md
+    # the default rule is only an assumption when the versions differ
+    md = _render(q="2008-06-30", fmt="markdown")
+    assert (
+        f"*Terms applied: {AMENDED}, in force at the period end and when this certificate is due "
+        "(2008-08-14).*" in md
+    )
+    # a version asked for is said to be asked for
+    md = _render(fmt="markdown", version="original")
+    assert (
+        "*Terms applied: the Second Amended and Restated Loan and Security Agreement, as requested "
+        f"for this certificate (the terms in force when it is due, 2008-05-15, are {AMENDED}).*"
+        in md
+    )
 
 
-# --- finding 10: liquidity provenance listed ---------------------------------------------------
-def test_liquidity_source_listed_as_illustrative():
+# --- finding 10: liquidity provenance listed, in words -------------------------------------------
+LIQUIDITY_LABEL = (
+    "Unrestricted cash and Cash Equivalents at Bank plus Availability Amount at quarter end "
+    "(springing conditions, Sec. 6.9(iii))"
+)
+CONDITION = (
+    "Tested only for a quarter in which Liquidity (unrestricted cash and Cash Equivalents at "
+    "Bank plus the Availability Amount) is below $20,000,000."
+)
+
+
+def _springing(q, liquidity, fmt="markdown", **kw):
+    """A certificate whose springing figures are ``liquidity``, an illustrative sample whose
+    source names files (as notebook 03's does)."""
     src = "illustrative: daily ledger from params/scenarios/svb-*.csv"
+    res = evaluate_covenants(
+        FAC,
+        q,
+        ACTS,
+        liquidity,
+        thresholds={"adjusted_quick_ratio": "1.00"},
+        liquidity_source=src,
+        liquidity_kind="illustrative",
+        springing_reading=kw.get("springing_reading", "any_day"),
+    )
+    sched = schedule_1(FAC, ACTS, q)
+    return render_certificate(
+        FAC, res, sched, provenance=ACTS.provenance(q), fmt=fmt, liquidity=liquidity, **kw
+    )
+
+
+def test_liquidity_source_listed_as_illustrative():
     days = pd.date_range("2008-04-01", "2008-06-30")
+    md = _springing("2008-06-30", pd.Series(25e6, index=days), springing_reading="any_day")
+    assert "params/" not in md and "svb-" not in md  # the caller's source, never printed
+    assert (
+        "- ILLUSTRATIVE Liquidity for the springing test (Sec. 6.9(iii)): a daily ledger. Not the "
+        "company's figures." in md
+    )
+    assert (
+        f"- Minimum Cash Flow of Borrower (if required): {CONDITION} Liquidity on every day of the "
+        "quarter, from an illustrative sample daily ledger (not the company's figures): lowest "
+        "$25,000,000 on 2008-04-01. This quarter the test does not apply." in md
+    )
+    # the ledger gave the figures: the actuals' liquidity line is not among the inputs used
+    assert LIQUIDITY_LABEL not in md.split("## Inputs and assumptions")[1]
+    # the reading at the quarter end; the caller's own words for the figures
+    md = _springing(
+        "2008-06-30",
+        pd.Series(25e6, index=days),
+        springing_reading="quarter_end",
+        liquidity_description="the Bank's daily balance report",
+    )
+    assert (
+        "Liquidity at the quarter end, from the Bank's daily balance report: $25,000,000 on "
+        "2008-06-30. This quarter the test does not apply." in md
+    )
+    assert (
+        "Liquidity for the springing test (Sec. 6.9(iii)): the Bank's daily balance report." in md
+    )
+    with pytest.raises(InputError, match="liquidity_description: .* without file paths"):
+        _springing("2008-06-30", 25e6, liquidity_description="from params/scenarios/cash.csv")
+
+
+def test_days_the_ledger_does_not_cover_are_said():
+    days = pd.date_range("2008-04-28", "2008-06-30")
+    md = _springing("2008-06-30", pd.Series(25e6, index=days), springing_reading="any_day")
+    assert (
+        "lowest $25,000,000 on 2008-04-28; the daily figures cover 64 of the quarter's 91 days, and the days they "
+        "do not cover (2008-04-01 to 2008-04-27) count as below $20,000,000 (the stricter "
+        "reading). This quarter the test applies." in md
+    )
+    # without the figures the certificate still says where they came from, and the outcome
     res = evaluate_covenants(
         FAC,
         "2008-06-30",
         ACTS,
         pd.Series(25e6, index=days),
-        thresholds={"adjusted_quick_ratio": "1.00"},
-        liquidity_source=src,
-        liquidity_kind="illustrative",
+        liquidity_kind="reported",
+        liquidity_source="the Bank's statements",
     )
-    md = render_certificate(
-        FAC,
-        res,
-        schedule_1(FAC, ACTS, "2008-06-30"),
-        provenance=ACTS.provenance("2008-06-30"),
-        fmt="markdown",
-    )
-    assert (
-        f"- ILLUSTRATIVE liquidity for the springing test (Sec. 6.9(iii)): {src}. Not the company's figures."
-        in md
-    )
-    # the ledger gave the figures: the actuals' liquidity line is not among the inputs used
-    assert "liquidity_quarter_end" not in md.split("## Inputs and assumptions")[1]
+    md = render_certificate(FAC, res, schedule_1(FAC, ACTS, "2008-06-30"), fmt="markdown")
+    assert f"{CONDITION} Liquidity, from reported figures. This quarter the test applies." in md
 
 
 def test_liquidity_from_the_actuals_is_listed_with_the_inputs():
-    md = _render(fmt="markdown")
+    md = _render(fmt="markdown", springing_reading="any_day")
     inputs = md.split("## Inputs and assumptions")[1]
-    assert "- ILLUSTRATIVE liquidity for the springing test (Sec. 6.9(iii)): actuals line" in inputs
+    assert (
+        "- ILLUSTRATIVE Liquidity for the springing test (Sec. 6.9(iii)): the quarterly figures, "
+        f'line "{LIQUIDITY_LABEL}". Not the company\'s figures.' in inputs
+    )
     assert re.search(
-        r"ILLUSTRATIVE \(not the company's figures\): [^\n]*liquidity_quarter_end", inputs
+        rf"ILLUSTRATIVE \(not the company's figures\): [^\n]*{re.escape(LIQUIDITY_LABEL)}", inputs
+    )
+    assert (
+        f"{CONDITION} Liquidity at the quarter end, $27,500,000, from the quarterly figures, line "
+        f'"{LIQUIDITY_LABEL}" (illustrative, not the company\'s figure). No daily figures cover '
+        "this quarter, so this one figure stands for every day of it. This quarter the test does "
+        "not apply." in md
     )
 
 
@@ -280,11 +388,36 @@ def test_liquidity_from_the_actuals_is_listed_with_the_inputs():
 def test_breakeven_net_income_marked_estimate():
     md = _render(q="2008-06-30", fmt="markdown")
     assert (
-        "- ESTIMATE (exact figure not public): net_income $0.00: ESTIMATE: reported only as 'at breakeven'"
-        in md
+        "- ESTIMATE (exact figure not public): II.A Net Income $0.00: reported only as 'at "
+        "breakeven'; the exact figure is not public; recorded as 0." in md
     )
-    assert "| A | Net Income | $0.00 | input: net_income (estimate) |" in md
-    assert "Reported: net_income" not in md
+    assert "| A | Net Income | $0.00 | Estimate |" in md
+    assert "Reported: II.A Net Income" not in md
+    assert "Estimates: Consolidated EBITDA line A." in md.splitlines()[0]  # the DRAFT line
+
+
+def test_reported_inputs_name_their_source_without_paths():
+    md = _render(fmt="markdown")
+    assert (
+        "- Reported: II.A Net Income -$2,100,000.00: public filing: iBasis Q1 2009 earnings "
+        "release (Form 8-K Exhibit 99.1) ($-2.1 million; as the prior-year comparison in the Q1 "
+        "2009 release)." in md
+    )
+    assert "reference/" not in md and ".csv" not in md and ".md" not in md
+    # without the facility the notes still name no id
+    notes = certificate_inputs(
+        evaluate_covenants(FAC, "2008-03-31", ACTS),
+        schedule_1(FAC, ACTS, "2008-03-31"),
+        ACTS.provenance("2008-03-31"),
+    )
+    assert not [n for n in notes if SNAKE.search(n)]
+    labelled = certificate_inputs(
+        evaluate_covenants(FAC, "2008-03-31", ACTS),
+        schedule_1(FAC, ACTS, "2008-03-31"),
+        ACTS.provenance("2008-03-31"),
+        facility=FAC,
+    )
+    assert any(n.startswith("Reported: II.A Net Income") for n in labelled)
 
 
 # --- the restructuring: every word of the deal from the params ---------------------------------
@@ -345,28 +478,83 @@ def test_no_developer_wording_on_the_certificate():
         text = render_certificate(FAC, res, schedule_1(FAC, ACTS, "2008-06-30"), fmt=fmt)
         for word in ("model.", "evaluate_covenants", "schedule_1", "status_code", "threshold_kind"):
             assert word not in text, word
+        assert "reported: bank" not in text  # the engine's provenance text is not printed
         assert not re.search(r"\w\(\)", text)
 
 
 def test_the_certificate_reads_codes_not_sentences():
-    res = evaluate_covenants(FAC, "2008-03-31", ACTS, version="original")
-    sched = schedule_1(FAC, ACTS, "2008-03-31", "original")
-    reworded = res.assign(status="(reworded)")
-    for fmt in ("html", "markdown"):
-        assert render_certificate(FAC, reworded, sched, fmt=fmt) == render_certificate(
-            FAC, res, sched, fmt=fmt
+    for version, q in (("original", "2008-03-31"), (None, "2008-06-30")):
+        days = pd.date_range("2008-04-28", "2008-06-30")
+        res = evaluate_covenants(
+            FAC,
+            q,
+            ACTS,
+            pd.Series(25e6, index=days),
+            version=version,
+            liquidity_source="ledger",
+            liquidity_kind="illustrative",
         )
+        sched = schedule_1(FAC, ACTS, q, version)
+        reworded = res.assign(
+            status="(reworded)",
+            applies_reason="(reworded)",
+            threshold_source="(reworded)",
+            version_basis="(reworded)",
+            liquidity_source="(reworded)",
+        )
+        for fmt in ("html", "markdown"):
+            assert render_certificate(FAC, reworded, sched, fmt=fmt) == render_certificate(
+                FAC, res, sched, fmt=fmt
+            )
+
+
+def _css(h: str) -> str:
+    return re.search(r"<style>(.*?)</style>", h, re.S).group(1)
 
 
 def test_html_styles_apply_only_inside_the_certificate():
+    """Embedded in a notebook report, the certificate restyles nothing else on the page:
+    every selector starts with the certificate's class, nothing styles <body> or <html>,
+    and the Letter page size is a named page only the certificate uses."""
     h = _render()
-    css = re.search(r"<style>(.*?)</style>", h, re.S).group(1)
-    css = re.sub(r"@media print\{(.*)\}\s*$", r"\1", css.strip(), flags=re.S)
+    css = _css(h).strip()
+    pages = re.findall(r"@page([^{]*)\{", css)
+    assert pages == [" compliance-certificate"]  # a named page, never the host's pages
+    assert ".compliance-certificate{page:compliance-certificate;" in css
+    css = re.sub(r"@page[^{]*\{[^{}]*\}", "", css)
+    css = re.sub(r"@media print\{(.*)\}\s*$", r"\1", css, flags=re.S)
+    assert "@" not in css  # no other at-rule (no @import, no @font-face)
     selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", css) for s in rule.split(",")]
     assert selectors and all(s.startswith(".compliance-certificate") for s in selectors), selectors
+    assert not [s for s in selectors if re.search(r"\b(body|html|:root)\b", s)]
+    assert "<body style" not in h and "<html style" not in h
     body = h.split("<body>", 1)[1]
-    assert body.startswith("<div class='compliance-certificate'>")
+    assert re.match(r"<div class='compliance-certificate( draft)?'>", body)
     assert body.rstrip().endswith("</div></body></html>")
+
+
+def test_print_layout_for_letter_keeps_headings_with_their_tables():
+    h = _render()
+    css = _css(h)
+    assert "@page compliance-certificate{size:letter;margin:0.6in 0.7in}" in css
+    assert re.search(
+        r"\.compliance-certificate h2[^{]*\{break-after:avoid;page-break-after:avoid", css
+    )
+    keep = re.search(r"([^{}]*)\{break-inside:avoid;page-break-inside:avoid\}", css).group(1)
+    assert ".compliance-certificate tr" in keep and ".compliance-certificate .keep" in keep
+    assert ".compliance-certificate .schedule{break-before:page;" in css
+    # the printed DRAFT tile is one page of text tall (11in less the top and bottom margins)
+    assert ".compliance-certificate.draft{background-size:100% 9.80in}" in css
+    # the financial covenants: heading, table and statement kept together; so is each
+    # section of the schedule, and the exceptions with the signature
+    form = FAC.compliance.certificate
+    assert (
+        f"<section class='keep'><h2>{html.escape(form.financial_heading)}</h2><table class='grid'><thead>"
+        in h
+    )
+    assert h.count("<section class='keep'><h2>I") == 3
+    assert "<section class='keep'><p class='lead'>" in h
+    assert h.count("<thead>") == 5  # header rows repeat on a new page
 
 
 # --- a second deal: its own words, no change to code ----------------------------------------
@@ -377,7 +565,13 @@ def test_a_second_deal_renders_with_its_own_words():
     res = evaluate_covenants(fac, q, acts, overrides={"max_leverage": "2.50"})
     md = render_certificate(fac, res, schedule_1(fac, acts, q), fmt="markdown")
     form = fac.compliance.certificate
-    assert md.startswith(f"# {': '.join(form.title)}\n")
+    draft, title = md.split("\n\n", 2)[:2]
+    assert draft == (
+        "**DRAFT: NOT FOR SIGNATURE.** Illustrative figures, not the company's: Total Leverage "
+        "Ratio lines 1, 2, 3, 4 and 5; Fixed Charge Coverage Ratio lines 1, 2, 3, 4, 6, 7 and 9. "
+        "Required levels replaced for a scenario, not the documents': Maximum Total Leverage Ratio."
+    )
+    assert title == f"# {': '.join(form.title)}"
     assert f"**TO:** {fac.bank}  \n**FROM:** {fac.borrower}  \n" in md  # not in capitals
     assert f"## {form.reporting_heading}\n" in md and f"# {form.schedule_title}: " in md
     assert "| Maximum Total Leverage Ratio | 2.50:1.00 | 2.76:1.00 | No |" in md
@@ -507,3 +701,278 @@ def test_the_default_words_are_those_printed_before():
     assert "| Financial Covenant | Required | Actual | Complies |" in md
     assert "| Line | Item | Amount | How |" in md
     assert "Is line J equal to or greater than 1.00:1.00?" in md
+
+
+# --- step 6: the certificate as a bank reads it ----------------------------------------------
+
+MODULE = re.compile(r"\bmodel\.|\bengines?\b")
+PATH = re.compile(r"[\w-]+/[\w./-]+|\.csv|\.ya?ml")
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _visible(text: str, fmt: str) -> str:
+    """What a reader sees: the HTML without its style sheet and tags, or the Markdown."""
+    if fmt == "markdown":
+        return text
+    text = re.sub(r"<style>.*?</style>", " ", text, flags=re.S)
+    text = re.sub(r"</?(span|b|i)\b[^>]*>", "", text)  # inline: no space
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def _forms_own_paths(fac) -> set[str]:
+    """What the path pattern finds in the deal's own words ("A/R & A/P Agings"): printed
+    because the form prints it, not a file."""
+    comp = fac.compliance
+    words = [r.title + " " + r.required for r in comp.reporting]
+    words += [i.label for i in comp.line_items.values()]
+    words += [ln.label for m in comp.metrics for ln in m.lines] + [m.heading for m in comp.metrics]
+    form = comp.certificate
+    words += [form.certification, form.ip_block or "", *form.bank_use, *form_notes_of(form)]
+    return set(PATH.findall(" ".join(words)))
+
+
+def form_notes_of(form):
+    from model.reports.certificate import form_notes
+
+    return form_notes(form)
+
+
+def _as_notebook_03(q: str, ledger: pd.DataFrame, actuals=ACTS, fmt: str = "html") -> str:
+    """The certificate for quarter ``q`` built as notebook 03 builds it: its default
+    parameters, the step-2 sample ledger for the springing test, the sample actuals."""
+    p = notebook_defaults("03-covenant-compliance")
+    source = (
+        f"{p['ledger_provenance']}: daily ledger ({p['ledger_start']} to {p['ledger_end']}) "
+        f"from {p['receivables_file']}, {p['cash_file']}, {p['draws_file']}"
+    )
+    res = evaluate_covenants(
+        FAC,
+        q,
+        actuals,
+        liquidity=ledger,
+        cushion=p["cushion"],
+        springing_reading=p["springing_reading"],
+        liquidity_source=source,
+        liquidity_kind=p["ledger_provenance"],
+    )
+    assert PATH.search(res["liquidity_source"].dropna().iloc[0])  # the engine's text has paths
+    return render_certificate(
+        FAC,
+        res,
+        schedule_1(FAC, actuals, q),
+        fmt=fmt,
+        provenance=actuals.provenance(q),
+        certificate_date="2008-08-14",
+        liquidity=ledger,
+        springing_reading=p["springing_reading"],
+    )
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_acceptance_the_2008_06_30_certificate_is_plain_words(fmt, sample_ledger):
+    text = _as_notebook_03("2008-06-30", sample_ledger, fmt=fmt)
+    seen = _visible(text, fmt)
+    assert not MODULE.search(seen), MODULE.search(seen)
+    paths_found = set(PATH.findall(seen)) - _forms_own_paths(FAC)
+    assert not paths_found, paths_found
+    parameters = [n for n in notebook_defaults("03-covenant-compliance") if "_" in n]
+    assert len(parameters) > 15
+    # a one-word parameter (quarter, cushion, version) is an English word: the ids are checked
+    found = [n for n in parameters if re.search(rf"\b{n}\b", seen)]
+    assert not found, found
+    ids = [i for i in FAC.compliance.line_items if re.search(rf"\b{i}\b", seen) and "_" in i]
+    assert not ids, ids
+    assert not SNAKE.search(seen), SNAKE.search(seen)
+    # the springing test's figures, as a banker reads them
+    assert (
+        f"{CONDITION} Liquidity on every day of the quarter, from an illustrative sample daily "
+        "ledger (not the company's figures): lowest $20,315,560 on 2008-06-30; the daily figures cover 64 of "
+        "the quarter's 91 days, and the days they do not cover (2008-04-01 to 2008-04-27) count "
+        "as below $20,000,000 (the stricter reading). This quarter the test applies."
+    ) in " ".join(seen.split())
+    # the line items are named by their labels
+    assert "II.B Interest Expense" in seen and "II.A Net Income $0.00" in seen
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_acceptance_the_sample_actuals_make_it_a_draft(fmt, sample_ledger):
+    text = _as_notebook_03("2008-06-30", sample_ledger, fmt=fmt)
+    reasons = (
+        "Illustrative figures, not the company's: Adjusted Quick Ratio lines A, B, C, E, F and H; "
+        "Consolidated EBITDA lines B, C, D, E, F and G; Borrower Cash Flow lines A, B, C and D; "
+        "the Liquidity figures of the springing test. Estimates: Consolidated EBITDA line A."
+    )
+    if fmt == "markdown":
+        assert text.startswith(f"**DRAFT: NOT FOR SIGNATURE.** {reasons}\n\n# EXHIBIT B")
+        return
+    body = text.split("<body>", 1)[1]
+    assert body.startswith("<div class='compliance-certificate draft'>\n<p class='draft-banner'>")
+    assert "<b>DRAFT: NOT FOR SIGNATURE.</b> " in body
+    assert reasons in re.sub(r"<[^>]+>", "", html.unescape(body))
+    css = _css(text)
+    assert f'.compliance-certificate.draft{{background-image:url("{WATERMARK}");' in css
+    assert "DRAFT" in __import__("urllib.parse").parse.unquote(WATERMARK)
+    assert "rotate(" in __import__("urllib.parse").parse.unquote(WATERMARK)
+    assert text.count("<title>DRAFT: ") == 1
+
+
+def _all_reported(tmp_path: Path):
+    """The sample actuals with every figure marked reported."""
+    lines = (paths.PARAMS / "actuals" / "ibasis-2008.csv").read_text(encoding="utf-8").splitlines()
+    out = [
+        ln if ln.startswith("#") else re.sub(r",(illustrative|estimate),", ",reported,", ln)
+        for ln in lines
+    ]
+    (tmp_path / "reported.csv").write_text("\n".join(out) + "\n", encoding="utf-8")
+    return load(tmp_path / "reported.csv")
+
+
+def test_every_figure_reported_has_no_watermark(tmp_path):
+    acts = _all_reported(tmp_path)
+    q = "2008-03-31"
+    res = evaluate_covenants(FAC, q, acts, thresholds={"adjusted_quick_ratio": "1.00"})
+    assert set(res["liquidity_kind"].dropna()) == {"reported"}  # from the actuals' line
+    sched = schedule_1(FAC, acts, q)
+    assert draft_reasons(FAC, res, sched, acts.provenance(q)) == []
+    for fmt in ("html", "markdown"):
+        text = render_certificate(FAC, res, sched, fmt=fmt, provenance=acts.provenance(q))
+        assert "DRAFT" not in text and WATERMARK not in text and "draft-banner'" not in text
+    h = render_certificate(FAC, res, sched, provenance=acts.provenance(q))
+    assert "<body><div class='compliance-certificate'>" in h
+    # ... but illustrative springing figures make it a draft again
+    res = evaluate_covenants(
+        FAC,
+        q,
+        acts,
+        25e6,
+        thresholds={"adjusted_quick_ratio": "1.00"},
+        liquidity_source="sample",
+        liquidity_kind="illustrative",
+    )
+    assert draft_reasons(FAC, res, sched, acts.provenance(q)) == [
+        "Illustrative figures, not the company's: the Liquidity figures of the springing test."
+    ]
+    # and so do figures whose source is not stated
+    res = evaluate_covenants(FAC, q, acts, 25e6, thresholds={"adjusted_quick_ratio": "1.00"})
+    assert draft_reasons(FAC, res, sched) == [
+        "Figures whose source is not stated: the Liquidity figures of the springing test."
+    ]
+
+
+def _colour(css: str, cls: str) -> str:
+    return re.search(rf"\.compliance-certificate \.{cls}\{{color:(#[0-9a-f]+);", css).group(1)
+
+
+def test_not_required_is_grey_and_every_status_takes_the_reports_colour():
+    h = _render()  # 2008-03-31: the springing test does not apply
+    assert "<td class='answer st-not-required'>Not required</td>" in h
+    css = _css(h)
+    assert _colour(css, "st-not-required") == STATUS_COLOURS["not_required"] == "#5f6368"
+    for code, colour in STATUS_COLOURS.items():
+        assert _colour(css, "st-" + code.replace("_", "-")) == colour, code
+    assert "<td class='answer st-amber'>Yes</td>" in h  # Consolidated EBITDA, inside the cushion
+    res = evaluate_covenants(FAC, "2008-06-30", ACTS)  # no Adjusted Quick Ratio level given
+    blank = render_certificate(FAC, res, schedule_1(FAC, ACTS, "2008-06-30"))
+    assert "<td class='answer st-threshold-not-provided'>Threshold not provided</td>" in blank
+    breach = _render(version="original")
+    assert "<td class='answer st-breach'>No</td>" in breach
+    assert "<span class='st-breach'>No, not in compliance</span>" in breach
+    green = _render(q="2008-06-30")
+    assert "<span class='st-complies'>Yes, in compliance</span>" in green
+    # no colour of its own anywhere else: every colour in the sheet is a status colour,
+    # the neutral greys of the page, or the watermark's
+    colours = set(re.findall(r"#[0-9a-f]{3,6}\b", css))
+    assert colours <= {*STATUS_COLOURS.values(), "#fff", "#111", "#444", "#777", "#333"}
+
+
+CHROMIUM = shutil.which("chromium")
+LAB_CSS = Path(sys.prefix) / "share" / "jupyter" / "nbconvert" / "templates" / "lab" / "static"
+"""JupyterLab's HTML export styles (nbconvert's lab template), as a notebook report has them."""
+
+_STYLES_SCRIPT = """<script>
+(function () {
+  var props = ["font-family", "font-size", "font-weight", "color", "text-align", "margin-top",
+               "padding-left", "background-color", "table-layout", "border-top-width"];
+  function styles(el) {
+    var cs = getComputedStyle(el); var out = {};
+    props.forEach(function (p) { out[p] = cs.getPropertyValue(p); }); return out;
+  }
+  var out = {};
+  document.querySelectorAll("[data-probe]").forEach(function (el) {
+    out[el.getAttribute("data-probe")] = styles(el);
+  });
+  var cert = document.querySelector(".compliance-certificate td.num");
+  if (cert) { out["certificate number cell"] = styles(cert); }
+  var text = document.querySelector(".compliance-certificate .grid td");
+  if (text) { out["certificate text cell"] = styles(text); }
+  var pre = document.createElement("pre"); pre.id = "probe-result";
+  pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+})();
+</script>"""
+
+
+def _host_page(certificate: str) -> str:
+    """A notebook report as JupyterLab's HTML export lays an output out, with its styles,
+    host elements around the embedded ``certificate``."""
+    css = (LAB_CSS / "index.css").read_text() + (LAB_CSS / "theme-light.css").read_text()
+    host = (
+        "<h2 data-probe='host heading'>Host heading</h2><p data-probe='host paragraph'>text</p>"
+        "<table><tbody><tr><td data-probe='host cell'>host</td><td>1,234</td></tr>"
+        "<tr data-probe='host row'><td>row</td><td>5</td></tr></tbody></table>"
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{css}</style></head>"
+        "<body class='jp-Notebook' data-jp-theme-light='true'><main>"
+        "<div class='jp-OutputArea-output jp-RenderedHTMLCommon jp-RenderedHTML'>"
+        f"{host}{certificate}{host.replace('host ', 'host after ')}</div>"
+        f"</main>{_STYLES_SCRIPT}</body></html>"
+    )
+
+
+def _computed_styles(page: str, tmp_path: Path, name: str) -> dict:
+    f = tmp_path / f"{name}.html"
+    f.write_text(page, encoding="utf-8")
+    done = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / ('profile-' + name)}",
+            "--window-size=1280,2000",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            f.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    found = re.search(r"<pre id=\"probe-result\">(.*?)</pre>", done.stdout, re.S)
+    assert found, done.stderr[-2000:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None or not (LAB_CSS / "index.css").is_file(),
+    reason="chromium or the JupyterLab export styles are not installed",
+)
+def test_embedded_in_a_notebook_report_it_restyles_nothing_else(tmp_path, sample_ledger):
+    """In a browser, with JupyterLab's export styles: the host's headings, paragraphs,
+    tables and rows before and after the certificate look the same with it as without it,
+    and the host's table styles (right-aligned, fixed layout, striped) do not reach into
+    the certificate."""
+    certificate = _as_notebook_03("2008-06-30", sample_ledger)
+    without = _computed_styles(_host_page(""), tmp_path, "without")
+    with_it = _computed_styles(_host_page(certificate), tmp_path, "with")
+    host = [k for k in without if k.startswith("host")]
+    assert len(host) == 8
+    assert {k: with_it[k] for k in host} == {k: without[k] for k in host}
+    text_cell, number_cell = with_it["certificate text cell"], with_it["certificate number cell"]
+    assert text_cell["text-align"] == "left" and number_cell["text-align"] == "right"
+    assert text_cell["background-color"] == "rgba(0, 0, 0, 0)"  # the watermark shows through
+    assert "Georgia" in text_cell["font-family"] and "Times" in number_cell["font-family"]
+    assert without["host cell"]["text-align"] == "right"  # the host's own style, kept

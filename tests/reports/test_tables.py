@@ -77,10 +77,11 @@ def _frame():
 def test_headers_in_words_numbers_right_aligned_no_wrapping_nothing_truncated():
     t = table(_frame(), "Compliance for the quarter", "compliance-2008q1")
     h = t.to_html()
-    assert "<th scope='col'>Headroom, % of required</th>" in h
-    assert "<th scope='col'>Status</th>" in h and "status_code" not in h
-    # numbers right-aligned, never wrapped inside a value
-    assert "td.num{text-align:right" in h and "white-space:nowrap" in h
+    assert "<th scope='col' class='num'>Headroom, % of required</th>" in h
+    assert "<th scope='col' class='status'>Status</th>" in h and "status_code" not in h
+    # numbers right-aligned (over the notebook export's own rule), text left, never wrapped
+    assert ".model-table td.num{text-align:right!important" in h and "white-space:nowrap" in h
+    assert "text-align:left!important" in h
     assert "<td class='num'>$7,500,000.00</td>" in h
     # the long credit warning is there in full (no '...')
     assert "NEGATIVE after closing: more shares could be issued than are authorized" in h

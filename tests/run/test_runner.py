@@ -1,5 +1,6 @@
-"""The main job and the Quickstart: notebooks run under papermill with other parameters,
-reports land only when every notebook succeeded, and CI runs the README's test command."""
+"""The main job and the Quickstart: the real notebooks run under papermill with other
+parameters, a failing one is kept and named, the notebooks are thin and typed, and CI runs
+the README's test command. (The batch's machinery: tests/run/test_batch.py.)"""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ import re
 from pathlib import Path
 
 import pytest
-from papermill.exceptions import PapermillExecutionError
 
 from model import paths
 from model.errors import InputError
-from model.run import list_notebooks, run_notebooks
+from model.run import list_notebooks, run_batch
 
 
 def test_notebook_01_runs_with_other_parameters(tmp_path: Path) -> None:
-    out = tmp_path / "reports"
-    res = run_notebooks(["01-interest-accrual"], {"as_of": "2006-01-31"}, out)
-    assert res[0]["name"] == "01-interest-accrual"
+    res = run_batch(["01-interest-accrual"], None, {"accrual_date": "2006-01-31"}, tmp_path / "r")
+    assert [(e["notebook"], e["status"]) for e in res.entries] == [("01-interest-accrual", "ok")]
+    out = tmp_path / "r" / "historical"
     figures = json.loads((out / "01-interest-accrual.json").read_text())
     # 29,000,000 x 8% x 43/360 (30/360 from 2005-12-18 to 2006-01-31) = 277,111.11
     assert figures["accrued_interest_as_of"] == "277111.11"
@@ -27,18 +27,25 @@ def test_notebook_01_runs_with_other_parameters(tmp_path: Path) -> None:
     assert "277,111.11" in (out / "01-interest-accrual.html").read_text()
 
 
-def test_failed_run_leaves_nothing_half_written(tmp_path: Path) -> None:
+def test_a_failed_notebook_is_kept_and_nothing_half_written(tmp_path: Path) -> None:
     out = tmp_path / "reports"
-    with pytest.raises(PapermillExecutionError, match="ParamsError"):
-        run_notebooks(
-            ["01-interest-accrual"], {"instrument_file": "params/instruments/missing.yaml"}, out
-        )
-    assert [p.name for p in out.iterdir()] == []
+    res = run_batch(
+        ["01-interest-accrual"], None, {"instrument_file": "params/instruments/missing.yaml"}, out
+    )
+    (entry,) = res.failed
+    assert (
+        entry["failure"]["error"] == "ParamsError" and "missing.yaml" in entry["failure"]["message"]
+    )
+    assert sorted(p.name for p in (out / "historical").iterdir()) == [
+        "01-interest-accrual.FAILED.html",
+        "01-interest-accrual.FAILED.ipynb",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["historical", "index.html", "index.json"]
 
 
 def test_unknown_notebook_is_an_error() -> None:
-    with pytest.raises(InputError, match="no such notebook"):
-        run_notebooks(["99-nothing"])
+    with pytest.raises(InputError, match="no notebook '99-nothing'"):
+        run_batch(["99-nothing"])
 
 
 def test_notebooks_are_thin_and_parameterized() -> None:
@@ -87,7 +94,24 @@ def test_misspelt_parameter_is_refused(tmp_path: Path) -> None:
     with pytest.raises(
         InputError, match="parameter\\(s\\) as_off not declared by 01-interest-accrual"
     ):
-        run_notebooks(["01-interest-accrual"], {"as_off": "2006-12-18"}, tmp_path)
+        run_batch(["01-interest-accrual"], None, {"as_off": "2006-12-18"}, tmp_path)
+
+
+def test_a_parameter_means_one_thing_in_every_notebook() -> None:
+    """A parameter declared by two notebooks has the same type and help in both (step 7:
+    01's and 02's "as_of" meant two different dates; they are accrual_date and sizing_date)."""
+    from model.run.notebooks import notebook_info
+
+    seen: dict[str, tuple[str, str, str]] = {}
+    for book in list_notebooks():
+        for p in notebook_info(book).parameters.values():
+            if p.name in seen and p.name != "output_dir":
+                other, type_name, _ = seen[p.name]
+                assert p.type_name == type_name, (p.name, book.stem, other)
+            seen.setdefault(p.name, (book.stem, p.type_name, p.help))
+    assert "as_of" not in seen
+    assert seen["accrual_date"][0] == "01-interest-accrual"
+    assert seen["sizing_date"][0] == "02-facility-sizing"
 
 
 def test_command_line_errors_are_one_line(
@@ -95,12 +119,19 @@ def test_command_line_errors_are_one_line(
 ) -> None:
     from model.run.cli import main
 
-    assert main(["run", "01-interest-accrual", "-o", str(tmp_path), "-p", "as_of=2004-06-01"]) == 1
+    status = main(
+        ["run", "01-interest-accrual", "-o", str(tmp_path), "-p", "accrual_date", "2004-06-01"]
+    )
+    assert status == 1
     err = capsys.readouterr().err
-    assert "a notebook failed" in err and "before the issue date 2004-06-18" in err
-    assert "no report of this run was moved into place" in err and len(err.splitlines()) == 2
+    lines = err.splitlines()
+    assert lines[0].startswith("[1/1] historical/01-interest-accrual: failed (InputError), ")
+    assert lines[1].startswith("FAILED 01-interest-accrual for scenario historical at cell ")
+    assert "before the issue date 2004-06-18" in err and "01-interest-accrual.FAILED.ipynb" in err
     assert main(["run", "nosuch"]) == 2
-    assert "no such notebook(s): nosuch" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith(
+        "model run: notebooks: no notebook 'nosuch'; available: 01-"
+    )
 
 
 def test_params_command_lists_assumptions(capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,30 +147,43 @@ def test_params_command_lists_assumptions(capsys: pytest.CaptureFixture[str]) ->
     assert "/etc/passwd" in out.err and "outside the params folder" in out.err
 
 
-def test_papermill_sees_every_parameter() -> None:
+def test_papermill_sees_every_parameter_with_its_type() -> None:
     """papermill skips a parameter line it cannot parse (e.g. a second '=' in its comment), and the
-    runner would then refuse that parameter: every assignment in a parameters cell must be seen."""
-    import nbformat
+    runner would then refuse that parameter: every assignment in a parameters cell must be seen,
+    with a declared type (``papermill --help-notebook`` shows it) and a help text."""
     import papermill as pm
 
+    from model.run.notebooks import notebook_info
+
     for book in list_notebooks():
-        nb = nbformat.read(book, as_version=4)
-        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-        names = [
-            ln.split("=")[0].strip() for ln in cell.source.splitlines() if "=" in ln.split("#")[0]
-        ]
-        assert sorted(pm.inspect_notebook(str(book))) == sorted(names), book.name
+        ours = notebook_info(book).parameters
+        theirs = pm.inspect_notebook(str(book))
+        assert sorted(theirs) == sorted(ours), book.name
+        for name, p in theirs.items():
+            assert p["inferred_type_name"] not in ("None", ""), (book.name, name)
+            assert p["inferred_type_name"].split("[")[0] == ours[name].type_name, (book.name, name)
+            assert p["help"] and p["help"] == ours[name].help, (book.name, name)
 
 
 def test_reports_name_the_final_folder_and_refuse_output_dir_as_parameter(tmp_path: Path) -> None:
-    out = tmp_path / "reports"
-    run_notebooks(["01-interest-accrual"], None, out)
+    root = tmp_path / "reports"
+    run_batch(["01-interest-accrual"], None, None, root)
+    out = root / "historical"
     html = (out / "01-interest-accrual.html").read_text()
-    assert ".run-" not in html and str(out) in html
-    index = json.loads((out / "index.json").read_text())
-    assert index[0]["name"] == "01-interest-accrual" and index[0]["completed_at"]
-    with pytest.raises(InputError, match="output_dir is chosen with -o"):
-        run_notebooks(["01-interest-accrual"], {"output_dir": "/tmp"}, out)
+    # the report for people names no folder of the machine: neither the staging folder nor
+    # the final one (its inputs block shows paths relative to the project only)
+    assert ".staging-" not in html and str(out) not in html and str(tmp_path) not in html
+    # the executed notebook records the parameters it ran with: the final folder, not the staging one
+    import nbformat
+
+    nb = nbformat.read(out / "01-interest-accrual.ipynb", as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert str(out) in injected.source and ".staging-" not in injected.source
+    index = json.loads((root / "index.json").read_text())
+    assert index["reports"][0]["notebook"] == "01-interest-accrual"
+    assert index["reports"][0]["completed_at"]
+    with pytest.raises(InputError, match="output_dir is chosen with --out"):
+        run_batch(["01-interest-accrual"], None, {"output_dir": "/tmp"}, root)
 
 
 def test_an_output_dir_that_is_a_file_is_a_one_line_error(
@@ -154,7 +198,7 @@ def test_an_output_dir_that_is_a_file_is_a_one_line_error(
     err = capsys.readouterr().err
     assert (
         err
-        == f"model run: output_dir: {a_file} is a file, not a folder: give a folder for the reports\n"
+        == f"model run: --out: {a_file} is a file, not a folder: give a folder for the reports\n"
     )
     assert a_file.read_text() == "not a folder"
 
@@ -167,4 +211,58 @@ def test_counts_are_singular_or_plural(capsys: pytest.CaptureFixture[str]) -> No
         "0 assumptions",
         "1 assumption",
         "2 assumptions",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        p.relative_to(paths.ROOT).as_posix()
+        for p in (paths.ROOT / "params").rglob("*")
+        if p.suffix in (".yaml", ".csv")
+    ),
+)
+def test_params_command_reads_every_kind_of_file(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Item 10 of step 7: every params file validates and is counted by its kind (terms with
+    their sources and assumptions; dated inputs by rows; actuals by quarters and kinds)."""
+    from model.run.cli import main
+
+    assert main(["params", name]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    m = re.fullmatch(rf"{re.escape(name)}: ok; (\d+) sourced terms?, (\d+) assumptions?", line)
+    if m:
+        assert int(m.group(1)) + int(m.group(2)) > 0, line
+    else:
+        assert re.fullmatch(
+            rf"{re.escape(name)}: ok; (\d+ rows? of .+|\d+ quarters, values: .+)", line
+        ), line
+
+
+def test_a_direct_papermill_run_writes_only_where_output_dir_says(tmp_path: Path) -> None:
+    """Item 10 of step 7: run by papermill itself (not model run), a notebook with its default
+    parameters writes its executed copy and nothing else; with output_dir, only there."""
+    import papermill as pm
+
+    before = sorted(p for p in (paths.ROOT / "reports").rglob("*") if p.is_file())
+    book = str(paths.NOTEBOOKS / "01-interest-accrual.ipynb")
+    nb = pm.execute_notebook(
+        book, str(tmp_path / "out.ipynb"), cwd=str(paths.NOTEBOOKS), progress_bar=False
+    )
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "nothing written (output_dir is empty; model run sets it)" in printed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ipynb"]
+    assert sorted(p for p in (paths.ROOT / "reports").rglob("*") if p.is_file()) == before
+    there = tmp_path / "there"
+    pm.execute_notebook(
+        book,
+        str(tmp_path / "out2.ipynb"),
+        parameters={"output_dir": str(there)},
+        cwd=str(paths.NOTEBOOKS),
+        progress_bar=False,
+    )
+    assert sorted(p.name for p in there.iterdir()) == [
+        "01-interest-accrual.json",
+        "01-interest-accrual.xlsx",
     ]

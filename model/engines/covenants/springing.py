@@ -30,6 +30,7 @@ from model.values import format_money, read_amount, read_choice, read_date, read
 
 __all__ = [
     "READINGS",
+    "missing_days",
     "COMPARE",
     "Springing",
     "springing_applies",
@@ -107,8 +108,14 @@ def quarter_window(series: pd.Series, quarter_end: dt.date) -> pd.Series:
     ]
 
 
-def _gaps(days: Sequence[dt.date], start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """Runs of calendar days in [start, end] not in ``days``."""
+def missing_days(
+    days: Sequence[dt.date], start: dt.date, end: dt.date
+) -> list[tuple[dt.date, dt.date]]:
+    """Runs of calendar days in [start, end] not in ``days``, as (first, last) pairs.
+
+    >>> missing_days([dt.date(2008, 4, 2)], dt.date(2008, 4, 1), dt.date(2008, 4, 4))
+    [(datetime.date(2008, 4, 1), datetime.date(2008, 4, 1)), (datetime.date(2008, 4, 3), datetime.date(2008, 4, 4))]
+    """
     have = set(days)
     out: list[tuple[dt.date, dt.date]] = []
     d = start
@@ -190,7 +197,9 @@ def _any_day_of_series(
             low,
         )
     if n_covered < days:
-        gaps = ", ".join(f"{a}" if a == b else f"{a} to {b}" for a, b in _gaps(covered, start, q))
+        gaps = ", ".join(
+            f"{a}" if a == b else f"{a} to {b}" for a, b in missing_days(covered, start, q)
+        )
         return Springing(
             True,
             f"{head}: {name} never {trig} on the days covered (minimum {_money(low)} on "

@@ -1,0 +1,242 @@
+"""The page an analyst opens first: ``<out>/index.html`` and ``<out>/index.json``.
+
+:func:`write_index` is given the batch's entries (one per report: notebook, scenario,
+status ``ok`` / ``reused`` / ``failed``, seconds, files, the failure's cell, source and
+error) and the run's facts (times, workers, executor). For each scenario it reads the key
+figures its reports wrote (:data:`SUMMARY_KEYS`: first breach and its covenant, minimum
+liquidity and its date, peak revolver, funding gap) and shows them in one table, with the
+covenant status in the same green and red as every other report, and links to each report
+in HTML, Excel, notebook and JSON. Failures come first, each with the notebook, the
+scenario, the failing cell, a few lines of its source and the error, and links to the
+kept ``FAILED`` notebook. Reports of earlier runs that this run did not touch stay listed.
+
+Both files are written atomically (:func:`model.paths.atomic_target`). The JSON is for
+programs (CI, the tests, a portfolio dashboard); the HTML is formatted through
+:mod:`model.reports.tables` and prints on Letter or A4 paper.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from model import paths
+from model.reports.tables import STATUS_COLOURS, cell
+
+__all__ = ["write_index", "scenario_summary", "SUMMARY_KEYS", "INDEX_FORMAT", "HISTORICAL"]
+
+#: Version of the layout of ``index.json``.
+INDEX_FORMAT = 1
+#: Folder of the reports that do not depend on a scenario.
+HISTORICAL = "historical"
+
+#: Key figures a scenario's reports may carry that the index shows.
+SUMMARY_KEYS = (
+    "first_breach",
+    "first_breach_covenant",
+    "first_breach_covenant_title",
+    "min_liquidity",
+    "min_liquidity_date",
+    "peak_revolver",
+    "funding_gap_total",
+    "first_funding_gap",
+    "horizon_end",
+)
+
+_LINKS = (("html", "report"), ("xlsx", "Excel"), ("ipynb", "notebook"), ("json", "key figures"))
+
+
+def _figures(folder: Path, notebook: str) -> dict[str, Any]:
+    try:
+        data = json.loads((folder / f"{notebook}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def scenario_summary(
+    out: Path, scenario: str, entries: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The summary figures of one scenario, from the key figures of its reports."""
+    summary: dict[str, Any] = {}
+    for e in entries:
+        if e["scenario"] != scenario or e["status"] == "failed":
+            continue
+        figures = _figures(out / scenario, e["notebook"])
+        for k in SUMMARY_KEYS:
+            if k in figures and k not in summary:
+                summary[k] = figures[k]
+        quarters = figures.get("quarters")
+        if "horizon_end" not in summary and isinstance(quarters, dict) and quarters:
+            summary["horizon_end"] = max(quarters)
+    return summary
+
+
+def _status(summary: Mapping[str, Any], failed: bool) -> tuple[str, str, str]:
+    """(status code for the colour, chip word, words) of a scenario's covenant results."""
+    if "first_breach" not in summary:
+        if failed:
+            return "breach", "Failed", "The report failed: see the failures above"
+        return "not_required", "Not run", "No projection report for this scenario"
+    if summary["first_breach"]:
+        title = summary.get("first_breach_covenant_title") or str(
+            summary.get("first_breach_covenant") or "a covenant"
+        ).replace("_", " ")
+        return "breach", "Breach", f"First breach {summary['first_breach']} ({title})"
+    end = summary.get("horizon_end")
+    return "complies", "Complies", f"No breach through {end}" if end else "No breach"
+
+
+def _links(out: Path, entry: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(href relative to ``out``, label) of each file of a report worth opening."""
+    names = list(entry.get("files", ()))
+    nb, folder = entry["notebook"], entry["scenario"]
+    links = []
+    if entry["status"] == "failed":
+        for suffix, label in (("html", "failed report"), ("ipynb", "failed notebook")):
+            if f"{nb}.FAILED.{suffix}" in names:
+                links.append((f"{folder}/{nb}.FAILED.{suffix}", label))
+    for suffix, label in _LINKS:
+        name = f"{nb}.{suffix}"
+        if name in names:
+            links.append((f"{folder}/{name}", label))
+        elif entry["status"] == "failed" and (out / folder / name).is_file():
+            links.append((f"{folder}/{name}", f"{label} (earlier run)"))
+    for name in names:  # anything else a report wrote to read: the certificate
+        if name.endswith(".html") and not name.startswith(f"{nb}."):
+            links.append((f"{folder}/{name}", name.removesuffix(".html").replace("-", " ")))
+    return links
+
+
+def _merged(
+    out: Path, entries: Sequence[Mapping[str, Any]], previous: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """This run's entries, then earlier reports this run did not touch whose files exist."""
+    seen = {f"{e['scenario']}/{e['notebook']}" for e in entries}
+    merged = [dict(e) | {"this_run": True} for e in entries]
+    for key, e in sorted(previous.items()):
+        if key in seen:
+            continue
+        folder = out / e["scenario"]
+        if e.get("files") and all((folder / f).is_file() for f in e["files"]):
+            merged.append(dict(e) | {"this_run": False})
+    return merged
+
+
+def _when(stamp: Any) -> str:
+    """``2026-12-02T05:21:59+00:00`` as ``2026-12-02 05:21:59 UTC``."""
+    if not stamp:
+        return "—"
+    text = str(stamp).replace("T", " ")
+    return text.removesuffix("+00:00") + " UTC" if text.endswith("+00:00") else text
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("model.reports", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["usd"] = lambda v: cell(v, "usd")
+    env.filters["usd_whole"] = lambda v: cell(v, "usd_whole")
+    env.filters["when"] = _when
+    return env
+
+
+def write_index(
+    out: Path,
+    entries: Sequence[Mapping[str, Any]],
+    run: Mapping[str, Any],
+    *,
+    scenarios: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
+    previous: Mapping[str, Mapping[str, Any]] | None = None,
+) -> tuple[Path, Path]:
+    """Write ``index.html`` and ``index.json`` into ``out`` (see the module docstring);
+    ``scenarios`` maps each scenario of the run to its title, ``titles`` each notebook to
+    its title. Returns the two paths."""
+    reports = _merged(out, entries, previous or {})
+    scenario_titles = dict(scenarios or {})
+    for e in reports:
+        if not scenario_titles.get(e["scenario"]):
+            scenario_titles[e["scenario"]] = e.get("scenario_title", "")
+    scenario_titles = dict(sorted(scenario_titles.items()))
+    summaries = {
+        name: scenario_summary(out, name, reports) for name in scenario_titles if name != HISTORICAL
+    }
+    scenario_rows: list[dict[str, Any]] = []
+    for name, title in scenario_titles.items():
+        if name == HISTORICAL:
+            continue
+        summary = summaries[name]
+        failed = any(e["scenario"] == name and e["status"] == "failed" for e in reports)
+        code, chip, words = _status(summary, failed)
+        scenario_rows.append(
+            {
+                "name": name,
+                "title": title,
+                "status_code": code,
+                "chip": chip,
+                "status": words,
+                "summary": summary,
+                "reports": [
+                    {
+                        "entry": e,
+                        "title": (titles or {}).get(e["notebook"], e["notebook"]),
+                        "links": _links(out, e),
+                    }
+                    for e in reports
+                    if e["scenario"] == name
+                ],
+            }
+        )
+    report_rows = [
+        {
+            "entry": e,
+            "title": (titles or {}).get(e["notebook"], e["notebook"]),
+            "links": _links(out, e),
+        }
+        for e in reports
+    ]
+    failures = [r for r in report_rows if r["entry"]["status"] == "failed"]
+    counts = {
+        s: sum(1 for e in reports if e["this_run"] and e["status"] == s)
+        for s in ("ok", "reused", "failed")
+    }
+    data: dict[str, Any] = {
+        "format": INDEX_FORMAT,
+        "run": dict(run) | {"counts": counts},
+        "scenarios": [
+            {"name": r["name"], "title": r["title"], "status": r["status"], **r["summary"]}
+            for r in scenario_rows
+        ],
+        "reports": reports,
+    }
+    html_text = (
+        _environment()
+        .get_template("index.html.j2")
+        .render(
+            run=run,
+            counts=counts,
+            scenarios=scenario_rows,
+            historical=[r for r in report_rows if r["entry"]["scenario"] == HISTORICAL],
+            reports=report_rows,
+            failures=failures,
+            colours=STATUS_COLOURS,
+            out=paths.shown(out),
+        )
+    )
+    json_path, html_path = out / "index.json", out / "index.html"
+    with paths.atomic_target(json_path) as tmp:
+        tmp.write_text(
+            json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8"
+        )
+    with paths.atomic_target(html_path) as tmp:
+        tmp.write_text(html_text, encoding="utf-8")
+    return html_path, json_path

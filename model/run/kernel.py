@@ -1,0 +1,71 @@
+"""Jupyter kernels that cannot collide: IPC transport, one private folder per kernel.
+
+papermill starts each kernel through jupyter_client, which by default binds five TCP
+ports on 127.0.0.1. Two kernels started side by side can pick the same free port between
+the check and the bind (``ZMQError: Address already in use``, papermill #511), and
+ipykernel warns on every start that the kernel "is running over TCP without encryption".
+:class:`IPCKernelManager` starts the kernel on jupyter_client's ``ipc`` transport instead:
+its sockets are files in a folder created for that kernel alone (``mkdtemp``), so no two
+kernels can share an address, nothing listens on the network, and no warning is printed.
+The folder is removed when the kernel shuts down; a kernel whose parent dies exits by
+itself within a second (ipykernel's parent poller). The kernel process's own stderr (its
+log: "KeyboardInterrupt caught in kernel" when papermill interrupts it at shutdown, and
+the like) goes to ``kernel.log`` in that folder instead of the batch's terminal; what the
+notebook's cells print to stderr still reaches the notebook, through the kernel's
+messages.
+
+Unix socket paths are limited to about 100 bytes, so the folders live under a short base
+(``MODEL_KERNEL_DIR`` when set, else the system temporary folder), never under the
+reports folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+
+__all__ = ["IPCKernelManager", "KERNEL_START_TIMEOUT", "KERNEL_ENV"]
+
+#: Environment the kernels of the batch start with: charts drawn inline into the notebook
+#: (an ``MPLBACKEND=Agg`` set for the batch's own process would otherwise reach the
+#: kernels and leave every report without its charts).
+KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+
+#: Seconds papermill waits for a kernel to start (its default, 60, is too short for a
+#: loaded machine starting several kernels at once: papermill #239, #776).
+KERNEL_START_TIMEOUT = 300
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """An :class:`~jupyter_client.manager.AsyncKernelManager` on the ``ipc`` transport,
+    with its connection file and sockets in a folder of its own (see the module docstring).
+    Pass it to papermill as ``kernel_manager_class``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        base = os.environ.get("MODEL_KERNEL_DIR") or None
+        self._folder = tempfile.mkdtemp(prefix="k-", dir=base)
+        kwargs.setdefault("transport", "ipc")
+        kwargs.setdefault("ip", os.path.join(self._folder, "s"))
+        kwargs.setdefault(
+            "connection_file", os.path.join(self._folder, f"kernel-{uuid.uuid4().hex[:12]}.json")
+        )
+        super().__init__(*args, **kwargs)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        if "stderr" not in kw:
+            self._log = open(os.path.join(self._folder, "kernel.log"), "ab")  # noqa: SIM115
+            kw["stderr"] = self._log
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            log = getattr(self, "_log", None)
+            if log is not None:
+                log.close()
+            shutil.rmtree(self._folder, ignore_errors=True)
