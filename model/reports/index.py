@@ -1,8 +1,9 @@
 """The page an analyst opens first: ``<out>/index.html`` and ``<out>/index.json``.
 
-:func:`write_index` is given the batch's entries (one per report: notebook, scenario,
-status ``ok`` / ``reused`` / ``failed``, seconds, files, the failure's cell, source and
-error) and the run's facts (times, workers, executor). For each scenario it reads the key
+:func:`write_index` is given the batch's entries (one per report: notebook, the folder it
+is in relative to ``out``, scenario and its title, status ``ok`` / ``reused`` /
+``failed``, seconds, files with their SHA-256, the failure's cell, source and error) and
+the run's facts (times, workers, executor, how many reports were planned). For each scenario it reads the key
 figures its reports wrote (:data:`SUMMARY_KEYS`: first breach and its covenant, minimum
 liquidity and its date, peak revolver, funding gap) and shows them in one table, with the
 covenant status in the same green and red as every other report, and links to each report
@@ -27,12 +28,21 @@ import jinja2
 from model import paths
 from model.reports.tables import STATUS_COLOURS, cell
 
-__all__ = ["write_index", "scenario_summary", "SUMMARY_KEYS", "INDEX_FORMAT", "HISTORICAL"]
+__all__ = [
+    "write_index",
+    "scenario_summary",
+    "SUMMARY_KEYS",
+    "INDEX_FORMAT",
+    "HISTORICAL",
+    "RESERVED_NAMES",
+]
 
-#: Version of the layout of ``index.json``.
-INDEX_FORMAT = 1
+#: Version of the layout of ``index.json`` (2: entries name their folder, files carry SHA-256).
+INDEX_FORMAT = 2
 #: Folder of the reports that do not depend on a scenario.
 HISTORICAL = "historical"
+#: Names a scenario folder may not take.
+RESERVED_NAMES = frozenset({HISTORICAL, "index.html", "index.json"})
 
 #: Key figures a scenario's reports may carry that the index shows.
 SUMMARY_KEYS = (
@@ -59,14 +69,14 @@ def _figures(folder: Path, notebook: str) -> dict[str, Any]:
 
 
 def scenario_summary(
-    out: Path, scenario: str, entries: Sequence[Mapping[str, Any]]
+    out: Path, folder: str, entries: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """The summary figures of one scenario, from the key figures of its reports."""
+    """The summary figures of the scenario in ``folder``, from its reports' key figures."""
     summary: dict[str, Any] = {}
     for e in entries:
-        if e["scenario"] != scenario or e["status"] == "failed":
+        if e["folder"] != folder or e["status"] == "failed":
             continue
-        figures = _figures(out / scenario, e["notebook"])
+        figures = _figures(out / folder, e["notebook"])
         for k in SUMMARY_KEYS:
             if k in figures and k not in summary:
                 summary[k] = figures[k]
@@ -93,8 +103,8 @@ def _status(summary: Mapping[str, Any], failed: bool) -> tuple[str, str, str]:
 
 def _links(out: Path, entry: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(href relative to ``out``, label) of each file of a report worth opening."""
-    names = list(entry.get("files", ()))
-    nb, folder = entry["notebook"], entry["scenario"]
+    names = list(entry.get("files") or ())
+    nb, folder = entry["notebook"], entry["folder"]
     links = []
     if entry["status"] == "failed":
         for suffix, label in (("html", "failed report"), ("ipynb", "failed notebook")):
@@ -116,12 +126,12 @@ def _merged(
     out: Path, entries: Sequence[Mapping[str, Any]], previous: Mapping[str, Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
     """This run's entries, then earlier reports this run did not touch whose files exist."""
-    seen = {f"{e['scenario']}/{e['notebook']}" for e in entries}
+    seen = {f"{e['folder']}/{e['notebook']}" for e in entries}
     merged = [dict(e) | {"this_run": True} for e in entries]
     for key, e in sorted(previous.items()):
         if key in seen:
             continue
-        folder = out / e["scenario"]
+        folder = out / e["folder"]
         if e.get("files") and all((folder / f).is_file() for f in e["files"]):
             merged.append(dict(e) | {"this_run": False})
     return merged
@@ -149,61 +159,48 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _row(out: Path, entry: Mapping[str, Any], titles: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "entry": entry,
+        "title": titles.get(entry["notebook"], entry["notebook"]),
+        "links": _links(out, entry),
+    }
+
+
 def write_index(
     out: Path,
     entries: Sequence[Mapping[str, Any]],
     run: Mapping[str, Any],
     *,
-    scenarios: Mapping[str, str] | None = None,
     titles: Mapping[str, str] | None = None,
     previous: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``index.html`` and ``index.json`` into ``out`` (see the module docstring);
-    ``scenarios`` maps each scenario of the run to its title, ``titles`` each notebook to
-    its title. Returns the two paths."""
+    ``titles`` maps each notebook to its title; ``previous`` is the last index's entries by
+    ``folder/notebook``. Returns the two paths."""
+    titles = dict(titles or {})
     reports = _merged(out, entries, previous or {})
-    scenario_titles = dict(scenarios or {})
-    for e in reports:
-        if not scenario_titles.get(e["scenario"]):
-            scenario_titles[e["scenario"]] = e.get("scenario_title", "")
-    scenario_titles = dict(sorted(scenario_titles.items()))
-    summaries = {
-        name: scenario_summary(out, name, reports) for name in scenario_titles if name != HISTORICAL
-    }
+    folders: dict[str, str] = {}
+    for e in sorted(reports, key=lambda e: e["folder"]):
+        if e["folder"] != HISTORICAL:
+            folders[e["folder"]] = folders.get(e["folder"]) or e.get("scenario_title") or ""
     scenario_rows: list[dict[str, Any]] = []
-    for name, title in scenario_titles.items():
-        if name == HISTORICAL:
-            continue
-        summary = summaries[name]
-        failed = any(e["scenario"] == name and e["status"] == "failed" for e in reports)
+    for folder, title in folders.items():
+        summary = scenario_summary(out, folder, reports)
+        failed = any(e["folder"] == folder and e["status"] == "failed" for e in reports)
         code, chip, words = _status(summary, failed)
         scenario_rows.append(
             {
-                "name": name,
+                "name": folder,
                 "title": title,
                 "status_code": code,
                 "chip": chip,
                 "status": words,
                 "summary": summary,
-                "reports": [
-                    {
-                        "entry": e,
-                        "title": (titles or {}).get(e["notebook"], e["notebook"]),
-                        "links": _links(out, e),
-                    }
-                    for e in reports
-                    if e["scenario"] == name
-                ],
+                "reports": [_row(out, e, titles) for e in reports if e["folder"] == folder],
             }
         )
-    report_rows = [
-        {
-            "entry": e,
-            "title": (titles or {}).get(e["notebook"], e["notebook"]),
-            "links": _links(out, e),
-        }
-        for e in reports
-    ]
+    report_rows = [_row(out, e, titles) for e in reports]
     failures = [r for r in report_rows if r["entry"]["status"] == "failed"]
     counts = {
         s: sum(1 for e in reports if e["this_run"] and e["status"] == s)
@@ -225,9 +222,10 @@ def write_index(
             run=run,
             counts=counts,
             scenarios=scenario_rows,
-            historical=[r for r in report_rows if r["entry"]["scenario"] == HISTORICAL],
+            historical=[r for r in report_rows if r["entry"]["folder"] == HISTORICAL],
             reports=report_rows,
-            failures=failures,
+            failures=[r for r in failures if r["entry"]["this_run"]],
+            earlier_failures=[r for r in failures if not r["entry"]["this_run"]],
             colours=STATUS_COLOURS,
             out=paths.shown(out),
         )

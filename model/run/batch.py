@@ -1,49 +1,51 @@
 """``model run``: every notebook for every scenario, in parallel, never half-failing.
 
-Plan
-    The notebooks that declare ``scenario_file`` run once per scenario (default: every
-    ``kind: scenario`` file of ``params/scenarios/``), the others (the historical reports)
-    once, into ``<out>/historical/``. Parameters given by the user go to every selected
-    notebook that declares them, converted to the declared type
-    (:func:`model.run.notebooks.coerce`); one no selected notebook declares is an error
-    naming the notebooks. Scenario and notebook names become folder and file names only
-    after :func:`safe_name`; every path written is joined with
-    :func:`model.paths.safe_join`, so nothing lands outside the output folder (a symlink
-    pointing out of it is refused too).
+What runs is planned in :mod:`model.run.plan`; how a worker runs one report is
+:func:`model.run.tasks.execute`; where it runs is an executor
+(:mod:`model.run.executors`). This module puts the results in place.
+
+One run at a time
+    A run holds a lock on ``<out>/.model-run.lock``; a second run into the same folder is
+    refused, naming the first one's process. Staging folders left by a run that crashed
+    are removed.
 
 Reuse
-    A report is not run again when its inputs are unchanged: the same notebook code, the
-    same parameters, the same package (version and source), and the same contents of every
-    file it read the last time (the key-figures JSON lists them with their SHA-256). The
-    fingerprint and the files read are kept in ``<out>/index.json``; ``force=True`` reruns.
+    A report is not run again when its fingerprint (notebook, parameters, package,
+    kernel: :func:`model.run.plan.fingerprint`) is the one in ``index.json``, every file
+    it read still has the SHA-256 its key figures list, and every file of the report is
+    in place with the SHA-256 the index recorded (a report a crash left half replaced is
+    run again). ``force=True`` reruns.
 
-Run
-    Tasks go to an executor (:mod:`model.run.executors`); each worker runs papermill into
-    its own staging folder inside ``<out>/.staging-*`` (same file system, so the final
-    rename is atomic). As each report completes, its files are renamed into
-    ``<out>/<scenario>/`` one by one with SIGINT and SIGTERM held back, so a signal never
-    lands between two renames of one report; a report is replaced only once the new one
-    is complete. A failed report keeps the previous good one in place and adds
-    ``NN-name.FAILED.ipynb`` and ``.html`` beside it.
+Putting a report in place
+    A worker returns the report's files by content. The batch writes them into a staging
+    folder inside ``<out>`` (same file system) and renames each onto
+    ``<out>/<folder>/<name>``; files of the report's previous version that the new one no
+    longer has are removed; then ``index.json`` and ``index.html`` are rewritten (each
+    atomically). A report is replaced only once the new one is complete; a failed report
+    keeps the previous good one and adds ``NN-name.FAILED.ipynb`` and ``.html``. Any error
+    while putting a report in place (a folder where a file should be, a full disk) is that
+    report's failure, not the batch's.
 
-Interruption
-    SIGINT or SIGTERM stops the executor (the workers are terminated; their kernels exit
-    when their parent does), removes the staging folder, writes the index of what did
-    complete, and raises :class:`Interrupted` (the command exits 130 or 143).
+Stopping
+    SIGINT and SIGTERM only set a flag. The batch looks at it between reports (and the
+    executor while it waits, every 0.2 s), so a signal never lands between two renames;
+    then it stops the executor (the workers are terminated; their kernels exit when their
+    parent does), removes the staging folder, writes the index of what completed, and
+    raises :class:`Interrupted` (the command exits 130 or 143). More signals while it
+    cleans up are ignored.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import json
+import fcntl
 import os
-import re
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,34 +53,31 @@ from pathlib import Path
 from typing import Any
 
 from model import __version__, paths
-from model.errors import InputError, ModelError
-from model.reports.index import HISTORICAL, INDEX_FORMAT, write_index
+from model.errors import InputError
+from model.reports.index import INDEX_FORMAT, write_index
 from model.run.executors import make_executor
 from model.run.kernel import KERNEL_ENV
-from model.run.notebooks import (
-    OUTPUT_PARAMETER,
-    SCENARIO_PARAMETER,
-    Notebook,
-    code_source,
-    coerce,
-    list_notebooks,
-    notebook_info,
+from model.run.notebooks import list_notebooks, notebook_info
+from model.run.plan import (
+    Planned,
+    files_read,
+    find_scenarios,
+    fingerprint,
+    notebook_fingerprint,
+    package_fingerprint,
+    plan,
+    resolve_scenario,
+    select_notebooks,
+    sha256,
+    typed_parameters,
+    unchanged,
 )
-from model.run.tasks import FAILED_SUFFIX, Outcome, Task
+from model.run.tasks import FAILED_SUFFIX, Failure, Outcome, Task
 
-__all__ = [
-    "BatchResult",
-    "Interrupted",
-    "Scenario",
-    "find_scenarios",
-    "resolve_scenario",
-    "run_batch",
-    "safe_name",
-    "HISTORICAL",
-    "INDEX_FORMAT",
-]
+__all__ = ["BatchResult", "Interrupted", "run_batch"]
 
-_SAFE = re.compile(r"[^a-z0-9._-]+")
+LOCK_NAME = ".model-run.lock"
+STAGING_PREFIX = ".staging-"
 
 
 class Interrupted(BaseException):
@@ -87,176 +86,6 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(f"stopped by {signal.Signals(signum).name}")
         self.signum = signum
-
-
-def safe_name(text: str, what: str = "name") -> str:
-    """A folder or file name made from user text: lower case letters, digits, '.', '_'
-    and '-' only, no leading dot, at most 64 characters.
-
-    >>> safe_name("Stress 2008")
-    'stress-2008'
-    >>> safe_name("../../etc", "scenario")
-    Traceback (most recent call last):
-    ...
-    model.errors.InputError: scenario: '../../etc' is not a usable name (it must not contain '/' or start with '.')
-    """
-    raw = str(text)
-    if "/" in raw or "\\" in raw or raw.startswith(".") or "\x00" in raw:
-        raise InputError(
-            f"{raw!r} is not a usable name (it must not contain '/' or start with '.')", key=what
-        )
-    name = _SAFE.sub("-", raw.strip().lower()).strip("-.")[:64]
-    if not name:
-        raise InputError(f"{raw!r} is not a usable name (no letters or digits)", key=what)
-    return name
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A scenario of the batch: its folder name, its file as the notebooks are given it
-    (relative to the project when inside it) and its title."""
-
-    name: str
-    file: str
-    title: str = ""
-
-
-def _scenario_from(path: Path, given: str) -> Scenario:
-    from model.terms import load
-
-    try:
-        terms = load(path)
-    except ModelError:
-        raise
-    if type(terms).__name__ != "Scenario":
-        raise InputError(f"{paths.shown(path)} is not a scenario file (kind: scenario)", key=given)
-    name = safe_name(path.stem, "scenario")
-    if name == HISTORICAL:
-        raise InputError(
-            f"a scenario cannot be called {HISTORICAL!r}: that folder holds the historical "
-            "reports; rename the file",
-            key=paths.shown(path),
-        )
-    shown = paths.shown(path)
-    return Scenario(name, shown, getattr(terms.terms, "title", ""))
-
-
-def find_scenarios(folder: Path | None = None) -> list[Scenario]:
-    """Every ``kind: scenario`` YAML file in ``folder`` (default ``params/scenarios``),
-    validated (a broken one is an error naming its file and line)."""
-    folder = folder or paths.PARAMS / "scenarios"
-    kind = re.compile(r"^kind:\s*['\"]?scenario['\"]?\s*(#.*)?$", re.MULTILINE)
-    out = []
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if kind.search(text):
-            out.append(_scenario_from(path, paths.shown(path)))
-    return out
-
-
-def resolve_scenario(spec: str) -> Scenario:
-    """``--scenario`` value: a NAME of ``params/scenarios/NAME.yaml`` or a FILE path
-    (relative to the project root, or absolute)."""
-    if spec.endswith((".yaml", ".yml")) or "/" in spec:
-        path = paths.resolve(spec)
-        if not path.is_file():
-            raise InputError(f"no scenario file {spec!r}", key="--scenario")
-        return _scenario_from(path, spec)
-    name = safe_name(spec, "--scenario")
-    path = paths.safe_join(paths.PARAMS / "scenarios", f"{name}.yaml")
-    if not path.is_file():
-        known = ", ".join(s.name for s in find_scenarios()) or "none"
-        raise InputError(
-            f"no scenario {spec!r} in params/scenarios (known: {known})", key="--scenario"
-        )
-    return _scenario_from(path, spec)
-
-
-def _select(names: Sequence[str] | None, folder: Path | None = None) -> list[Notebook]:
-    books = list_notebooks(folder)
-    if not names:
-        return [notebook_info(b) for b in books]
-    by_name = {b.stem: b for b in books}
-    wanted = []
-    for n in names:
-        stem = Path(n).name.removesuffix(".ipynb")
-        if stem not in by_name or stem != n.removesuffix(".ipynb"):
-            raise InputError(f"no notebook {n!r}; available: {', '.join(by_name)}", key="notebooks")
-        wanted.append(stem)
-    return [notebook_info(by_name[s]) for s in by_name if s in wanted]
-
-
-def _parameters_for(
-    books: Sequence[Notebook], parameters: Mapping[str, Any]
-) -> dict[str, dict[str, Any]]:
-    """Each notebook's typed parameters from the user's; errors name the notebooks."""
-    for reserved, instead in ((OUTPUT_PARAMETER, "--out"), (SCENARIO_PARAMETER, "--scenario")):
-        if reserved in parameters:
-            raise InputError(
-                f"{reserved} is chosen with {instead}, not as a parameter", key=reserved
-            )
-    known = {p for b in books for p in b.parameters}
-    unknown = sorted(set(parameters) - known)
-    if unknown:
-        raise InputError(
-            f"parameter(s) {', '.join(unknown)} not declared by "
-            f"{', '.join(b.name for b in books)} (declared: "
-            f"{', '.join(sorted(known - {OUTPUT_PARAMETER, SCENARIO_PARAMETER}))})",
-            key="parameters",
-        )
-    return {
-        b.name: {k: coerce(b, k, v) for k, v in parameters.items() if k in b.parameters}
-        for b in books
-    }
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def package_fingerprint() -> str:
-    """The package's version and the SHA-256 of its source (code and templates): a
-    changed engine reruns every report even when the version was not bumped."""
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(__version__.encode())
-    for f in sorted(root.rglob("*")):
-        if f.is_file() and "__pycache__" not in f.parts:
-            h.update(f.relative_to(root).as_posix().encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-def _notebook_fingerprint(book: Notebook) -> str:
-    return _sha256(code_source(book.path).encode("utf-8"))
-
-
-def _fingerprint(book_hash: str, package: str, parameters: Mapping[str, Any], kernel: str) -> str:
-    blob = json.dumps(
-        {"notebook": book_hash, "package": package, "parameters": parameters, "kernel": kernel},
-        sort_keys=True,
-        default=str,
-    )
-    return _sha256(blob.encode())
-
-
-def _files_read(folder: Path, notebook: str) -> dict[str, str] | None:
-    """The files a report read, with their SHA-256, from its key-figures JSON."""
-    try:
-        figures = json.loads((folder / f"{notebook}.json").read_text(encoding="utf-8"))
-        return {f["path"]: f["sha256"] for f in figures["inputs"]["files"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _unchanged(files: Mapping[str, str]) -> bool:
-    for shown, digest in files.items():
-        path = paths.resolve(shown)
-        if not path.is_file() or _sha256(path.read_bytes()) != digest:
-            return False
-    return True
 
 
 @dataclass
@@ -281,6 +110,9 @@ class BatchResult:
         return sum(e["status"] == status for e in self.entries)
 
 
+# --- folders ------------------------------------------------------------------------------
+
+
 def _output_folder(out: Path) -> Path:
     if out.is_symlink() and not out.exists():
         raise InputError(f"{paths.shown(out)} is a broken symbolic link", key="--out")
@@ -298,80 +130,191 @@ def _output_folder(out: Path) -> Path:
     return out.resolve()
 
 
-def _report_folder(out: Path, scenario: str) -> Path:
-    """``<out>/<scenario>``, which must be (or become) a real folder inside ``out``."""
-    folder = paths.safe_join(out, scenario)
-    if (out / scenario).is_symlink():
+def _report_folder(out: Path, folder: str) -> Path:
+    """``<out>/<folder>``, which must be (or become) a real folder inside ``out``."""
+    target = paths.safe_join(out, folder)
+    if (out / folder).is_symlink():
         raise InputError(
-            f"{paths.shown(out / scenario)} is a symbolic link: the reports of scenario "
-            f"{scenario!r} must be written into a real folder",
+            f"{paths.shown(out / folder)} is a symbolic link: reports are written into a real "
+            "folder inside the output folder",
             key="--out",
         )
-    if folder.exists() and not folder.is_dir():
+    if target.exists() and not target.is_dir():
         raise InputError(
-            f"{paths.shown(folder)} is a file where the folder of scenario {scenario!r} "
-            "should be: move it away",
+            f"{paths.shown(target)} is a file where the folder {folder!r} of the reports should "
+            "be: move it away",
             key="--out",
         )
-    return folder
+    return target
 
 
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back (they are delivered when the block ends)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+def _locked(out: Path) -> Iterator[None]:
+    """Hold ``<out>/.model-run.lock`` (see the module docstring)."""
+    path = out / LOCK_NAME
+    handle = open(path, "a+")  # noqa: SIM115
     try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        owner = handle.read().strip() or "unknown"
+        handle.close()
+        raise InputError(
+            f"another model run is writing to {paths.shown(out)} (process {owner}); wait for it "
+            "or give another --out",
+            key="--out",
+        ) from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        for stale in out.glob(f"{STAGING_PREFIX}*"):  # left by a run that crashed
+            shutil.rmtree(stale, ignore_errors=True)
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _kill_strays(scratch: Path) -> None:
+    """Kill any kernel still running from ``scratch`` (its command line names its
+    connection file there): a worker killed while it started a kernel leaves the kernel to
+    exit by itself a second later, after it has written its connection file again."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    mark = str(scratch).encode()
+    for entry in proc.glob("[0-9]*"):
+        try:
+            if int(entry.name) != os.getpid() and mark in (entry / "cmdline").read_bytes():
+                os.kill(int(entry.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
+
+
+def _remove(folder: Path, seconds: float = 5.0) -> None:
+    """Remove ``folder``; a worker killed a moment ago may still have been writing into it
+    (a kernel's connection file), so try again for a few seconds."""
+    deadline = time.monotonic() + seconds
+    while True:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists() or time.monotonic() > deadline:
+            return
+        time.sleep(0.2)
+
+
+# --- signals ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Stop:
+    signum: int | None = None
+
+    def __call__(self) -> bool:
+        return self.signum is not None
 
 
 @contextlib.contextmanager
-def _stop_on_signals() -> Iterator[None]:
-    """Turn SIGTERM (and SIGINT) into :class:`Interrupted` while the batch runs (main
-    thread only; elsewhere the defaults stay)."""
-    import threading
-
+def _stop_flag() -> Iterator[_Stop]:
+    """SIGINT and SIGTERM set the flag (main thread only; elsewhere the defaults stay)."""
+    stop = _Stop()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield stop
         return
 
     def handler(signum: int, _frame: Any) -> None:
-        raise Interrupted(signum)
+        if stop.signum is None:
+            stop.signum = signum
+            print(
+                f"model run: {signal.Signals(signum).name} received: stopping; completed reports "
+                "stay in place",
+                file=sys.stderr,
+                flush=True,
+            )
 
     old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield stop
     finally:
         for s, h in old.items():
             signal.signal(s, h)
 
 
+# --- reuse --------------------------------------------------------------------------------
+
+
 def _previous_index(out: Path) -> dict[str, dict[str, Any]]:
+    import json
+
     try:
         index = json.loads((out / "index.json").read_text(encoding="utf-8"))
         if index.get("format") != INDEX_FORMAT:
             return {}
-        return {f"{e['scenario']}/{e['notebook']}": e for e in index["reports"]}
+        return {f"{e['folder']}/{e['notebook']}": e for e in index["reports"]}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
-def _move_into_place(stage: Path, folder: Path, outcome: Outcome, notebook: str) -> list[str]:
-    """Rename the report's files from its staging folder into ``folder`` (see the module
-    docstring); a successful report also clears an earlier FAILED copy."""
+def _in_place(folder: Path, files: Mapping[str, str]) -> bool:
+    """Every file of a report is in ``folder`` with the SHA-256 recorded."""
+    for name, digest in files.items():
+        path = folder / name
+        if path.is_symlink() or not path.is_file() or sha256(path.read_bytes()) != digest:
+            return False
+    return True
+
+
+def _reusable(before: Mapping[str, Any] | None, fp: str, folder: Path) -> bool:
+    return (
+        before is not None
+        and before.get("status") in ("ok", "reused")
+        and before.get("fingerprint") == fp
+        and isinstance(before.get("files_read"), dict)
+        and isinstance(before.get("files"), dict)
+        and _in_place(folder, before["files"])
+        and unchanged(before["files_read"])
+    )
+
+
+# --- putting a report in place ----------------------------------------------------------
+
+
+def _put_in_place(
+    stage: Path, folder: Path, outcome: Outcome, notebook: str, before: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """Write the report's files into ``stage``, rename each onto ``folder`` (see the module
+    docstring); returns name -> SHA-256 of the files put in place."""
+    stage.mkdir(parents=True, exist_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
-    with _signals_held():
-        for name in outcome.files:
-            os.replace(stage / name, paths.safe_join(folder, name))
-        if outcome.status == "ok":
-            for suffix in (".ipynb", ".html"):
-                (folder / f"{notebook}{FAILED_SUFFIX}{suffix}").unlink(missing_ok=True)
-    return list(outcome.files)
+    written: dict[str, str] = {}
+    for name, data in outcome.files:
+        if "/" in name or name.startswith("."):
+            raise InputError(f"a report may not write {name!r}", key=notebook)
+        target = folder / name  # not resolved: a symbolic link here is replaced, not followed
+        if target.is_dir() and not target.is_symlink():
+            raise InputError(f"{paths.shown(target)} is a folder where the report's file goes")
+        (stage / name).write_bytes(data)
+        os.chmod(stage / name, 0o644)
+        written[name] = sha256(data)
+    for name in written:
+        os.replace(stage / name, folder / name)
+    if outcome.status == "ok":
+        old = (
+            set((before or {}).get("files") or {})
+            if (before or {}).get("status") != "failed"
+            else set()
+        )
+        stale = {f"{notebook}{FAILED_SUFFIX}.ipynb", f"{notebook}{FAILED_SUFFIX}.html"} | old
+        for name in stale - set(written):
+            if "/" not in name and not name.startswith("."):
+                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                    (folder / name).unlink()
+    shutil.rmtree(stage, ignore_errors=True)
+    return written
+
+
+# --- progress -----------------------------------------------------------------------------
 
 
 class _Progress:
@@ -392,7 +335,7 @@ class _Progress:
     def update(self, entry: Mapping[str, Any]) -> None:
         self.done += 1
         self.failed += entry["status"] == "failed"
-        key = f"{entry['scenario']}/{entry['notebook']}"
+        key = f"{entry['folder']}/{entry['notebook']}"
         if self.bar is not None:
             self.bar.set_postfix_str(f"failed {self.failed}, last {key}")
             self.bar.update(1)
@@ -413,27 +356,34 @@ class _Progress:
             self.bar.close()
 
 
-def _plan(
-    books: Sequence[Notebook],
-    scenarios: Sequence[Scenario],
-    typed: Mapping[str, Mapping[str, Any]],
-) -> list[tuple[Notebook, str, dict[str, Any]]]:
-    items: list[tuple[Notebook, str, dict[str, Any]]] = []
-    for book in books:
-        if book.per_scenario:
-            for s in scenarios:
-                items.append((book, s.name, dict(typed[book.name]) | {SCENARIO_PARAMETER: s.file}))
-        else:
-            items.append((book, HISTORICAL, dict(typed[book.name])))
-    return items
+# --- the run ------------------------------------------------------------------------------
 
 
 @dataclass
 class _Run:
     out: Path
     stage: Path
-    kernels: Path
+    scratch: Path
+    previous: dict[str, dict[str, Any]]
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _entry(item: Planned, fp: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "notebook": item.book.name,
+        "folder": item.folder,
+        "scenario": item.scenario.name if item.scenario else None,
+        "scenario_title": item.scenario.title if item.scenario else "",
+        "parameters": item.parameters,
+        "fingerprint": fp,
+        **fields,
+    }
 
 
 def run_batch(
@@ -445,190 +395,217 @@ def run_batch(
     workers: int | None = None,
     executor: str = "local",
     force: bool = False,
-    timeout: int | None = None,
+    timeout: float | None = None,
     kernel_name: str = "python3",
     progress: Any = None,
     progress_bar: bool | None = None,
     notebooks_dir: str | os.PathLike[str] | None = None,
 ) -> BatchResult:
     """Run the batch (see the module docstring) and write ``<out>/index.html`` and
-    ``<out>/index.json``.
+    ``<out>/index.json``. Call it under ``if __name__ == "__main__":`` in a script: the
+    local executor starts its workers with ``spawn``, which imports the main module.
 
     Parameters
     ----------
     notebooks : names (``"04-projection"``), default every numbered notebook.
-    scenarios : names of ``params/scenarios/NAME.yaml`` or scenario file paths; default
-        every scenario file of ``params/scenarios``.
+    scenarios : names of ``params/scenarios/NAME.yaml`` or scenario files under
+        ``params/``; default every scenario file of ``params/scenarios``.
     parameters : name -> value (text is converted to the declared type).
     out : output folder, default ``reports/`` (relative paths from the project root).
     workers : processes (default: the number of cores).
     executor : ``"local"`` or another registered executor, ``NAME=ADDRESS`` for one that
         takes an address.
     force : rerun reports whose inputs are unchanged.
-    timeout : seconds a cell may run before the report fails (default: no limit).
+    timeout : seconds a whole report may take before it is stopped and fails.
     notebooks_dir : the notebooks' folder (default ``notebooks/``); kernels start in it.
 
     Raises
     ------
     InputError
         Before anything runs: an unknown notebook, scenario or parameter, a value of the
-        wrong type, an output folder that cannot be used.
+        wrong type, an output folder that cannot be used or that another run holds.
     Interrupted
         SIGINT or SIGTERM: what completed is in place and indexed, nothing half-written.
     """
     book_folder = paths.resolve(notebooks_dir) if notebooks_dir else paths.NOTEBOOKS
-    books = _select(notebooks, book_folder)
-    chosen = (
-        [resolve_scenario(s) for s in scenarios]
-        if scenarios
-        else find_scenarios()
-        if any(b.per_scenario for b in books)
-        else []
-    )
-    names = [s.name for s in chosen]
-    if len(set(names)) != len(names):
-        raise InputError(
-            f"two scenarios would share a folder: {', '.join(sorted(names))}", key="--scenario"
-        )
-    if any(b.per_scenario for b in books) and not chosen:
+    books = select_notebooks(notebooks, book_folder)
+    per_scenario = any(b.per_scenario for b in books)
+    if scenarios:
+        chosen = [resolve_scenario(s) for s in scenarios]
+    else:
+        chosen = find_scenarios() if per_scenario else []
+    if per_scenario and not chosen:
         raise InputError("no scenario files found in params/scenarios", key="--scenario")
-    typed = _parameters_for(books, dict(parameters or {}))
-    target = _output_folder(paths.resolve(out or paths.REPORTS))
-    planned = _plan(books, chosen, typed)
-    folders = {s: _report_folder(target, s) for s in {s for _, s, _ in planned}}
-    pool = make_executor(executor, workers)
-    previous = _previous_index(target)
-    package = package_fingerprint()
-    book_hash = {b.name: _notebook_fingerprint(b) for b in books}
-
-    titles = {s.name: s.title for s in chosen}
-    run = _Run(
-        target,
-        Path(tempfile.mkdtemp(dir=target, prefix=".staging-")),
-        Path(tempfile.mkdtemp(prefix="model-kernels-")),
-    )
-    started_at = dt.datetime.now(dt.UTC)
-    entries: dict[str, dict[str, Any]] = {}
-    tasks: list[Task] = []
-    order: list[str] = []
-    for book, scenario, params in planned:
-        fp = _fingerprint(book_hash[book.name], package, params, kernel_name)
-        key = f"{scenario}/{book.name}"
-        order.append(key)
-        base = {
-            "notebook": book.name,
-            "scenario": scenario,
-            "scenario_title": titles.get(scenario, ""),
-            "parameters": params,
-            "fingerprint": fp,
-        }
-        before = previous.get(key)
-        folder = folders[scenario]
-        if (
-            not force
-            and before is not None
-            and before.get("status") in ("ok", "reused")
-            and before.get("fingerprint") == fp
-            and before.get("files_read") is not None
-            and all((folder / f).is_file() for f in before.get("files", []))
-            and _unchanged(before["files_read"])
-        ):
-            entries[key] = base | {
-                "status": "reused",
-                "seconds": 0.0,
-                "files": before["files"],
-                "files_read": before["files_read"],
-                "completed_at": before.get("completed_at"),
-                "failure": None,
-            }
-            continue
-        tasks.append(
-            Task(
-                notebook=book.name,
-                scenario=scenario,
-                notebook_path=str(book.path),
-                parameters=params,
-                staging=str(run.stage / scenario / book.name),
-                display_root=paths.shown(folder),
-                cwd=str(book_folder),
-                fingerprint=fp,
-                scenario_title=titles.get(scenario, ""),
-                timeout=timeout,
-                kernel_name=kernel_name,
-                env=KERNEL_ENV | {"MODEL_KERNEL_DIR": str(run.kernels)},
-            )
+    planned = plan(books, chosen, typed_parameters(books, dict(parameters or {})))
+    if timeout is not None and timeout <= 0:
+        raise InputError(
+            f"the timeout is a number of seconds above 0, not {timeout}", key="--timeout"
         )
-    by_key = {t.key: t for t in tasks}
-    bar = _Progress(len(order), progress, progress_bar)
-    for key in order:
-        if key in entries:
-            bar.update(entries[key])
-    interrupted: Interrupted | None = None
+    pool = make_executor(executor, workers)
+    target = _output_folder(paths.resolve(out or paths.REPORTS))
+    folders = {item.folder: _report_folder(target, item.folder) for item in planned}
+    titles = {b.name: b.title for b in map(notebook_info, list_notebooks(book_folder))}
+    with _locked(target):
+        run = _Run(
+            target,
+            Path(tempfile.mkdtemp(dir=target, prefix=STAGING_PREFIX)),
+            Path(tempfile.mkdtemp(prefix="model-run-")),
+            _previous_index(target),
+        )
+        try:
+            return _execute(
+                run,
+                planned,
+                folders,
+                pool,
+                titles,
+                force,
+                timeout,
+                kernel_name,
+                book_folder,
+                progress,
+                progress_bar,
+            )
+        finally:
+            _kill_strays(run.scratch)
+            _remove(run.stage)
+            _remove(run.scratch)
+
+
+def _execute(
+    run: _Run,
+    planned: Sequence[Planned],
+    folders: Mapping[str, Path],
+    pool: Any,
+    titles: Mapping[str, str],
+    force: bool,
+    timeout: float | None,
+    kernel_name: str,
+    book_folder: Path,
+    progress: Any,
+    progress_bar: bool | None,
+) -> BatchResult:
+    package = package_fingerprint()
+    book_hash = {item.book.name: notebook_fingerprint(item.book) for item in planned}
+    order = [item.key for item in planned]
+    tasks: list[Task] = []
+    by_key: dict[str, Planned] = {}
+    with _stop_flag() as stop:
+        for item in planned:
+            fp = fingerprint(book_hash[item.book.name], package, item.parameters, kernel_name)
+            before = run.previous.get(item.key)
+            if not force and _reusable(before, fp, folders[item.folder]):
+                assert before is not None
+                run.entries[item.key] = _entry(
+                    item,
+                    fp,
+                    status="reused",
+                    seconds=0.0,
+                    files=before["files"],
+                    files_read=before["files_read"],
+                    completed_at=before.get("completed_at"),
+                    failure=None,
+                )
+                continue
+            by_key[item.key] = item
+            tasks.append(
+                Task(
+                    notebook=item.book.name,
+                    folder=item.folder,
+                    scenario=item.scenario.name if item.scenario else "",
+                    notebook_path=str(item.book.path),
+                    parameters=item.parameters,
+                    display_root=paths.shown(folders[item.folder]),
+                    cwd=str(book_folder),
+                    fingerprint=fp,
+                    scenario_title=item.scenario.title if item.scenario else "",
+                    timeout=timeout,
+                    kernel_name=kernel_name,
+                    env=dict(KERNEL_ENV),
+                    scratch=str(run.scratch),
+                )
+            )
+            if stop():
+                break
+        bar = _Progress(len(order), progress, progress_bar)
+        for key in order:
+            if key in run.entries:
+                bar.update(run.entries[key])
+        try:
+            with pool:
+                if not stop():
+                    for task, outcome in pool.run(tasks, stop):
+                        entry = _record(run, by_key[task.key], task, outcome, folders[task.folder])
+                        run.entries[task.key] = entry
+                        bar.update(entry)
+                        _index(run, order, pool, titles, stop)
+                        if stop():
+                            break
+                if stop():
+                    pool.stop()
+        finally:
+            bar.close()
+        result = _index(run, order, pool, titles, stop)
+    if stop.signum is not None:
+        raise Interrupted(stop.signum)
+    return result
+
+
+def _record(run: _Run, item: Planned, task: Task, outcome: Outcome, folder: Path) -> dict[str, Any]:
+    """Put a finished report in place; its index entry."""
+    before = run.previous.get(task.key) or run.entries.get(task.key)
     try:
-        with _stop_on_signals(), pool:
-            try:
-                for task, outcome in pool.run(tasks):
-                    entry = _record(run, by_key[task.key], outcome, folders[task.scenario])
-                    entries[task.key] = entry
-                    bar.update(entry)
-            except Interrupted as exc:
-                interrupted = exc
-                pool.stop()
-    finally:
-        bar.close()
-        shutil.rmtree(run.stage, ignore_errors=True)
-        shutil.rmtree(run.kernels, ignore_errors=True)
+        files = _put_in_place(run.stage / task.key, folder, outcome, task.notebook, before)
+    except (OSError, InputError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        failure = Failure(
+            None, "", "NotPutInPlace", f"the report could not be put in place: {reason}"
+        )
+        return _entry(
+            item,
+            task.fingerprint,
+            status="failed",
+            seconds=outcome.seconds,
+            files={},
+            files_read=None,
+            completed_at=_now(),
+            failure=failure.as_dict(),
+            worker=outcome.worker,
+        )
+    figures = dict(outcome.files).get(f"{task.notebook}.json")
+    return _entry(
+        item,
+        task.fingerprint,
+        status=outcome.status,
+        seconds=outcome.seconds,
+        files=files,
+        files_read=files_read(figures) if outcome.status == "ok" else None,
+        completed_at=_now(),
+        failure=outcome.failure.as_dict() if outcome.failure else None,
+        worker=outcome.worker,
+    )
+
+
+def _index(
+    run: _Run,
+    order: Sequence[str],
+    pool: Any,
+    titles: Mapping[str, str],
+    stop: _Stop,
+) -> BatchResult:
     seconds = round(time.perf_counter() - run.started, 1)
-    ordered = [entries[k] for k in order if k in entries]
+    ordered = [run.entries[k] for k in order if k in run.entries]
     info = {
-        "started_at": started_at.isoformat(timespec="seconds"),
-        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "started_at": run.started_at.isoformat(timespec="seconds"),
+        "finished_at": _now(),
         "seconds": seconds,
         "workers": pool.workers,
         "executor": pool.name,
         "version": __version__,
-        "interrupted": interrupted is not None,
+        "planned": len(order),
+        "interrupted": stop(),
     }
-    with _signals_held():
-        html_path, json_path = write_index(
-            target,
-            ordered,
-            info,
-            scenarios={s.name: s.title for s in chosen},
-            titles={b.name: b.title for b in map(notebook_info, list_notebooks(book_folder))},
-            previous=previous,
-        )
-    result = BatchResult(
-        target,
-        ordered,
-        html_path,
-        json_path,
-        seconds,
-        pool.workers,
-        pool.name,
-        interrupted is not None,
+    html_path, json_path = write_index(run.out, ordered, info, titles=titles, previous=run.previous)
+    return BatchResult(
+        run.out, ordered, html_path, json_path, seconds, pool.workers, pool.name, stop()
     )
-    if interrupted is not None:
-        raise interrupted
-    return result
-
-
-def _record(run: _Run, task: Task, outcome: Outcome, folder: Path) -> dict[str, Any]:
-    """Move a finished report into place; its index entry."""
-    stage = Path(task.staging)
-    files = _move_into_place(stage, folder, outcome, task.notebook)
-    entry: dict[str, Any] = {
-        "notebook": task.notebook,
-        "scenario": task.scenario,
-        "scenario_title": task.scenario_title,
-        "parameters": task.parameters,
-        "fingerprint": task.fingerprint,
-        "status": outcome.status,
-        "seconds": outcome.seconds,
-        "files": files,
-        "files_read": _files_read(folder, task.notebook) if outcome.status == "ok" else None,
-        "completed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "failure": outcome.failure.as_dict() if outcome.failure else None,
-    }
-    shutil.rmtree(stage, ignore_errors=True)
-    return entry

@@ -189,17 +189,16 @@ def _run(args: argparse.Namespace) -> int:
     )
     for e in result.failed:
         f = e["failure"]
-        where = f"cell {f['cell']}" if f["cell"] is not None else "before any cell ran"
-        print(
-            f"FAILED {e['notebook']} for scenario {e['scenario']} at {where}: {f['error']}: {f['message']}",
-            file=sys.stderr,
-        )
+        which = f"scenario {e['scenario']}" if e["scenario"] else e["folder"]
+        where = f" in cell In [{f['cell']}]" if f["cell"] is not None else ""
+        what = f"{f['error']}: {f['message']}" if f["message"] else f["error"]
+        print(f"FAILED {e['notebook']} ({which}){where}: {what}", file=sys.stderr)
         if f["source"]:
             print("    " + f["source"].replace("\n", "\n    "), file=sys.stderr)
         kept = [x for x in e["files"] if ".FAILED." in x]
         if kept:
             print(
-                f"    kept: {', '.join(paths.shown(result.out / e['scenario'] / k) for k in kept)}",
+                f"    kept: {', '.join(paths.shown(result.out / e['folder'] / k) for k in kept)}",
                 file=sys.stderr,
             )
     print(f"model run: reports in {paths.shown(result.out)}; open {paths.shown(result.index_html)}")
@@ -207,8 +206,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _list(_args: argparse.Namespace) -> int:
-    from model.run.batch import find_scenarios
     from model.run.notebooks import list_notebooks, notebook_info
+    from model.run.plan import find_scenarios
 
     print("Notebooks (run once per scenario when they take scenario_file, else once):")
     for path in list_notebooks():

@@ -15,8 +15,9 @@ executors are registered by name (:func:`register_executor`) and picked with
     started run on a new pool.
 
 An executor is a context manager with one method, :meth:`Executor.run`, an iterator of
-``(task, outcome)`` pairs in completion order, and :meth:`Executor.stop`, which the batch
-calls when it is interrupted.
+``(task, outcome)`` pairs in completion order that returns early once ``stop()`` is true
+(it is asked at least every :data:`POLL` seconds: the batch's signal handler only sets a
+flag), and :meth:`Executor.stop`, which the batch calls when it is interrupted.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]: ...
+    def run(
+        self, tasks: Sequence[Task], stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[tuple[Task, Outcome]]: ...
 
     def stop(self) -> None: ...
 
@@ -80,7 +83,7 @@ class LocalExecutor:
             raise InputError(
                 f"the local executor takes no address (got {address!r})", key="--executor"
             )
-        self.workers = workers or default_workers()
+        self.workers = default_workers() if workers is None else workers
         if self.workers < 1:
             raise InputError(f"workers must be at least 1, not {self.workers}", key="--workers")
         self._pools: list[ProcessPoolExecutor] = []
@@ -125,7 +128,9 @@ class LocalExecutor:
         for pool in list(self._pools):
             self._close(pool, kill=True)
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]:
+    def run(
+        self, tasks: Sequence[Task], stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[tuple[Task, Outcome]]:
         """All tasks on one pool; the tasks a dying worker took down with the pool run
         again, each on a pool of its own, so the one whose worker dies again is known and
         reported as failed while the others complete."""
@@ -134,33 +139,33 @@ class LocalExecutor:
         pool = self._pool(self.workers)
         futures: dict[Future[Outcome], Task] = {pool.submit(execute, t): t for t in tasks}
         again: list[Task] = []
-        for fut, task in _as_completed(futures):
+        for fut, task in _as_completed(futures, stop):
             try:
-                yield task, fut.result()
+                outcome = fut.result()
             except BrokenProcessPool:
                 again.append(task)
+                continue
             except Exception as exc:  # e.g. a task that cannot be pickled
-                yield (
-                    task,
-                    Outcome(
-                        task.key,
-                        "failed",
-                        0.0,
-                        failure=Failure(None, "", type(exc).__name__, str(exc)),
-                    ),
+                outcome = Outcome(
+                    task.key, "failed", 0.0, failure=Failure(None, "", type(exc).__name__, str(exc))
                 )
+            yield task, outcome
+        if stop():
+            return
         self._close(pool, kill=bool(again))
-        yield from self._isolated(again)
+        yield from self._isolated(again, stop)
 
-    def _isolated(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]:
+    def _isolated(
+        self, tasks: Sequence[Task], stop: Callable[[], bool]
+    ) -> Iterator[tuple[Task, Outcome]]:
         waiting = list(tasks)
         running: dict[Future[Outcome], tuple[Task, ProcessPoolExecutor]] = {}
-        while waiting or running:
+        while (waiting or running) and not stop():
             while waiting and len(running) < self.workers:
                 task = waiting.pop(0)
                 pool = self._pool(1)
                 running[pool.submit(execute, task)] = (task, pool)
-            done, _ = wait(set(running), return_when=FIRST_COMPLETED)
+            done, _ = wait(set(running), timeout=POLL, return_when=FIRST_COMPLETED)
             for fut in done:
                 task, pool = running.pop(fut)
                 try:
@@ -180,12 +185,16 @@ class LocalExecutor:
                 yield task, outcome
 
 
+#: Seconds between two looks at the batch's stop flag while waiting for a report.
+POLL = 0.2
+
+
 def _as_completed(
-    futures: dict[Future[Outcome], Task],
+    futures: dict[Future[Outcome], Task], stop: Callable[[], bool]
 ) -> Iterator[tuple[Future[Outcome], Task]]:
     remaining = set(futures)
-    while remaining:
-        done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+    while remaining and not stop():
+        done, remaining = wait(remaining, timeout=POLL, return_when=FIRST_COMPLETED)
         for fut in done:
             yield fut, futures[fut]
 

@@ -16,6 +16,7 @@ cell (papermill puts a link to it at the top).
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping
@@ -176,16 +177,19 @@ def coerce(notebook: Notebook, name: str, value: Any) -> Any:
     kind = notebook.parameters[name].type_name
     where = f"parameter {name}"
     tail = f"for notebook {notebook.name}"
+    if kind == "str" and isinstance(value, dt.date | int | float) and not isinstance(value, bool):
+        # a YAML file (-f) gives dates and numbers as such: a text parameter takes them as written
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
     if not isinstance(value, str):
         ok = {
-            "str": isinstance(value, str),
+            "str": False,
             "int": isinstance(value, int) and not isinstance(value, bool),
             "float": isinstance(value, int | float) and not isinstance(value, bool),
             "bool": isinstance(value, bool),
             "list": isinstance(value, list),
         }.get(kind, True)
         if not ok:
-            raise InputError(f"{where}: {value!r} is not a {kind} {tail}")
+            raise InputError(f"{where}: {value} is not a {kind} {tail}")
         return float(value) if kind == "float" else value
     text = value.strip()
     try:

@@ -1,20 +1,31 @@
 """One report of the batch: what to run (:class:`Task`) and what happened (:class:`Outcome`).
 
-Both are plain, picklable data (strings, numbers, dicts), so any executor can carry them
-to a worker process or another machine and back. :func:`execute` is the whole job of a
-worker: run one notebook with papermill into the task's staging folder on a kernel that
-cannot collide with its neighbours (:mod:`model.run.kernel`), export its HTML, and report
-the files written. It never raises: a failing notebook becomes an :class:`Outcome` with
-the failing cell, its first lines of source and the error, and the executed notebook is
-kept as ``NN-name.FAILED.ipynb`` (and ``.html``, opening at the error) for the analyst.
-Moving files into the reports folder is the batch's job, not the worker's
-(:mod:`model.run.batch`), so a worker that is killed leaves only its staging folder.
+Both are plain, picklable data (strings, numbers, bytes), so any executor can carry them
+to a worker process, or to another machine, and back. :func:`execute` is the whole job of
+a worker:
+
+* run one notebook with papermill in a scratch folder of its own, made fresh for each
+  attempt (``tempfile.mkdtemp``), on a kernel that cannot collide with its neighbours
+  (:mod:`model.run.kernel`), started in the task's working folder with the task's
+  environment: nothing process-wide is changed (no ``os.chdir``, no ``os.environ``), so
+  tasks may share a worker process;
+* export its HTML and return every file written, by name and content; the scratch
+  folder is removed. The worker never writes into the reports folder: the batch does
+  (:mod:`model.run.batch`), so the reports need not be on a file system the worker sees;
+* never raise. A failing notebook becomes an :class:`Outcome` with a :class:`Failure`
+  (the failing cell as its ``In [n]`` number, the lines around the failing line, the
+  error), and the executed notebook is returned as ``NN-name.FAILED.ipynb`` (and
+  ``.html``, which keeps the code and opens at the error);
+* stop a report that runs longer than ``task.timeout`` seconds (the whole report, wall
+  clock): a watchdog kills its kernel and the report fails with that reason.
 """
 
 from __future__ import annotations
 
-import os
 import re
+import shutil
+import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -25,7 +36,7 @@ __all__ = ["Task", "Outcome", "Failure", "execute", "FAILED_SUFFIX", "SOURCE_LIN
 
 #: Suffix of a failed notebook kept for the analyst: ``04-projection.FAILED.ipynb``.
 FAILED_SUFFIX = ".FAILED"
-#: Lines of the failing cell's source shown in the index and the run summary.
+#: Lines of the failing cell shown in the index and the run summary, around the failing line.
 SOURCE_LINES = 6
 
 
@@ -33,36 +44,42 @@ SOURCE_LINES = 6
 class Task:
     """One notebook for one scenario (or once, for the historical notebooks).
 
-    ``parameters`` are the notebook's parameters other than ``output_dir`` (the worker sets
-    that to the staging folder); ``staging`` is an absolute folder the worker writes into
-    and nothing else; ``notebook_path`` the absolute notebook file; ``cwd`` the folder the
-    kernel starts in (the notebooks folder); ``fingerprint`` identifies the inputs
-    (:mod:`model.run.batch`); ``display_root`` is the folder the reports will finally be in,
-    as the report should show it (never the staging folder).
+    ``folder`` is where the report goes, relative to the output folder (``base``,
+    ``historical``); ``parameters`` are the notebook's parameters other than
+    ``output_dir`` (the worker sets that to its scratch folder); ``notebook_path`` and
+    ``cwd`` (the folder the kernel starts in) must exist where the task runs;
+    ``display_root`` is the folder the reports will be in, as the report should name it;
+    ``fingerprint`` identifies the inputs (:mod:`model.run.batch`); ``timeout`` is the
+    most seconds the whole report may take (None: no limit); ``env`` is added to the
+    kernel's environment; ``scratch`` is the folder the worker makes its scratch folder in
+    (None: the worker's temporary folder).
     """
 
     notebook: str
+    folder: str
     scenario: str
     notebook_path: str
     parameters: dict[str, Any]
-    staging: str
     display_root: str
     cwd: str
     fingerprint: str = ""
     scenario_title: str = ""
-    timeout: int | None = None
+    timeout: float | None = None
     kernel_name: str = "python3"
     env: dict[str, str] = field(default_factory=dict)
+    scratch: str | None = None
 
     @property
     def key(self) -> str:
-        """``scenario/notebook``: unique in a batch."""
-        return f"{self.scenario}/{self.notebook}"
+        """``folder/notebook``: unique in a batch."""
+        return f"{self.folder}/{self.notebook}"
 
 
 @dataclass(frozen=True)
 class Failure:
-    """Where and why a notebook failed."""
+    """Where and why a report failed: ``cell`` is the failing cell's ``In [n]`` number in
+    the executed notebook (None when no cell raised: a timeout, a kernel or worker that
+    died, an export that failed); ``source`` the lines around the failing line."""
 
     cell: int | None
     source: str
@@ -78,29 +95,35 @@ class Failure:
         }
 
     def describe(self) -> str:
-        where = f"cell {self.cell}" if self.cell is not None else "before any cell ran"
-        return f"{where}: {self.error}: {self.message}".rstrip(": ")
+        """``In [3]: ValueError: ...`` or the reason when no cell raised."""
+        what = f"{self.error}: {self.message}" if self.message else self.error
+        return f"In [{self.cell}]: {what}" if self.cell is not None else what
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What a worker did with a :class:`Task`: ``status`` is ``"ok"`` or ``"failed"``;
-    ``files`` the names written in the task's staging folder; ``seconds`` the wall time."""
+    ``files`` the files to put in place, by name and content (a failed report: only its
+    FAILED notebook and HTML); ``seconds`` the wall time."""
 
     key: str
     status: str
     seconds: float
-    files: tuple[str, ...] = ()
+    files: tuple[tuple[str, bytes], ...] = ()
     failure: Failure | None = None
     worker: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.files)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _first_lines(source: str, n: int = SOURCE_LINES) -> str:
     lines = source.strip("\n").splitlines()
     return "\n".join(lines[:n] + (["..."] if len(lines) > n else []))
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _failing_lines(source: str, traceback_lines: list[str], around: int = 3) -> str:
@@ -120,65 +143,121 @@ def _failing_lines(source: str, traceback_lines: list[str], around: int = 3) -> 
     )
 
 
-def _failure_from(exc: BaseException) -> Failure:
+def _failure_from(exc: BaseException, timed_out: float | None) -> Failure:
     from papermill.exceptions import PapermillExecutionError
 
+    if timed_out is not None:
+        return Failure(
+            None, "", "Timeout", f"the report ran longer than {timed_out:g} s and was stopped"
+        )
     if isinstance(exc, PapermillExecutionError):
         return Failure(
             exc.exec_count, _failing_lines(exc.source, exc.traceback), exc.ename, str(exc.evalue)
         )
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return Failure(None, "", type(exc).__name__, message)
+    text = str(exc).strip()
+    return Failure(None, "", type(exc).__name__, text.splitlines()[0] if text else "")
+
+
+class _Watchdog:
+    """Kill the task's kernel when the report runs longer than ``seconds``."""
+
+    def __init__(self, seconds: float | None, manager_class: Any) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._managers = manager_class.instances
+        self._timer = threading.Timer(seconds, self._fire) if seconds else None
+        if self._timer is not None:
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        for manager in list(self._managers):
+            manager.kill_now()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def execute(task: Task) -> Outcome:
-    """Run ``task`` (see the module docstring). Never raises for a failing notebook."""
+    """Run ``task`` (see the module docstring). Never raises for a failing report."""
     import papermill as pm
 
-    from model.run.kernel import KERNEL_START_TIMEOUT, IPCKernelManager
+    from model.run.kernel import KERNEL_START_TIMEOUT, kernel_manager_for
     from model.run.notebooks import export_html, point_at_final_folder
 
     started = time.perf_counter()
-    work = Path(task.staging)
-    work.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="model-task-", dir=task.scratch or None))
     executed = work / f"{task.notebook}.ipynb"
-    os.environ.update(task.env)
+    manager = kernel_manager_for(task.env, task.scratch)
+    watchdog = _Watchdog(task.timeout, manager)
     try:
-        pm.execute_notebook(
-            task.notebook_path,
-            str(executed),
-            parameters=task.parameters | {"output_dir": str(work)},
-            kernel_name=task.kernel_name,
-            kernel_manager_class=IPCKernelManager,
-            start_timeout=KERNEL_START_TIMEOUT,
-            execution_timeout=task.timeout,
-            cwd=task.cwd,
-            progress_bar=False,
-            log_output=False,
-        )
-        point_at_final_folder(executed, work, task.display_root)
-        export_html(executed, executed.with_suffix(".html"))
-    except Exception as exc:  # one report's failure, never the batch's
-        failure = _failure_from(exc)
-        kept: list[str] = []
-        if executed.exists():
-            failed = work / f"{task.notebook}{FAILED_SUFFIX}.ipynb"
-            try:
-                point_at_final_folder(executed, work, task.display_root)
-                os.replace(executed, failed)
-                export_html(failed, failed.with_suffix(".html"), show_code=True)
-            except Exception:  # the FAILED copy is a courtesy; the failure is what matters
-                traceback.print_exc()
-            kept = [f.name for f in work.iterdir() if f.name.startswith(failed.stem)]
+        try:
+            pm.execute_notebook(
+                task.notebook_path,
+                str(executed),
+                parameters=task.parameters | {"output_dir": str(work)},
+                kernel_name=task.kernel_name,
+                kernel_manager_class=manager,
+                start_timeout=KERNEL_START_TIMEOUT,
+                resources={"metadata": {"path": task.cwd}},  # the kernel's folder, no chdir
+                progress_bar=False,
+                log_output=False,
+            )
+            point_at_final_folder(executed, work, task.display_root)
+            export_html(executed, executed.with_suffix(".html"))
+        except Exception as exc:  # one report's failure, never the batch's
+            failure = _failure_from(exc, task.timeout if watchdog.fired else None)
+            return Outcome(
+                task.key,
+                "failed",
+                round(time.perf_counter() - started, 2),
+                _kept_failure(task, work, executed),
+                failure,
+                worker=_worker(),
+            )
+        finally:
+            watchdog.cancel()
         return Outcome(
-            task.key,
-            "failed",
-            round(time.perf_counter() - started, 2),
-            tuple(sorted(kept)),
-            failure,
-            worker=str(os.getpid()),
+            task.key, "ok", round(time.perf_counter() - started, 2), _read(work), worker=_worker()
         )
-    files = tuple(sorted(f.name for f in work.iterdir() if f.is_file()))
-    return Outcome(
-        task.key, "ok", round(time.perf_counter() - started, 2), files, worker=str(os.getpid())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _read(work: Path) -> tuple[tuple[str, bytes], ...]:
+    """The files a report wrote (not hidden ones: an atomic writer's temporary files)."""
+    return tuple(
+        (f.name, f.read_bytes())
+        for f in sorted(work.iterdir())
+        if f.is_file() and not f.name.startswith(".")
     )
+
+
+def _kept_failure(task: Task, work: Path, executed: Path) -> tuple[tuple[str, bytes], ...]:
+    """The executed notebook of a failed report as ``NN-name.FAILED.ipynb`` and its HTML
+    (code kept, opening at the error); nothing else the report wrote."""
+    from model.run.notebooks import export_html, point_at_final_folder
+
+    if not executed.exists():
+        return ()
+    failed = work / f"{task.notebook}{FAILED_SUFFIX}.ipynb"
+    try:
+        point_at_final_folder(executed, work, task.display_root)
+        executed.replace(failed)
+        export_html(failed, failed.with_suffix(".html"), show_code=True)
+    except Exception:  # the FAILED copy is a courtesy; the failure is what matters
+        traceback.print_exc()
+    return tuple(
+        (f.name, f.read_bytes())
+        for f in sorted(work.iterdir())
+        if f.is_file() and f.name.startswith(failed.stem)
+    )
+
+
+def _worker() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"

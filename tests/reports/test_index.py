@@ -19,16 +19,18 @@ RUN = {
 }
 
 
-def _entry(scenario: str, notebook: str, status: str = "ok", **extra) -> dict:
-    files = [f"{notebook}.{s}" for s in ("html", "ipynb", "json", "xlsx")]
+def _entry(scenario: str, notebook: str, status: str = "ok", title: str = "", **extra) -> dict:
+    names = [f"{notebook}.{s}" for s in ("html", "ipynb", "json", "xlsx")]
+    if status == "failed":
+        names = [f"{notebook}.FAILED.html", f"{notebook}.FAILED.ipynb"]
     return {
         "notebook": notebook,
-        "scenario": scenario,
+        "folder": scenario,
+        "scenario": None if scenario == HISTORICAL else scenario,
+        "scenario_title": title,
         "status": status,
         "seconds": 3.25,
-        "files": files
-        if status != "failed"
-        else [f"{notebook}.FAILED.html", f"{notebook}.FAILED.ipynb"],
+        "files": {n: "0" * 64 for n in names},
         "completed_at": "2026-12-02T05:22:01+00:00",
         "failure": None,
         **extra,
@@ -36,7 +38,7 @@ def _entry(scenario: str, notebook: str, status: str = "ok", **extra) -> dict:
 
 
 def _write(out: Path, entry: dict, figures: dict | None = None) -> None:
-    folder = out / entry["scenario"]
+    folder = out / entry["folder"]
     folder.mkdir(parents=True, exist_ok=True)
     for name in entry["files"]:
         (folder / name).write_text("x")
@@ -45,7 +47,7 @@ def _write(out: Path, entry: dict, figures: dict | None = None) -> None:
 
 
 def test_scenarios_are_summarised_from_their_key_figures(tmp_path: Path) -> None:
-    base = _entry("base", "04-projection")
+    base = _entry("base", "04-projection", title="Base <case>")
     _write(
         tmp_path,
         base,
@@ -59,7 +61,7 @@ def test_scenarios_are_summarised_from_their_key_figures(tmp_path: Path) -> None
             "quarters": {"2008-06-30": {}, "2010-12-31": {}},
         },
     )
-    up = _entry("upside", "04-projection")
+    up = _entry("upside", "04-projection", title="Upside")
     _write(
         tmp_path,
         up,
@@ -73,11 +75,7 @@ def test_scenarios_are_summarised_from_their_key_figures(tmp_path: Path) -> None
         },
     )
     html_path, json_path = write_index(
-        tmp_path,
-        [base, up],
-        RUN,
-        scenarios={"base": "Base <case>", "upside": "Upside"},
-        titles={"04-projection": "04 Projection"},
+        tmp_path, [base, up], RUN, titles={"04-projection": "04 Projection"}
     )
     page = html_path.read_text()
     assert "First breach 2008-12-31 (consolidated ebitda)" in page
@@ -88,7 +86,7 @@ def test_scenarios_are_summarised_from_their_key_figures(tmp_path: Path) -> None
     assert "Every report of this run completed." in page
     assert "2026-12-02 05:21:58 UTC" in page
     data = json.loads(json_path.read_text())
-    assert data["format"] == 1 and data["run"]["counts"] == {"ok": 2, "reused": 0, "failed": 0}
+    assert data["format"] == 2 and data["run"]["counts"] == {"ok": 2, "reused": 0, "failed": 0}
     assert [s["name"] for s in data["scenarios"]] == ["base", "upside"]
     assert data["scenarios"][0]["horizon_end"] == "2010-12-31"
     assert data["scenarios"][1]["first_breach"] is None
@@ -101,16 +99,14 @@ def test_failures_come_first_with_cell_source_and_error(tmp_path: Path) -> None:
         "error": "ValueError",
         "message": "x",
     }
-    bad = _entry("downside", "04-projection", "failed", failure=failure)
+    bad = _entry("downside", "04-projection", "failed", title="Downside", failure=failure)
     _write(tmp_path, bad)
     hist = _entry(HISTORICAL, "01-interest-accrual")
     _write(tmp_path, hist, {"accrued_interest_as_of": "663777.78"})
-    html_path, json_path = write_index(
-        tmp_path, [hist, bad], RUN, scenarios={"downside": "Downside"}
-    )
+    html_path, json_path = write_index(tmp_path, [hist, bad], RUN)
     page = html_path.read_text()
-    assert page.index("1 report failed") < page.index("Scenarios: covenants")
-    assert "cell 7" in page and "ValueError: x" in page and "raise ValueError" in page
+    assert page.index("1 report failed in this run") < page.index("Scenarios: covenants")
+    assert "In [7]" in page and "ValueError: x" in page and "raise ValueError" in page
     assert 'href="downside/04-projection.FAILED.html"' in page
     assert "The report failed: see the failures above" in page
     assert "Historical reports" in page and 'href="historical/01-interest-accrual.html"' in page
@@ -124,9 +120,9 @@ def test_reports_of_earlier_runs_stay_listed_while_their_files_exist(tmp_path: P
     _write(tmp_path, kept, {"first_breach": None, "quarters": {}})
     gone = _entry("stress", "04-projection")  # its files were deleted since
     previous = {"upside/04-projection": kept, "stress/04-projection": gone}
-    _, json_path = write_index(tmp_path, [now], RUN, scenarios={"base": ""}, previous=previous)
+    _, json_path = write_index(tmp_path, [now], RUN, previous=previous)
     reports = json.loads(json_path.read_text())["reports"]
-    assert [(r["scenario"], r["this_run"]) for r in reports] == [("base", True), ("upside", False)]
+    assert [(r["folder"], r["this_run"]) for r in reports] == [("base", True), ("upside", False)]
 
 
 def test_a_summary_ignores_failed_reports(tmp_path: Path) -> None:

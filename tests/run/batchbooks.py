@@ -14,6 +14,7 @@ sleep_seconds: float = 0.0  # seconds to sleep before writing
 extra_file: str = ""  # another file to read (recorded with its SHA-256)
 kill_worker_on: str = ""  # kill the worker process (the kernel's parent) for this scenario
 kill_marker: str = ""  # when set, kill only while this file does not exist (then create it)
+token: str = ""  # written into every file, to tell one run's files from another's
 output_dir: str = ""  # where the files go
 """
 
@@ -29,6 +30,10 @@ if extra_file:
     with open(extra_file, "rb") as f:
         paths.record_read(extra_file, f.read())
 if kill_worker_on and kill_worker_on in scenario_file:
+    with open(os.path.join(output_dir, ".tmp-half-written.json"), "w") as f:
+        f.write("{half")
+    with open(os.path.join(output_dir, "10-fake.json"), "w") as f:
+        f.write("{half")
     if not kill_marker or not os.path.exists(kill_marker):
         if kill_marker:
             open(kill_marker, "w").close()
@@ -46,12 +51,13 @@ figures = {
     "funding_gap_total": 0.0,
     "horizon_end": "2010-12-31",
     "scenario": scenario.name,
+    "token": token,
     "inputs": {"files": [{"path": p, "sha256": h} for p, h in paths.files_read()]},
 }
 with open(os.path.join(output_dir, "10-fake.json"), "w") as f:
     json.dump(figures, f, sort_keys=True, indent=1)
 with open(os.path.join(output_dir, "10-fake.xlsx"), "wb") as f:
-    f.write(b"not really a workbook")
+    f.write(("not really a workbook " + token).encode())
 print("written", scenario.name)
 """
 

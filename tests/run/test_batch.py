@@ -2,12 +2,15 @@
 
 The notebooks here are small fixtures (tests/run/batchbooks.py) run through the real
 papermill, the real kernels and the real scenario files; the determinism test runs the
-real projection notebook."""
+real projection and compliance notebooks."""
 
 from __future__ import annotations
 
+import fcntl
+import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,11 +22,11 @@ import pytest
 
 from model import paths
 from model.errors import InputError, UnsafePathError
-from model.run import batch
+from model.run import batch, plan
 from model.run.cli import _split_parameters, main
+from model.run.notebooks import Notebook, Parameter, coerce
 from tests.run.batchbooks import write_books
 
-SCENARIOS = ("base", "downside", "stress-2008", "upside")
 REPORT_FILES = {"10-fake.html", "10-fake.ipynb", "10-fake.json", "10-fake.xlsx"}
 
 
@@ -39,7 +42,27 @@ def _index(out: Path) -> dict:
 
 
 def _entries(out: Path) -> dict[str, dict]:
-    return {f"{e['scenario']}/{e['notebook']}": e for e in _index(out)["reports"]}
+    return {f"{e['folder']}/{e['notebook']}": e for e in _index(out)["reports"]}
+
+
+def _quiet(**kw):
+    return {"progress": io.StringIO(), "progress_bar": False} | kw
+
+
+def _token(folder: Path) -> set[str]:
+    """The run token each file of a fake report carries (all equal: one complete report)."""
+    found = {json.loads((folder / "10-fake.json").read_text())["token"]}
+    found.add((folder / "10-fake.xlsx").read_text().removeprefix("not really a workbook "))
+    nb = json.loads((folder / "10-fake.ipynb").read_text())
+    injected = next(
+        c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
+    )
+    src = "".join(injected["source"])
+    found.add(src.split('token = "', 1)[1].split('"', 1)[0])
+    return found
+
+
+# --- failures -----------------------------------------------------------------------------
 
 
 def test_a_failing_report_leaves_every_other_report_complete(
@@ -49,8 +72,10 @@ def test_a_failing_report_leaves_every_other_report_complete(
     status = main(["run", "--out", str(out), "-p", "fail_on", "downside", "--workers", "2"])
     assert status == 1
     err = capsys.readouterr().err
-    assert "FAILED 10-fake for scenario downside at cell" in err
-    assert "ValueError: planned failure for downside" in err
+    assert (
+        "FAILED 10-fake (scenario downside) in cell In [3]: ValueError: planned failure for downside"
+        in err
+    )
     for s in ("base", "stress-2008", "upside"):
         assert {f.name for f in (out / s).iterdir()} == REPORT_FILES
         assert json.loads((out / s / "10-fake.json").read_text())["scenario"] == s
@@ -70,48 +95,25 @@ def test_a_failing_report_leaves_every_other_report_complete(
     assert entry["status"] == "failed"
     # In [3]: the parameters cell is In [1], the parameters papermill injected In [2]
     assert entry["failure"]["cell"] == 3
-    assert "-->" in entry["failure"]["source"] and "raise ValueError" in entry["failure"]["source"]
+    source = entry["failure"]["source"]
+    assert "-->" in source and "raise ValueError" in source.split("-->")[1].splitlines()[0]
     assert entry["failure"]["error"] == "ValueError"
     page = (out / "index.html").read_text()
-    assert "1 report failed" in page and "downside/10-fake.FAILED.html" in page
+    assert "1 report failed in this run" in page and "downside/10-fake.FAILED.html" in page
+    assert "In [3]" in page
     # nothing of the run's machinery is left behind
     assert not list(out.glob(".staging-*")) and not list(out.rglob(".tmp-*"))
 
 
-def test_unchanged_inputs_are_reused_and_force_reruns(books: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    extra = tmp_path / "extra.txt"
-    extra.write_text("one")
-    args = dict(
-        notebooks=["10-fake"],
-        scenarios=["base", "upside"],
-        parameters={"extra_file": str(extra)},
-        out=out,
-        workers=2,
-        progress_bar=False,
+def test_a_report_that_runs_too_long_is_stopped(books: Path, tmp_path: Path) -> None:
+    start = time.perf_counter()
+    res = batch.run_batch(
+        ["10-fake"], ["base"], {"sleep_seconds": "60"}, tmp_path / "o", timeout=8, **_quiet()
     )
-    first = batch.run_batch(**args)
-    assert [e["status"] for e in first.entries] == ["ok", "ok"]
-    stamp = (out / "base" / "10-fake.json").stat().st_mtime_ns
-
-    again = batch.run_batch(**args)
-    assert [e["status"] for e in again.entries] == ["reused", "reused"]
-    assert (out / "base" / "10-fake.json").stat().st_mtime_ns == stamp
-    assert "reused (inputs unchanged)" in (out / "index.html").read_text()
-
-    extra.write_text("two")  # a file the reports read changed: both run again
-    changed = batch.run_batch(**args)
-    assert [e["status"] for e in changed.entries] == ["ok", "ok"]
-
-    other = batch.run_batch(
-        **(args | {"parameters": {"extra_file": str(extra), "sleep_seconds": "0.1"}})
-    )
-    assert [e["status"] for e in other.entries] == ["ok", "ok"]  # a parameter changed
-
-    forced = batch.run_batch(
-        **(args | {"parameters": {"extra_file": str(extra), "sleep_seconds": "0.1"}}), force=True
-    )
-    assert [e["status"] for e in forced.entries] == ["ok", "ok"]
+    assert time.perf_counter() - start < 45
+    (entry,) = res.failed
+    assert entry["failure"]["error"] == "Timeout"
+    assert "longer than 8 s" in entry["failure"]["message"]
 
 
 def test_a_worker_that_dies_is_retried_then_reported(books: Path, tmp_path: Path) -> None:
@@ -123,10 +125,13 @@ def test_a_worker_that_dies_is_retried_then_reported(books: Path, tmp_path: Path
         {"kill_worker_on": "upside", "kill_marker": str(marker)},
         out,
         workers=2,
-        progress_bar=False,
+        **_quiet(),
     )
     assert marker.exists()
     assert [e["status"] for e in once.entries] == ["ok", "ok"]  # killed once, then retried
+    # the dead attempt's half-written files did not reach the reports
+    assert {f.name for f in (out / "upside").iterdir()} == REPORT_FILES
+    assert json.loads((out / "upside" / "10-fake.json").read_text())["scenario"] == "upside"
 
     always = batch.run_batch(
         ["10-fake"],
@@ -135,9 +140,9 @@ def test_a_worker_that_dies_is_retried_then_reported(books: Path, tmp_path: Path
         out,
         workers=2,
         force=True,
-        progress_bar=False,
+        **_quiet(),
     )
-    status = {e["scenario"]: e for e in always.entries}
+    status = {e["folder"]: e for e in always.entries}
     assert status["upside"]["status"] == "failed"
     assert status["upside"]["failure"]["error"] == "WorkerDied"
     assert status["base"]["status"] == "ok"
@@ -145,65 +150,157 @@ def test_a_worker_that_dies_is_retried_then_reported(books: Path, tmp_path: Path
     assert json.loads((out / "upside" / "10-fake.json").read_text())["scenario"] == "upside"
 
 
+# --- reuse --------------------------------------------------------------------------------
+
+
+def test_unchanged_inputs_are_reused_and_anything_changed_reruns(
+    books: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    extra = tmp_path / "extra.txt"
+    extra.write_text("one")
+    args = dict(
+        notebooks=["10-fake"],
+        scenarios=["base", "upside"],
+        parameters={"extra_file": str(extra)},
+        out=out,
+        workers=2,
+        **_quiet(),
+    )
+
+    def statuses(**kw) -> list[str]:
+        return [e["status"] for e in batch.run_batch(**(args | kw)).entries]
+
+    assert statuses() == ["ok", "ok"]
+    stamp = (out / "base" / "10-fake.json").stat().st_mtime_ns
+    assert statuses() == ["reused", "reused"]
+    assert (out / "base" / "10-fake.json").stat().st_mtime_ns == stamp
+    assert "reused (inputs unchanged)" in (out / "index.html").read_text()
+
+    extra.write_text("two")  # a file the reports read changed
+    assert statuses() == ["ok", "ok"]
+    assert statuses(parameters={"extra_file": str(extra), "sleep_seconds": "0.1"}) == ["ok", "ok"]
+    assert statuses(parameters={"extra_file": str(extra), "sleep_seconds": "0.1"}) == [
+        "reused",
+        "reused",
+    ]
+    assert statuses(parameters={"extra_file": str(extra), "sleep_seconds": "0.1"}, force=True) == [
+        "ok",
+        "ok",
+    ]
+
+    # a report a crash left half replaced (one file differs from what the index recorded)
+    (out / "upside" / "10-fake.xlsx").write_bytes(b"half new")
+    assert statuses(parameters={"extra_file": str(extra), "sleep_seconds": "0.1"}) == [
+        "reused",
+        "ok",
+    ]
+
+    # a changed sentence in a Markdown cell changes the report
+    nb = json.loads((books / "10-fake.ipynb").read_text())
+    nb["cells"][0]["source"] = "# 10 Fake projection, retitled"
+    (books / "10-fake.ipynb").write_text(json.dumps(nb))
+    assert statuses(parameters={"extra_file": str(extra), "sleep_seconds": "0.1"}) == ["ok", "ok"]
+
+    # a changed package (source or rendering library)
+    monkeypatch.setattr(batch, "package_fingerprint", lambda: "another package")
+    assert statuses(parameters={"extra_file": str(extra), "sleep_seconds": "0.1"}) == ["ok", "ok"]
+
+
+def test_rerunning_unchanged_inputs_gives_identical_key_figures_and_workbooks(
+    tmp_path: Path,
+) -> None:
+    """Item 7: the real projection and compliance notebooks, rerun with --force into the
+    same folder."""
+    import openpyxl
+
+    def values(path: Path) -> dict:
+        wb = openpyxl.load_workbook(path)
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+    out = tmp_path / "reports"
+    rels = ("stress-2008/04-projection", "historical/03-covenant-compliance")
+    seen = []
+    for _ in range(2):
+        res = batch.run_batch(
+            ["03-covenant-compliance", "04-projection"],
+            ["stress-2008"],
+            out=out,
+            force=True,
+            **_quiet(),
+        )
+        assert [e["status"] for e in res.entries] == ["ok", "ok"]
+        seen.append(
+            {rel: ((out / f"{rel}.json").read_bytes(), values(out / f"{rel}.xlsx")) for rel in rels}
+        )
+    assert seen[0] == seen[1]
+    figures = json.loads(seen[0]["stress-2008/04-projection"][0])
+    assert figures["first_breach"] == "2008-12-31" and figures["min_liquidity"] == 10602290.45
+    assert "run_at_utc" not in figures["inputs"]
+
+
+# --- stopping -----------------------------------------------------------------------------
+
 SIGTERM_SCRIPT = """
 import sys
 from model import paths
 from model.run import batch
 paths.NOTEBOOKS = __import__("pathlib").Path(sys.argv[1])
-try:
-    batch.run_batch(None, None, {{"sleep_seconds": sys.argv[3]}}, sys.argv[2], workers=2, force=True, progress_bar=False)
-except batch.Interrupted as exc:
-    sys.exit(128 + exc.signum)
+if __name__ == "__main__":
+    try:
+        batch.run_batch(None, None, {"sleep_seconds": sys.argv[3], "token": sys.argv[4]}, sys.argv[2],
+                        workers=2, force=True, progress_bar=False)
+    except batch.Interrupted as exc:
+        sys.exit(128 + exc.signum)
 """
 
 
-def test_sigterm_leaves_no_half_written_file_and_no_staging_folder(
+def test_sigterm_leaves_no_half_written_report_and_no_staging_folder(
     books: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
     env = os.environ | {"TMPDIR": str(tmp_path / "tmp"), "MPLBACKEND": "Agg"}
     (tmp_path / "tmp").mkdir()
-    script = textwrap.dedent(SIGTERM_SCRIPT).replace("{{", "{").replace("}}", "}")
-    cmd = [sys.executable, "-c", script, str(books), str(out)]
-    subprocess.run(cmd + ["0"], env=env, check=True, cwd=paths.ROOT, timeout=300)
-    before = {
-        p.relative_to(out): p.read_bytes()
-        for p in out.rglob("*")
-        if p.is_file() and p.name != "index.html" and p.name != "index.json"
-    }
+    script = tmp_path / "run.py"
+    script.write_text(textwrap.dedent(SIGTERM_SCRIPT))
+    cmd = [sys.executable, str(script), str(books), str(out)]
+    subprocess.run(cmd + ["0", "first"], env=env, check=True, cwd=paths.ROOT, timeout=300)
+    folders = ["base", "downside", "stress-2008", "upside"]
+    assert all(_token(out / f) == {"first"} for f in folders)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     started = time.time()
-    proc = subprocess.Popen(cmd + ["6"], env=env, cwd=paths.ROOT)
+    # its own process group, as a CI job or a scheduler runs it; SIGTERM goes to the group
+    proc = subprocess.Popen(cmd + ["6", "second"], env=env, cwd=paths.ROOT, start_new_session=True)
     try:
-        # wait until the run is under way: a report replaced and others still running
         deadline = time.time() + 240
         while time.time() < deadline:
             done = [p for p in out.rglob("10-fake.json") if p.stat().st_mtime > started]
-            if done and list(out.glob(".staging-*")):
+            if done:
                 break
-            time.sleep(0.2)
+            time.sleep(0.1)
         else:
             pytest.fail("the batch did not get under way")
-        proc.send_signal(signal.SIGTERM)
+        os.killpg(proc.pid, signal.SIGTERM)
         assert proc.wait(timeout=120) == 128 + signal.SIGTERM
     finally:
-        proc.kill()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
     assert not list(out.glob(".staging-*"))
     assert not [p for p in out.rglob("*") if p.name.startswith(".tmp-")]
-    assert not list((tmp_path / "tmp").glob("model-kernels-*"))
-    renewed = 0
-    for rel, old in before.items():
-        now = (out / rel).read_bytes()
-        if now != old:
-            renewed += 1
-        if rel.suffix == ".json":
-            json.loads(now)  # complete
-        if rel.suffix == ".html":
-            assert now.rstrip().endswith(b"</html>")
-        if rel.suffix == ".ipynb":
-            json.loads(now)
-    assert 1 <= renewed < len(before)
-    assert _index(out)["run"]["interrupted"] is True
-    time.sleep(2.5)  # the kernels' parent poller runs every second
+    assert not list((tmp_path / "tmp").glob("model-run-*"))
+    tokens = {f: _token(out / f) for f in folders}
+    assert all(len(t) == 1 for t in tokens.values()), tokens  # each report all old or all new
+    renewed = [f for f, t in tokens.items() if t == {"second"}]
+    assert 1 <= len(renewed) < len(folders)
+    for rel, old in before.items():  # the scenario reports not renewed are as they were
+        if rel.parts[0] in folders and rel.parts[0] not in renewed:
+            assert (out / rel).read_bytes() == old, rel
+    index = _index(out)
+    assert index["run"]["interrupted"] is True
+    assert {e["folder"] for e in index["reports"] if e["this_run"] and e["status"] == "ok"} >= set(
+        renewed
+    )
+    time.sleep(2.5)  # the kernels' parent poller looks every second
     leftovers = []
     for proc_dir in Path("/proc").glob("[0-9]*"):
         try:
@@ -212,6 +309,51 @@ def test_sigterm_leaves_no_half_written_file_and_no_staging_folder(
         except OSError:
             pass
     assert not leftovers, f"processes left running: {leftovers}"
+
+
+def test_a_signal_while_a_report_is_put_in_place_waits_for_the_report(
+    books: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    real = os.replace
+    calls = []
+
+    def replace_then_signal(src, dst):
+        calls.append(dst)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)  # between the first and second file
+        return real(src, dst)
+
+    monkeypatch.setattr(batch.os, "replace", replace_then_signal)
+    with pytest.raises(batch.Interrupted):
+        batch.run_batch(["10-fake"], ["base", "upside"], {"token": "t"}, out, workers=1, **_quiet())
+    done = [f for f in ("base", "upside") if (out / f / "10-fake.json").exists()]
+    assert len(done) == 1  # the report being put in place was completed, the next not started
+    assert _token(out / done[0]) == {"t"}
+    assert {f.name for f in (out / done[0]).iterdir()} == REPORT_FILES
+    assert [e["folder"] for e in _index(out)["reports"]] == done
+    assert not list(out.glob(".staging-*"))
+
+
+def test_one_run_at_a_time_and_leftovers_of_a_crash_are_removed(
+    books: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".staging-crashed" / "base").mkdir(parents=True)
+    with open(out / ".model-run.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("4242")
+        held.flush()
+        with pytest.raises(
+            InputError, match="another model run is writing to .* \\(process 4242\\)"
+        ):
+            batch.run_batch(["10-fake"], ["base"], out=out, **_quiet())
+    batch.run_batch(["10-fake"], ["base"], out=out, **_quiet())
+    assert not (out / ".staging-crashed").exists()
+
+
+# --- names and paths ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -226,28 +368,42 @@ def test_sigterm_leaves_no_half_written_file_and_no_staging_folder(
 )
 def test_unsafe_names_are_refused(text: str, rule: str) -> None:
     with pytest.raises(InputError, match=rule):
-        batch.safe_name(text)
+        plan.safe_name(text)
 
 
 def test_safe_names_are_made_from_text() -> None:
-    assert batch.safe_name("Stress 2008") == "stress-2008"
-    assert batch.safe_name("a" * 100) == "a" * 64
+    assert plan.safe_name("Stress 2008") == "stress-2008"
+    assert plan.safe_name("a" * 100) == "a" * 64
 
 
 def test_scenario_and_notebook_names_cannot_escape(books: Path, tmp_path: Path) -> None:
+    o = tmp_path / "o"
     with pytest.raises(InputError, match="no scenario file '../x'"):
-        batch.run_batch(["10-fake"], ["../x"], out=tmp_path / "o")
-    with pytest.raises(InputError, match="no scenario file"):
-        batch.run_batch(["10-fake"], ["/etc/passwd.yaml"], out=tmp_path / "o")
+        batch.run_batch(["10-fake"], ["../x"], out=o)
     with pytest.raises((InputError, UnsafePathError)):
-        batch.run_batch(["10-fake"], ["..%2fx"], out=tmp_path / "o")
+        batch.run_batch(["10-fake"], ["..%2fx"], out=o)
     with pytest.raises(InputError, match="no notebook '../10-fake'"):
-        batch.run_batch(["../10-fake"], ["base"], out=tmp_path / "o")
+        batch.run_batch(["../10-fake"], ["base"], out=o)
     with pytest.raises(InputError, match="is not a scenario file"):
-        batch.run_batch(
-            ["10-fake"], ["params/facilities/svb-loan-agreement.yaml"], out=tmp_path / "o"
-        )
-    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+        batch.run_batch(["10-fake"], ["params/facilities/svb-loan-agreement.yaml"], out=o)
+    outside = tmp_path / "my-scenario.yaml"
+    shutil.copy(paths.PARAMS / "scenarios" / "base.yaml", outside)
+    with pytest.raises(InputError, match="scenario files live under params/"):
+        batch.run_batch(["10-fake"], [str(outside)], out=o)
+    assert not o.exists()
+
+
+@pytest.mark.parametrize("name", ["historical", "index.html"])
+def test_reserved_folder_names_are_refused(books: Path, tmp_path: Path, name: str) -> None:
+    clash = paths.PARAMS / "scenarios" / f"{name}.yaml"
+    shutil.copy(paths.PARAMS / "scenarios" / "base.yaml", clash)
+    try:
+        with pytest.raises(InputError, match=f"a scenario cannot be called '{name}'"):
+            batch.run_batch(
+                ["10-fake"], [name if name == "historical" else str(clash)], out=tmp_path / "o"
+            )
+    finally:
+        clash.unlink()
 
 
 def test_output_folders_that_cannot_be_used_are_refused(books: Path, tmp_path: Path) -> None:
@@ -258,7 +414,9 @@ def test_output_folders_that_cannot_be_used_are_refused(books: Path, tmp_path: P
     out = tmp_path / "out"
     out.mkdir()
     (out / "base").write_text("in the way")
-    with pytest.raises(InputError, match="is a file where the folder of scenario 'base' should be"):
+    with pytest.raises(
+        InputError, match="is a file where the folder 'base' of the reports should be"
+    ):
         batch.run_batch(["10-fake"], ["base"], out=out)
     (out / "base").unlink()
     elsewhere = tmp_path / "elsewhere"
@@ -270,19 +428,67 @@ def test_output_folders_that_cannot_be_used_are_refused(books: Path, tmp_path: P
     assert not list(out.glob(".staging-*"))
 
 
+def test_a_link_or_folder_in_place_of_a_report_file(books: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "base").mkdir(parents=True)
+    (out / "upside").mkdir()
+    secret = tmp_path / "secret.json"
+    secret.write_text("keep me")
+    (out / "base" / "10-fake.json").symlink_to(secret)  # replaced, never followed
+    (out / "upside" / "10-fake.html").mkdir()  # a folder in the way: that report fails
+    res = batch.run_batch(["10-fake"], ["base", "upside"], out=out, **_quiet())
+    status = {e["folder"]: e for e in res.entries}
+    assert status["base"]["status"] == "ok"
+    assert secret.read_text() == "keep me"
+    assert not (out / "base" / "10-fake.json").is_symlink()
+    assert status["upside"]["status"] == "failed"
+    assert status["upside"]["failure"]["error"] == "NotPutInPlace"
+    assert "is a folder where the report's file goes" in status["upside"]["failure"]["message"]
+
+
+# --- parameters and the command line -----------------------------------------------------
+
+
 def test_parameters_are_typed_and_checked_against_the_notebooks(
     books: Path, tmp_path: Path
 ) -> None:
+    o = tmp_path / "o"
     with pytest.raises(
         InputError, match="parameter sleep_seconds: 'soon' is not a number .* for notebook 10-fake"
     ):
-        batch.run_batch(["10-fake"], ["base"], {"sleep_seconds": "soon"}, tmp_path / "o")
+        batch.run_batch(["10-fake"], ["base"], {"sleep_seconds": "soon"}, o)
     with pytest.raises(InputError, match="parameter\\(s\\) sleep_secs not declared by 10-fake"):
-        batch.run_batch(["10-fake"], ["base"], {"sleep_secs": "1"}, tmp_path / "o")
+        batch.run_batch(["10-fake"], ["base"], {"sleep_secs": "1"}, o)
     with pytest.raises(InputError, match="output_dir is chosen with --out"):
-        batch.run_batch(["10-fake"], ["base"], {"output_dir": "/tmp"}, tmp_path / "o")
+        batch.run_batch(["10-fake"], ["base"], {"output_dir": "/tmp"}, o)
     with pytest.raises(InputError, match="scenario_file is chosen with --scenario"):
-        batch.run_batch(["10-fake"], ["base"], {"scenario_file": "x.yaml"}, tmp_path / "o")
+        batch.run_batch(["10-fake"], ["base"], {"scenario_file": "x.yaml"}, o)
+    with pytest.raises(InputError, match="workers must be at least 1, not 0"):
+        batch.run_batch(["10-fake"], ["base"], out=o, workers=0)
+    assert not o.exists()
+
+
+def test_values_from_a_yaml_file_take_the_declared_type() -> None:
+    import datetime as dt
+
+    nb = Notebook(
+        "01-x",
+        Path("01-x.ipynb"),
+        {
+            "accrual_date": Parameter("accrual_date", "str", "2005-03-31", ""),
+            "paths": Parameter("paths", "int", 2000, ""),
+            "shocks": Parameter("shocks", "list", [0.0], ""),
+            "cushion": Parameter("cushion", "float", 0.1, ""),
+        },
+    )
+    assert coerce(nb, "accrual_date", dt.date(2006, 1, 31)) == "2006-01-31"
+    assert coerce(nb, "accrual_date", 2008) == "2008"
+    assert coerce(nb, "paths", 500) == 500 and coerce(nb, "cushion", 1) == 1.0
+    assert coerce(nb, "shocks", "[0, -0.05]") == [0, -0.05]
+    with pytest.raises(InputError, match="parameter paths: 2.5 is not a int for notebook 01-x"):
+        coerce(nb, "paths", 2.5)
+    with pytest.raises(InputError, match="is not a list such as"):
+        coerce(nb, "shocks", "0.05")
 
 
 def test_papermill_style_parameters_on_the_command_line(
@@ -302,7 +508,7 @@ def test_papermill_style_parameters_on_the_command_line(
     assert main(["run", "10-fake", "-s", "base", "-f", str(bad), "--out", str(tmp_path / "o")]) == 2
     assert "must be a mapping of parameter names" in capsys.readouterr().err
     good = tmp_path / "good.yaml"
-    good.write_text("sleep_seconds: 0\n")
+    good.write_text("sleep_seconds: 0\ntoken: 2008-12-31\n")
     assert (
         main(
             [
@@ -323,19 +529,23 @@ def test_papermill_style_parameters_on_the_command_line(
     )
     entry = _entries(tmp_path / "o")["base/10-fake"]
     assert entry["parameters"]["sleep_seconds"] == 0.0 and entry["parameters"]["fail_on"] == "base"
+    assert entry["parameters"]["token"] == "2008-12-31"
 
 
 def test_progress_is_one_plain_line_per_report_off_a_terminal(books: Path, tmp_path: Path) -> None:
-    import io
-
     stream = io.StringIO()
     batch.run_batch(["10-fake"], ["base"], out=tmp_path / "o", progress=stream, progress_bar=False)
     batch.run_batch(["10-fake"], ["base"], out=tmp_path / "o", progress=stream, progress_bar=False)
-    assert stream.getvalue().splitlines() == [
-        stream.getvalue().splitlines()[0],
-        "[1/1] base/10-fake: reused, inputs unchanged",
-    ]
-    assert stream.getvalue().startswith("[1/1] base/10-fake: ok, ")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("[1/1] base/10-fake: ok, ")
+    assert lines[1] == "[1/1] base/10-fake: reused, inputs unchanged"
+
+
+def test_a_progress_bar_on_a_terminal(books: Path, tmp_path: Path) -> None:
+    stream = io.StringIO()
+    batch.run_batch(["10-fake"], ["base"], out=tmp_path / "o", progress=stream, progress_bar=True)
+    text = stream.getvalue()
+    assert "1/1" in text and "100%" in text and "failed 0" in text
 
 
 def test_version_and_list(capsys: pytest.CaptureFixture[str]) -> None:
@@ -350,34 +560,3 @@ def test_version_and_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert "04-projection" in text and "[per scenario]" in text
     assert "      scenario_file: str = 'params/scenarios/base.yaml'" in text
     assert "  stress-2008: " in text
-
-
-def test_rerunning_unchanged_inputs_gives_identical_key_figures_and_workbooks(
-    tmp_path: Path,
-) -> None:
-    """Item 7: the real projection and compliance notebooks, run twice with force."""
-    import openpyxl
-
-    def values(path: Path) -> dict:
-        wb = openpyxl.load_workbook(path)
-        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
-
-    runs = []
-    for n in (1, 2):
-        out = tmp_path / f"run{n}"
-        res = batch.run_batch(
-            ["03-covenant-compliance", "04-projection"],
-            ["stress-2008"],
-            out=out,
-            force=True,
-            progress_bar=False,
-        )
-        assert not res.failed
-        runs.append(out)
-    for rel in ("stress-2008/04-projection", "historical/03-covenant-compliance"):
-        a, b = (r / f"{rel}.json" for r in runs)
-        assert a.read_bytes() == b.read_bytes(), rel
-        assert values(runs[0] / f"{rel}.xlsx") == values(runs[1] / f"{rel}.xlsx"), rel
-    figures = json.loads((runs[0] / "stress-2008/04-projection.json").read_text())
-    assert figures["first_breach"] == "2008-12-31" and figures["min_liquidity"] == 10602290.45
-    assert "run_at_utc" not in figures["inputs"]

@@ -40,7 +40,12 @@ def test_a_failed_notebook_is_kept_and_nothing_half_written(tmp_path: Path) -> N
         "01-interest-accrual.FAILED.html",
         "01-interest-accrual.FAILED.ipynb",
     ]
-    assert sorted(p.name for p in out.iterdir()) == ["historical", "index.html", "index.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".model-run.lock",
+        "historical",
+        "index.html",
+        "index.json",
+    ]
 
 
 def test_unknown_notebook_is_an_error() -> None:
@@ -126,7 +131,7 @@ def test_command_line_errors_are_one_line(
     err = capsys.readouterr().err
     lines = err.splitlines()
     assert lines[0].startswith("[1/1] historical/01-interest-accrual: failed (InputError), ")
-    assert lines[1].startswith("FAILED 01-interest-accrual for scenario historical at cell ")
+    assert lines[1].startswith("FAILED 01-interest-accrual (historical) in cell In [")
     assert "before the issue date 2004-06-18" in err and "01-interest-accrual.FAILED.ipynb" in err
     assert main(["run", "nosuch"]) == 2
     assert capsys.readouterr().err.startswith(

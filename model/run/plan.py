@@ -1,0 +1,301 @@
+"""What the batch runs: scenarios, notebooks, typed parameters, safe names, fingerprints.
+
+* **Scenarios** are the ``kind: scenario`` files of ``params/scenarios/`` (or the ones
+  named with ``--scenario``, by name or by a file under ``params/``: a scenario names its
+  facility and rate files relative to itself, inside ``params/``). Each gets a folder
+  name made by :func:`safe_name`; ``historical`` and the index's own names are reserved.
+* **Notebooks** are ``notebooks/NN-topic.ipynb``; one that declares ``scenario_file`` runs
+  once per scenario, the others once, into ``historical/``.
+* **Parameters** given by the user go to every selected notebook that declares them,
+  converted to the declared type (:func:`model.run.notebooks.coerce`); a name no selected
+  notebook declares, or ``output_dir`` / ``scenario_file``, is an error.
+* **Fingerprints** say when a report's inputs are unchanged: the notebook (every cell's
+  type, tags and source; not its outputs), the parameters, the package (version, source,
+  the versions of Python and of the libraries that render the reports) and the kernel.
+  The files a report read are compared by SHA-256 separately, from its key figures.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import json
+import platform
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from model import __version__, paths
+from model.errors import InputError
+from model.reports.index import HISTORICAL, RESERVED_NAMES
+from model.run.notebooks import (
+    OUTPUT_PARAMETER,
+    SCENARIO_PARAMETER,
+    Notebook,
+    coerce,
+    list_notebooks,
+    notebook_info,
+    read_cells,
+)
+
+__all__ = [
+    "Scenario",
+    "Planned",
+    "safe_name",
+    "find_scenarios",
+    "resolve_scenario",
+    "select_notebooks",
+    "typed_parameters",
+    "plan",
+    "package_fingerprint",
+    "notebook_fingerprint",
+    "fingerprint",
+    "files_read",
+    "unchanged",
+    "sha256",
+]
+
+_SAFE = re.compile(r"[^a-z0-9._-]+")
+_KIND = re.compile(r"^kind:\s*['\"]?scenario['\"]?\s*(#.*)?$", re.MULTILINE)
+#: Libraries whose version changes a report's bytes (beside Python and the package).
+RENDERING = (
+    "nbconvert",
+    "nbformat",
+    "papermill",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "XlsxWriter",
+    "Jinja2",
+)
+
+
+def safe_name(text: str, what: str = "name") -> str:
+    """A folder or file name made from user text: lower case letters, digits, '.', '_'
+    and '-' only, no leading dot, at most 64 characters.
+
+    >>> safe_name("Stress 2008")
+    'stress-2008'
+    >>> safe_name("../../etc", "scenario")
+    Traceback (most recent call last):
+    ...
+    model.errors.InputError: scenario: '../../etc' is not a usable name (it must not contain '/' or start with '.')
+    """
+    raw = str(text)
+    if "/" in raw or "\\" in raw or raw.startswith(".") or "\x00" in raw:
+        raise InputError(
+            f"{raw!r} is not a usable name (it must not contain '/' or start with '.')", key=what
+        )
+    name = _SAFE.sub("-", raw.strip().lower()).strip("-.")[:64]
+    if not name:
+        raise InputError(f"{raw!r} is not a usable name (no letters or digits)", key=what)
+    return name
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario of the batch: its folder name, its file as the notebooks are given it
+    (relative to the project) and its title."""
+
+    name: str
+    file: str
+    title: str = ""
+
+
+def _scenario_from(path: Path, given: str) -> Scenario:
+    from model.terms import load
+    from model.terms.scenarios import Scenario as ScenarioTerms
+
+    shown = paths.shown(path)
+    if paths.PARAMS.resolve() not in path.resolve().parents:
+        raise InputError(
+            f"{given!r}: scenario files live under params/ (a scenario names its facility "
+            "and rate files relative to itself, inside params/); copy it there",
+            key="--scenario",
+        )
+    terms = load(path)
+    if not isinstance(terms, ScenarioTerms):
+        raise InputError(f"{shown} is not a scenario file (kind: scenario)", key="--scenario")
+    name = safe_name(path.stem, "scenario")
+    if name in RESERVED_NAMES:
+        raise InputError(
+            f"a scenario cannot be called {name!r}: the output folder uses that name "
+            f"({'the historical reports' if name == HISTORICAL else 'the index'}); rename the file",
+            key=shown,
+        )
+    return Scenario(name, shown, terms.terms.title)
+
+
+def find_scenarios(folder: Path | None = None) -> list[Scenario]:
+    """Every ``kind: scenario`` YAML file in ``folder`` (default ``params/scenarios``),
+    validated (a broken one is an error naming its file and line)."""
+    folder = folder or paths.PARAMS / "scenarios"
+    out = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if _KIND.search(text):
+            out.append(_scenario_from(path, paths.shown(path)))
+    return out
+
+
+def resolve_scenario(spec: str) -> Scenario:
+    """``--scenario`` value: a NAME of ``params/scenarios/NAME.yaml`` or a FILE path under
+    ``params/`` (relative to the project root, or absolute)."""
+    if spec.endswith((".yaml", ".yml")) or "/" in spec:
+        path = paths.resolve(spec)
+        if not path.is_file():
+            raise InputError(f"no scenario file {spec!r}", key="--scenario")
+        return _scenario_from(path, spec)
+    name = safe_name(spec, "--scenario")
+    path = paths.safe_join(paths.PARAMS / "scenarios", f"{name}.yaml")
+    if not path.is_file():
+        known = ", ".join(s.name for s in find_scenarios()) or "none"
+        raise InputError(
+            f"no scenario {spec!r} in params/scenarios (known: {known})", key="--scenario"
+        )
+    return _scenario_from(path, spec)
+
+
+def select_notebooks(names: Sequence[str] | None, folder: Path | None = None) -> list[Notebook]:
+    """The notebooks named (``04-projection``), in their order; all when none is named."""
+    books = list_notebooks(folder)
+    if not names:
+        return [notebook_info(b) for b in books]
+    by_name = {b.stem: b for b in books}
+    wanted = []
+    for n in names:
+        stem = Path(n).name.removesuffix(".ipynb")
+        if stem not in by_name or stem != n.removesuffix(".ipynb"):
+            raise InputError(f"no notebook {n!r}; available: {', '.join(by_name)}", key="notebooks")
+        wanted.append(stem)
+    return [notebook_info(by_name[s]) for s in by_name if s in wanted]
+
+
+def typed_parameters(
+    books: Sequence[Notebook], parameters: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Each notebook's typed parameters from the user's; errors name the notebooks."""
+    for reserved, instead in ((OUTPUT_PARAMETER, "--out"), (SCENARIO_PARAMETER, "--scenario")):
+        if reserved in parameters:
+            raise InputError(
+                f"{reserved} is chosen with {instead}, not as a parameter", key=reserved
+            )
+    known = {p for b in books for p in b.parameters}
+    unknown = sorted(set(parameters) - known)
+    if unknown:
+        raise InputError(
+            f"parameter(s) {', '.join(unknown)} not declared by "
+            f"{', '.join(b.name for b in books)} (declared: "
+            f"{', '.join(sorted(known - {OUTPUT_PARAMETER, SCENARIO_PARAMETER}))})",
+            key="parameters",
+        )
+    return {
+        b.name: {k: coerce(b, k, v) for k, v in parameters.items() if k in b.parameters}
+        for b in books
+    }
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One report to produce: the notebook, the folder (relative to the output folder),
+    the scenario (None for a historical notebook) and the parameters."""
+
+    book: Notebook
+    folder: str
+    scenario: Scenario | None
+    parameters: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return f"{self.folder}/{self.book.name}"
+
+
+def plan(
+    books: Sequence[Notebook], scenarios: Sequence[Scenario], typed: Mapping[str, Mapping[str, Any]]
+) -> list[Planned]:
+    """Notebooks x scenarios (see the module docstring), in notebook order."""
+    names: dict[str, list[str]] = {}
+    for s in scenarios:
+        names.setdefault(s.name, []).append(s.file)
+    clash = {n: files for n, files in names.items() if len(files) > 1}
+    if clash:
+        said = "; ".join(f"{', '.join(files)} -> {n}" for n, files in clash.items())
+        raise InputError(f"two scenario files would share a folder: {said}", key="--scenario")
+    out = []
+    for book in books:
+        if book.per_scenario:
+            for s in scenarios:
+                params = dict(typed[book.name]) | {SCENARIO_PARAMETER: s.file}
+                out.append(Planned(book, s.name, s, params))
+        else:
+            out.append(Planned(book, HISTORICAL, None, dict(typed[book.name])))
+    return out
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """The package's version and the SHA-256 of its source (code and templates), and the
+    versions of Python and of the libraries that render the reports: a changed engine or
+    a new nbconvert reruns every report even when the version was not bumped."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(f"{__version__} python {platform.python_version()}".encode())
+    for lib in RENDERING:
+        try:
+            h.update(f"{lib} {importlib.metadata.version(lib)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{lib} -".encode())
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(f.relative_to(root).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def notebook_fingerprint(book: Notebook) -> str:
+    """Every cell's type, tags and source: a changed sentence in a Markdown cell changes
+    the report too; outputs and execution counts do not count."""
+    cells = [
+        (c.get("cell_type"), sorted(c.get("metadata", {}).get("tags", [])), c.get("source"))
+        for c in read_cells(book.path)
+    ]
+    return sha256(json.dumps(cells, sort_keys=True).encode("utf-8"))
+
+
+def fingerprint(book_hash: str, package: str, parameters: Mapping[str, Any], kernel: str) -> str:
+    blob = json.dumps(
+        {"notebook": book_hash, "package": package, "parameters": parameters, "kernel": kernel},
+        sort_keys=True,
+        default=str,
+    )
+    return sha256(blob.encode())
+
+
+def files_read(figures_json: bytes | None) -> dict[str, str] | None:
+    """The files a report read, with their SHA-256, from its key-figures JSON (None: the
+    report has none, so it is never reused)."""
+    if figures_json is None:
+        return None
+    try:
+        figures = json.loads(figures_json)
+        return {f["path"]: f["sha256"] for f in figures["inputs"]["files"]}
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def unchanged(files: Mapping[str, str]) -> bool:
+    """Whether every file (as the report showed it) still has the SHA-256 it was read with."""
+    for shown, digest in files.items():
+        path = paths.resolve(shown)
+        if not path.is_file() or sha256(path.read_bytes()) != digest:
+            return False
+    return True
