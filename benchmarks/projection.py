@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/projection.py [--scenarios N] [--quarters Q] [--sample K]
         [--seed S] [--repeats R] [--profile]
 
-Loads ``params/scenarios/base.yaml`` with a horizon of Q quarters (the drivers' last piece
+Loads ``params/deals/ibasis/scenarios/base.yaml`` with a horizon of Q quarters (the drivers' last piece
 covers the quarters added, the base rate path extends its last rate, and the revolver is
 renewed at its maturity, as the file says), builds a block of N copies with seeded random
 shocks (revenue, EBITDA, DSO, ineligible shares, base rate) outside the timed region, then
@@ -57,7 +57,7 @@ def _peak_rss() -> int:
 
 def _block(n: int, quarters: int, seed: int) -> ScenarioBlock:
     scenario = load(
-        ROOT / "params" / "scenarios" / "base.yaml",
+        ROOT / "params" / "deals" / "ibasis" / "scenarios" / "base.yaml",
         overrides={"horizon_quarters.value": quarters},
     )
     rng = np.random.default_rng(seed)

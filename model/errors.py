@@ -7,7 +7,7 @@ pandas keeps its public exceptions in ``pandas.errors``.
 An input error says where the bad value is, in the user's words, and what rule it
 breaks: the file (relative to the project), the line, the key or column, then the rule::
 
-    params/facilities/svb-loan-agreement.yaml: line 31: original.borrowing_base.certificate_lag_days.value: ...
+    params/deals/ibasis/facilities/svb-loan-agreement.yaml: line 31: original.borrowing_base.certificate_lag_days.value: ...
 
 Several problems found in one file are reported together (``problems``); the attributes
 ``file``, ``line``, ``key`` and ``rule`` repeat the first one.

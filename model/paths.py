@@ -30,6 +30,7 @@ def _find_root() -> Path:
 ROOT: Path = _find_root()
 PARAMS: Path = ROOT / "params"
 NOTEBOOKS: Path = ROOT / "notebooks"
+DEALS: Path = PARAMS / "deals"
 REPORTS: Path = ROOT / "reports"
 
 
@@ -81,13 +82,13 @@ def resolve(path: str | os.PathLike[str]) -> Path:
 def params_path(name: str | os.PathLike[str]) -> Path:
     """A params file named by a user (a notebook parameter, a command-line value).
 
-    Relative names are taken from the project root (``params/instruments/x.yaml``) or
+    Relative names are taken from the project root (``params/deals/ibasis/instruments/x.yaml``) or
     from ``params/`` itself (``instruments/x.yaml``); either way the file must lie inside
     ``params/``: ``/etc/passwd`` or ``params/../../secret`` are refused.
 
     Examples
     --------
-    >>> params_path("params/instruments/8pct-secured-convertible-2007.yaml").parent.name
+    >>> params_path("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml").parent.name
     'instruments'
     >>> params_path("/etc/passwd")
     Traceback (most recent call last):

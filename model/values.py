@@ -154,10 +154,10 @@ def read_date(
     Traceback (most recent call last):
     ...
     model.errors.InputError: issue_date: '2004-02-30' is not a calendar date (February 2004 has 29 days)
-    >>> read_date("01/04/2008", "date", file="params/scenarios/cash.csv", line=4)
+    >>> read_date("01/04/2008", "date", file="params/deals/ibasis/scenarios/cash.csv", line=4)
     Traceback (most recent call last):
     ...
-    model.errors.InputError: params/scenarios/cash.csv: line 4: date: '01/04/2008' is not an ISO date (YYYY-MM-DD): day-first and month-first dates are refused as ambiguous
+    model.errors.InputError: params/deals/ibasis/scenarios/cash.csv: line 4: date: '01/04/2008' is not an ISO date (YYYY-MM-DD): day-first and month-first dates are refused as ambiguous
     >>> read_date(39538, "as_of")
     Traceback (most recent call last):
     ...

@@ -40,12 +40,12 @@ def sample_ledger() -> pd.DataFrame:
     from model.terms import load, read_dated_csv
 
     return facility_ledger(
-        load("params/facilities/svb-loan-agreement.yaml"),
+        load("params/deals/ibasis/facilities/svb-loan-agreement.yaml"),
         "2008-04-28",
         "2009-06-30",
-        receivables=read_dated_csv("params/scenarios/svb-receivables-sample.csv"),
-        cash=read_dated_csv("params/scenarios/svb-cash-sample.csv"),
-        rate_path=read_dated_csv("params/scenarios/prime-rate-2007-2009.csv"),
-        draws=read_dated_csv("params/scenarios/svb-draws-sample.csv"),
+        receivables=read_dated_csv("params/deals/ibasis/scenarios/svb-receivables-sample.csv"),
+        cash=read_dated_csv("params/deals/ibasis/scenarios/svb-cash-sample.csv"),
+        rate_path=read_dated_csv("params/deals/ibasis/scenarios/prime-rate-2007-2009.csv"),
+        draws=read_dated_csv("params/deals/ibasis/scenarios/svb-draws-sample.csv"),
         opening_balance=20_000_000,
     )

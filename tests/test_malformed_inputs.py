@@ -31,7 +31,7 @@ from model import paths
 from model.errors import InputError, ModelError, NotFoundError, ParamsError
 from model.terms import load, read_dated_csv
 
-SCRATCH = paths.PARAMS / f".malformed-{uuid.uuid4().hex[:8]}"
+SCRATCH = paths.PARAMS / "deals" / "ibasis" / f".malformed-{uuid.uuid4().hex[:8]}"
 REL = SCRATCH.relative_to(paths.ROOT).as_posix()
 
 
@@ -39,19 +39,19 @@ def _text(rel: str) -> str:
     return (paths.ROOT / rel).read_text(encoding="utf-8")
 
 
-NOTE = _text("params/instruments/8pct-secured-convertible-2007.yaml")
-NOTE_575 = _text("params/instruments/5.75pct-convertible-subordinated-2005.yaml")
-NOTE_675 = _text("params/instruments/6.75pct-convertible-subordinated-2009.yaml")
-EXCHANGE = _text("params/instruments/symphony-exchange-2003.yaml")
-CAPITAL = _text("params/instruments/ibasis-capitalization-2004.yaml")
-FACILITY = _text("params/facilities/svb-loan-agreement.yaml")
-COMPLIANCE = _text("params/facilities/svb-compliance-certificate.yaml")
-ACTUALS = _text("params/actuals/ibasis-2008.csv")
-CASH = _text("params/scenarios/svb-cash-sample.csv")
-RECEIVABLES = _text("params/scenarios/svb-receivables-sample.csv")
-DRAWS = _text("params/scenarios/svb-draws-sample.csv")
-RATES = _text("params/scenarios/prime-rate-2007-2009.csv")
-INVOICES = _text("params/scenarios/svb-invoices-2008-06-30.csv")
+NOTE = _text("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml")
+NOTE_575 = _text("params/deals/ibasis/instruments/5.75pct-convertible-subordinated-2005.yaml")
+NOTE_675 = _text("params/deals/ibasis/instruments/6.75pct-convertible-subordinated-2009.yaml")
+EXCHANGE = _text("params/deals/ibasis/instruments/symphony-exchange-2003.yaml")
+CAPITAL = _text("params/deals/ibasis/instruments/ibasis-capitalization-2004.yaml")
+FACILITY = _text("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
+COMPLIANCE = _text("params/deals/ibasis/facilities/svb-compliance-certificate.yaml")
+ACTUALS = _text("params/deals/ibasis/actuals/ibasis-2008.csv")
+CASH = _text("params/deals/ibasis/scenarios/svb-cash-sample.csv")
+RECEIVABLES = _text("params/deals/ibasis/scenarios/svb-receivables-sample.csv")
+DRAWS = _text("params/deals/ibasis/scenarios/svb-draws-sample.csv")
+RATES = _text("params/deals/ibasis/scenarios/prime-rate-2007-2009.csv")
+INVOICES = _text("params/deals/ibasis/scenarios/svb-invoices-2008-06-30.csv")
 
 
 def sub(text: str, old: str, new: str, count: int = 1) -> str:
@@ -480,7 +480,7 @@ YAML_CASES = [
             "exchange.yaml": sub(
                 EXCHANGE,
                 "note_file: 5.75pct-convertible-subordinated-2005.yaml",
-                "note_file: ../../pyproject.toml",
+                "note_file: ../../../../pyproject.toml",
             )
         },
     ),
@@ -879,7 +879,7 @@ def test_a_debtor_with_stray_spaces_is_the_same_debtor() -> None:
     write({"invoices.csv": sub(INVOICES, name, f"  {name.replace(' ', '   ')} ", count=-1)})
     spaced = read_dated_csv(f"{REL}/invoices.csv", "invoices")
     assert spaced["customer"].tolist() == clean["customer"].tolist()
-    fac = load("params/facilities/svb-loan-agreement.yaml")
+    fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     d = dt.date(2008, 6, 30)
     assert model.eligibility_waterfall(fac, d, spaced).equals(
         model.eligibility_waterfall(fac, d, clean)
@@ -889,7 +889,7 @@ def test_a_debtor_with_stray_spaces_is_the_same_debtor() -> None:
 def test_a_debtor_named_with_a_hash_is_a_row_not_a_comment() -> None:
     # review 4, finding 1: "#1 Carrier" after the header is an invoice, not a comment
     write({"invoices.csv": INVOICES})
-    fac = load("params/facilities/svb-loan-agreement.yaml")
+    fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     d = dt.date(2008, 6, 30)
     clean = read_dated_csv(f"{REL}/invoices.csv", "invoices")
     name = clean["customer"].iloc[0]
@@ -909,9 +909,9 @@ def test_a_quoted_header_gives_the_kind() -> None:
     assert df["cash"].tolist() == [1000.0]
 
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
-ACTS = load("params/actuals/ibasis-2008.csv")
-NOTE_TERMS = load("params/instruments/8pct-secured-convertible-2007.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
+ACTS = load("params/deals/ibasis/actuals/ibasis-2008.csv")
+NOTE_TERMS = load("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml")
 
 FUNCTION_CASES = [
     Case("load-none", lambda: load(None), ParamsError, ("path", "no params file given")),  # type: ignore[arg-type]
@@ -930,7 +930,7 @@ FUNCTION_CASES = [
     ),
     Case(
         "load-missing",
-        lambda: load("params/instruments/nope.yaml"),
+        lambda: load("params/deals/ibasis/instruments/nope.yaml"),
         ParamsError,
         ("file not found",),
     ),
@@ -1181,7 +1181,7 @@ YAML_ACTUALS = (
     "    net_income: {value: 5, kind: reported, source: release}\n"
     "    interest_expense: {value: 400000, kind: illustrative, source: sample}\n"
 )
-SCENARIO = _text("params/scenarios/base.yaml")
+SCENARIO = _text("params/deals/ibasis/scenarios/base.yaml")
 
 REVIEW4_YAML = [
     # finding 3: keys follow the rules of values; complex, merge and empty keys are refused
@@ -1470,7 +1470,7 @@ REVIEW4_CALLS = [
     ),
     Case(
         "load-override-key-not-text",
-        lambda: load("params/instruments/8pct-secured-convertible-2007.yaml", {5: 1}),  # type: ignore[dict-item]
+        lambda: load("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml", {5: 1}),  # type: ignore[dict-item]
         ParamsError,
         ("overrides", r"a dotted key path as text \('terms.frequency.value'\), not 5"),
     ),
@@ -1489,13 +1489,17 @@ REVIEW4_CALLS = [
     # finding 17
     Case(
         "load-unknown-kind",
-        lambda: load("params/instruments/8pct-secured-convertible-2007.yaml", kind="bogus"),
+        lambda: load(
+            "params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml", kind="bogus"
+        ),
         ParamsError,
         (r"^kind: unknown kind 'bogus'; expected one of: actuals, capitalization",),
     ),
     Case(
         "load-kind-article",
-        lambda: load("params/instruments/8pct-secured-convertible-2007.yaml", kind="exchange"),
+        lambda: load(
+            "params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml", kind="exchange"
+        ),
         ParamsError,
         (r"this is a 'fixed_rate_note' file; an 'exchange' file is needed here",),
     ),

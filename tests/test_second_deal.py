@@ -1,5 +1,5 @@
 """Any deal written in params/ works the same way: a second, fictitious deal written only in
-YAML (tests/fixtures/deals/northwind: another borrower and bank, a revolving line, a maximum
+YAML (params/deals/northwind: another borrower and bank, a revolving line, a maximum
 leverage covenant and a minimum fixed charge coverage covenant, both on trailing four
 quarters, with its own schedule and certificate) loads, evaluates and renders with no
 change to code, and nothing of the embedded iBasis/SVB deal appears in its output."""
@@ -14,7 +14,7 @@ import pytest
 import model
 from model import paths
 
-DEAL = paths.ROOT / "tests" / "fixtures" / "deals" / "northwind"
+DEAL = paths.ROOT / "params" / "deals" / "northwind"
 FAC = model.load(DEAL / "facility.yaml")
 ACTS = model.load(DEAL / "actuals.csv")
 EMBEDDED_DEAL = re.compile(

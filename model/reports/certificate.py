@@ -164,7 +164,7 @@ def looks_technical(text: str) -> bool:
     """Whether ``text`` holds something a bank should not read: a path, a params file or a
     module name.
 
-    >>> looks_technical("illustrative: daily ledger from params/scenarios/cash.csv")
+    >>> looks_technical("illustrative: daily ledger from params/deals/ibasis/scenarios/cash.csv")
     True
     >>> looks_technical("the Bank's daily balance report")
     False
@@ -1107,8 +1107,8 @@ def render_certificate(
     >>> from model import paths
     >>> from model.terms import load
     >>> from model.engines.covenants import evaluate_covenants, schedule_1
-    >>> fac = load(paths.PARAMS / "facilities" / "svb-loan-agreement.yaml")
-    >>> acts = load(paths.PARAMS / "actuals" / "ibasis-2008.csv")
+    >>> fac = load(paths.PARAMS / "deals" / "ibasis" / "facilities" / "svb-loan-agreement.yaml")
+    >>> acts = load(paths.PARAMS / "deals" / "ibasis" / "actuals" / "ibasis-2008.csv")
     >>> res = evaluate_covenants(fac, "2008-03-31", acts, thresholds={"adjusted_quick_ratio": 1})
     >>> md = render_certificate(fac, res, schedule_1(fac, acts, "2008-03-31"), fmt="markdown")
     >>> fac.borrower.upper() in md, "| $7,500,000.00 | $8,000,000.00 | Yes |" in md

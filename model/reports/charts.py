@@ -296,7 +296,7 @@ def liquidity_chart(
     >>> from model import paths
     >>> from model.terms import load
     >>> from model.engines.facility import facility_ledger
-    >>> fac = load(paths.PARAMS / "facilities" / "svb-loan-agreement.yaml")
+    >>> fac = load(paths.PARAMS / "deals" / "ibasis" / "facilities" / "svb-loan-agreement.yaml")
     >>> led = facility_ledger(fac, "2008-04-28", "2008-05-05", cash=5e6, rate_path=0.05,
     ...     receivables=pd.DataFrame({"date": ["2008-04-01"], "eligible_domestic": [2e7],
     ...                               "eligible_foreign": [0]}))
@@ -349,7 +349,7 @@ def borrowing_base_chart(
     >>> from model import paths
     >>> from model.terms import load
     >>> from model.engines.facility import facility_ledger
-    >>> fac = load(paths.PARAMS / "facilities" / "svb-loan-agreement.yaml")
+    >>> fac = load(paths.PARAMS / "deals" / "ibasis" / "facilities" / "svb-loan-agreement.yaml")
     >>> led = facility_ledger(fac, "2008-04-28", "2008-05-05", cash=5e6, rate_path=0.05,
     ...     receivables=pd.DataFrame({"date": ["2008-04-01"], "eligible_domestic": [2e7],
     ...                               "eligible_foreign": [0]}))
@@ -518,9 +518,9 @@ def covenant_headroom_chart(
     --------
     >>> from model.terms import load
     >>> from model.engines.covenants import evaluate_history
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> h = evaluate_history(fac, ["2008-03-31", "2008-06-30"],
-    ...                      load("params/actuals/ibasis-2008.csv"))
+    ...                      load("params/deals/ibasis/actuals/ibasis-2008.csv"))
     >>> fig, axes = covenant_headroom_chart(h)
     >>> [ax.get_ylabel() for ax in axes]
     ['ratio (x)', 'US$ millions', 'US$ millions']
@@ -592,7 +592,7 @@ def projection_liquidity_chart(
     --------
     >>> from model.terms import load
     >>> from model.engines.projection import project
-    >>> fig, ax = projection_liquidity_chart(project(load("params/scenarios/stress-2008.yaml")))
+    >>> fig, ax = projection_liquidity_chart(project(load("params/deals/ibasis/scenarios/stress-2008.yaml")))
     >>> ax.get_ylabel(), ax.get_xlabel()
     ('US$ millions', 'date')
     """
@@ -632,7 +632,7 @@ def projection_revolver_chart(
     --------
     >>> from model.terms import load
     >>> from model.engines.projection import project
-    >>> fig, ax = projection_revolver_chart(project(load("params/scenarios/stress-2008.yaml")))
+    >>> fig, ax = projection_revolver_chart(project(load("params/deals/ibasis/scenarios/stress-2008.yaml")))
     >>> ax.get_ylabel(), len(ax.patches) > 0
     ('US$ millions', True)
     """
@@ -696,7 +696,7 @@ def projection_headroom_chart(
     --------
     >>> from model.terms import load
     >>> from model.engines.projection import project
-    >>> p = project(load("params/scenarios/stress-2008.yaml"))
+    >>> p = project(load("params/deals/ibasis/scenarios/stress-2008.yaml"))
     >>> fig, axes = projection_headroom_chart(p)
     >>> len(axes) == len(p.covenant_ids()), axes[0].get_ylabel()
     (True, 'headroom (% of required)')
@@ -814,7 +814,7 @@ def sensitivity_heatmap(
     --------
     >>> from model.terms import load
     >>> from model.engines.projection.analytics import sensitivity_grid
-    >>> g = sensitivity_grid(load("params/scenarios/base.yaml"), ("revenue", [0, -0.15]), ("dso", [0, 10]))
+    >>> g = sensitivity_grid(load("params/deals/ibasis/scenarios/base.yaml"), ("revenue", [0, -0.15]), ("dso", [0, 10]))
     >>> fig, ax = sensitivity_heatmap(g, "first_breach")
     >>> [t.get_text() for t in ax.texts]
     ['2008-12-31', '2008-12-31', '2008-09-30', '2008-09-30']

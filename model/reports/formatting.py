@@ -307,8 +307,8 @@ def format_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     >>> from model import paths
     >>> from model.terms import load
     >>> from model.engines.covenants import compare_versions
-    >>> fac = load(paths.PARAMS / "facilities" / "svb-loan-agreement.yaml")
-    >>> acts = load(paths.PARAMS / "actuals" / "ibasis-2008.csv")
+    >>> fac = load(paths.PARAMS / "deals" / "ibasis" / "facilities" / "svb-loan-agreement.yaml")
+    >>> acts = load(paths.PARAMS / "deals" / "ibasis" / "actuals" / "ibasis-2008.csv")
     >>> t = format_comparison_table(compare_versions(fac, "2008-03-31", acts))
     >>> first, last = fac.versions[0][0], fac.versions[-1][0]
     >>> t.loc["adjusted_quick_ratio", (first, "required")], t.loc["borrower_cash_flow", (first, "required")]
@@ -386,8 +386,8 @@ def describe_version_change(
     >>> from model import paths
     >>> from model.terms import load
     >>> from model.engines.covenants import compare_versions
-    >>> fac = load(paths.PARAMS / "facilities" / "svb-loan-agreement.yaml")
-    >>> acts = load(paths.PARAMS / "actuals" / "ibasis-2008.csv")
+    >>> fac = load(paths.PARAMS / "deals" / "ibasis" / "facilities" / "svb-loan-agreement.yaml")
+    >>> acts = load(paths.PARAMS / "deals" / "ibasis" / "actuals" / "ibasis-2008.csv")
     >>> text = describe_version_change(fac, compare_versions(fac, "2008-03-31", acts),
     ...                                "consolidated_ebitda", "2008-03-31")
     >>> text.split(": ", 1)[1]

@@ -19,6 +19,7 @@ programs (CI, the tests, a portfolio dashboard); the HTML is formatted through
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ SUMMARY_KEYS = (
     "horizon_end",
 )
 
-_LINKS = (("html", "report"), ("xlsx", "Excel"), ("ipynb", "notebook"), ("json", "key figures"))
+_LINKS = (("html", "report"), ("xlsx", "Excel"), ("ipynb", "notebook"), ("json", "JSON"))
 
 
 def _figures(folder: Path, notebook: str) -> dict[str, Any]:
@@ -83,6 +84,15 @@ def scenario_summary(
         quarters = figures.get("quarters")
         if "horizon_end" not in summary and isinstance(quarters, dict) and quarters:
             summary["horizon_end"] = max(quarters)
+            summary["quarters"] = len(quarters)
+            summary["quarters_in_breach"] = sum(
+                any(
+                    isinstance(c, dict) and c.get("status_code") == "breach"
+                    for c in (q.get("covenants") or {}).values()
+                )
+                for q in quarters.values()
+                if isinstance(q, dict)
+            )
     return summary
 
 
@@ -118,8 +128,16 @@ def _links(out: Path, entry: Mapping[str, Any]) -> list[tuple[str, str]]:
             links.append((f"{folder}/{name}", f"{label} (earlier run)"))
     for name in names:  # anything else a report wrote to read: the certificate
         if name.endswith(".html") and not name.startswith(f"{nb}."):
-            links.append((f"{folder}/{name}", name.removesuffix(".html").replace("-", " ")))
+            links.append((f"{folder}/{name}", _label(name.removesuffix(".html"))))
     return links
+
+
+def _label(stem: str) -> str:
+    """``03-compliance-certificate-2008-03-31`` as ``Compliance certificate 2008-03-31``."""
+    m = re.fullmatch(r"(?:\d\d-)?(.*?)(?:-(\d{4}-\d{2}-\d{2}))?", stem)
+    words, date = (m.group(1), m.group(2)) if m else (stem, None)
+    text = words.replace("-", " ").strip().capitalize()
+    return f"{text} {date}" if date else text
 
 
 def _merged(
@@ -180,26 +198,39 @@ def write_index(
     ``folder/notebook``. Returns the two paths."""
     titles = dict(titles or {})
     reports = _merged(out, entries, previous or {})
-    folders: dict[str, str] = {}
+    deals: dict[str, dict[str, Any]] = {}
     for e in sorted(reports, key=lambda e: e["folder"]):
-        if e["folder"] != HISTORICAL:
-            folders[e["folder"]] = folders.get(e["folder"]) or e.get("scenario_title") or ""
-    scenario_rows: list[dict[str, Any]] = []
-    for folder, title in folders.items():
-        summary = scenario_summary(out, folder, reports)
-        failed = any(e["folder"] == folder and e["status"] == "failed" for e in reports)
-        code, chip, words = _status(summary, failed)
-        scenario_rows.append(
-            {
-                "name": folder,
-                "title": title,
-                "status_code": code,
-                "chip": chip,
-                "status": words,
-                "summary": summary,
-                "reports": [_row(out, e, titles) for e in reports if e["folder"] == folder],
-            }
+        deal = deals.setdefault(
+            e.get("deal") or "",
+            {"name": e.get("deal") or "", "title": "", "scenarios": {}, "historical": []},
         )
+        deal["title"] = deal["title"] or e.get("deal_title") or ""
+        if e["folder"].rsplit("/", 1)[-1] == HISTORICAL:
+            deal["historical"].append(_row(out, e, titles))
+        else:
+            deal["scenarios"].setdefault(e["folder"], e.get("scenario_title") or "")
+    scenario_rows: list[dict[str, Any]] = []
+    for deal in deals.values():
+        rows = []
+        for folder, title in deal["scenarios"].items():
+            summary = scenario_summary(out, folder, reports)
+            failed = any(e["folder"] == folder and e["status"] == "failed" for e in reports)
+            code, chip, words = _status(summary, failed)
+            rows.append(
+                {
+                    "name": folder.rsplit("/", 1)[-1],
+                    "folder": folder,
+                    "deal": deal["name"],
+                    "title": title,
+                    "status_code": code,
+                    "chip": chip,
+                    "status": words,
+                    "summary": summary,
+                    "reports": [_row(out, e, titles) for e in reports if e["folder"] == folder],
+                }
+            )
+        deal["scenario_rows"] = rows
+        scenario_rows += rows
     report_rows = [_row(out, e, titles) for e in reports]
     failures = [r for r in report_rows if r["entry"]["status"] == "failed"]
     counts = {
@@ -210,7 +241,14 @@ def write_index(
         "format": INDEX_FORMAT,
         "run": dict(run) | {"counts": counts},
         "scenarios": [
-            {"name": r["name"], "title": r["title"], "status": r["status"], **r["summary"]}
+            {
+                "deal": r["deal"],
+                "name": r["name"],
+                "folder": r["folder"],
+                "title": r["title"],
+                "status": r["status"],
+                **r["summary"],
+            }
             for r in scenario_rows
         ],
         "reports": reports,
@@ -221,8 +259,7 @@ def write_index(
         .render(
             run=run,
             counts=counts,
-            scenarios=scenario_rows,
-            historical=[r for r in report_rows if r["entry"]["folder"] == HISTORICAL],
+            deals=list(deals.values()),
             reports=report_rows,
             failures=[r for r in failures if r["entry"]["this_run"]],
             earlier_failures=[r for r in failures if not r["entry"]["this_run"]],

@@ -61,15 +61,13 @@ from model.run.notebooks import list_notebooks, notebook_info
 from model.run.plan import (
     Planned,
     files_read,
-    find_scenarios,
+    find_deals,
     fingerprint,
     notebook_fingerprint,
     package_fingerprint,
     plan,
-    resolve_scenario,
     select_notebooks,
     sha256,
-    typed_parameters,
     unchanged,
 )
 from model.run.tasks import FAILED_SUFFIX, Failure, Outcome, Task
@@ -377,6 +375,8 @@ def _now() -> str:
 def _entry(item: Planned, fp: str, **fields: Any) -> dict[str, Any]:
     return {
         "notebook": item.book.name,
+        "deal": item.deal,
+        "deal_title": item.deal_title,
         "folder": item.folder,
         "scenario": item.scenario.name if item.scenario else None,
         "scenario_title": item.scenario.title if item.scenario else "",
@@ -392,6 +392,7 @@ def run_batch(
     parameters: Mapping[str, Any] | None = None,
     out: str | os.PathLike[str] | None = None,
     *,
+    deals: Sequence[str] | None = None,
     workers: int | None = None,
     executor: str = "local",
     force: bool = False,
@@ -408,10 +409,11 @@ def run_batch(
     Parameters
     ----------
     notebooks : names (``"04-projection"``), default every numbered notebook.
-    scenarios : names of ``params/scenarios/NAME.yaml`` or scenario files under
+    scenarios : names of ``params/deals/ibasis/scenarios/NAME.yaml`` or scenario files under
         ``params/``; default every scenario file of ``params/scenarios``.
     parameters : name -> value (text is converted to the declared type).
     out : output folder, default ``reports/`` (relative paths from the project root).
+    deals : names of ``params/deals/<deal>/``; default every deal.
     workers : processes (default: the number of cores).
     executor : ``"local"`` or another registered executor, ``NAME=ADDRESS`` for one that
         takes an address.
@@ -429,14 +431,8 @@ def run_batch(
     """
     book_folder = paths.resolve(notebooks_dir) if notebooks_dir else paths.NOTEBOOKS
     books = select_notebooks(notebooks, book_folder)
-    per_scenario = any(b.per_scenario for b in books)
-    if scenarios:
-        chosen = [resolve_scenario(s) for s in scenarios]
-    else:
-        chosen = find_scenarios() if per_scenario else []
-    if per_scenario and not chosen:
-        raise InputError("no scenario files found in params/scenarios", key="--scenario")
-    planned = plan(books, chosen, typed_parameters(books, dict(parameters or {})))
+    available = [p.stem for p in list_notebooks(book_folder)]
+    planned = plan(find_deals(deals), books, scenarios, dict(parameters or {}), available)
     if timeout is not None and timeout <= 0:
         raise InputError(
             f"the timeout is a number of seconds above 0, not {timeout}", key="--timeout"

@@ -7,7 +7,7 @@ Examples::
     model run 01-interest-accrual -p accrual_date 2005-03-31
     model run -f my-parameters.yaml --out /tmp/reports --force
     model list                                  # notebooks, their parameters, scenarios
-    model params params/facilities/svb-loan-agreement.yaml   # validate a file
+    model params params/deals/ibasis/facilities/svb-loan-agreement.yaml   # validate a file
     model --version
 """
 
@@ -77,13 +77,21 @@ def _parser() -> argparse.ArgumentParser:
         "notebooks", nargs="*", help="notebook names, e.g. 04-projection (default: all)"
     )
     run.add_argument(
+        "-d",
+        "--deal",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a deal of params/deals (repeat for several; default: every deal)",
+    )
+    run.add_argument(
         "-s",
         "--scenario",
         action="append",
         default=[],
         metavar="NAME|FILE",
-        help="a scenario of params/scenarios (by name) or a scenario file; repeat for several "
-        "(default: every scenario of params/scenarios)",
+        help="a scenario of each deal's scenarios folder (by name) or a scenario file under "
+        "params/; repeat for several (default: every scenario of each deal)",
     )
     run.add_argument(
         "-p",
@@ -123,7 +131,8 @@ def _parser() -> argparse.ArgumentParser:
         "--executor",
         default="local",
         metavar="NAME[=ADDRESS]",
-        help="where the reports run: 'local' (a process pool, the default)",
+        help="where the reports run: 'local' (a process pool, the default), 'dask' (a Dask "
+        "LocalCluster started for the run) or 'dask=tcp://HOST:8786' (a running Dask scheduler)",
     )
     run.add_argument(
         "--force", action="store_true", help="run again reports whose inputs are unchanged"
@@ -167,6 +176,7 @@ def _run(args: argparse.Namespace) -> int:
             args.scenario or None,
             _parameters(args),
             args.out,
+            deals=args.deal or None,
             workers=args.workers,
             executor=args.executor,
             force=args.force,
@@ -189,7 +199,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     for e in result.failed:
         f = e["failure"]
-        which = f"scenario {e['scenario']}" if e["scenario"] else e["folder"]
+        which = f"{e['deal']}, " + (f"scenario {e['scenario']}" if e["scenario"] else "historical")
         where = f" in cell In [{f['cell']}]" if f["cell"] is not None else ""
         what = f"{f['error']}: {f['message']}" if f["message"] else f["error"]
         print(f"FAILED {e['notebook']} ({which}){where}: {what}", file=sys.stderr)
@@ -207,7 +217,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _list(_args: argparse.Namespace) -> int:
     from model.run.notebooks import list_notebooks, notebook_info
-    from model.run.plan import find_scenarios
+    from model.run.plan import find_deals, find_scenarios
 
     print("Notebooks (run once per scenario when they take scenario_file, else once):")
     for path in list_notebooks():
@@ -217,9 +227,15 @@ def _list(_args: argparse.Namespace) -> int:
         )
         for p in nb.parameters.values():
             print(f"      {p.name}: {p.type_name} = {p.default!r}  # {p.help}")
-    print("Scenarios (params/scenarios):")
-    for s in find_scenarios():
-        print(f"  {s.name}: {s.title} ({s.file})")
+    print("Deals (params/deals), their notebooks and scenarios:")
+    for deal in find_deals():
+        print(f"  {deal.name}: {deal.terms.title}")
+        for book, given in deal.terms.notebooks.items():
+            said = ", ".join(f"{k}={v!r}" for k, v in given.items())
+            print(f"      {book}" + (f" with {said}" if said else " (the notebook's defaults)"))
+        if deal.scenarios_folder is not None:
+            for s in find_scenarios(deal.scenarios_folder):
+                print(f"      scenario {s.name}: {s.title} ({s.file})")
     return 0
 
 
@@ -244,6 +260,7 @@ def _dated_input(name: str) -> tuple[str, int, str] | None:
 
 
 def _params(args: argparse.Namespace) -> int:
+    from model.run.plan import find_scenarios
     from model.terms import Actuals, Facility, assumptions, count_terms, load
 
     status = 0
@@ -258,6 +275,11 @@ def _params(args: argparse.Namespace) -> int:
         except ModelError as exc:
             print(exc, file=sys.stderr)
             status = 1
+            continue
+        if type(terms).__name__ == "Deal":
+            n, folder = len(terms.terms.notebooks), terms.scenarios_folder
+            scenarios = len(find_scenarios(folder)) if folder is not None else 0
+            print(f"{f}: ok; {_count(n, 'notebook')}, {_count(scenarios, 'scenario')}")
             continue
         if isinstance(terms, Actuals):
             kinds = terms.to_frame()["kind"].value_counts()

@@ -6,6 +6,10 @@ whether they ran in a local process pool or on a cluster. Like papermill's engin
 executors are registered by name (:func:`register_executor`) and picked with
 ``model run --executor NAME``:
 
+``dask``
+    each report a Dask task on a ``LocalCluster`` started for the run, or on the
+    scheduler at ``dask=ADDRESS`` (:mod:`model.run.dask_executor`).
+
 ``local`` (the default)
     a :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes started with
     ``spawn`` (a fresh interpreter each, nothing inherited from the parent's threads).
@@ -199,23 +203,27 @@ def _as_completed(
             yield fut, futures[fut]
 
 
+def worker_died(task: Task, why: str) -> Outcome:
+    """The outcome of a report whose worker died (every executor reports it the same way)."""
+    return Outcome(task.key, "failed", 0.0, failure=Failure(None, "", "WorkerDied", why))
+
+
 def _died(task: Task) -> Outcome:
-    return Outcome(
-        task.key,
-        "failed",
-        0.0,
-        failure=Failure(
-            None,
-            "",
-            "WorkerDied",
-            "the worker process running this report stopped abruptly twice, the second time "
-            "running it alone (killed, or out of memory)",
-        ),
+    return worker_died(
+        task,
+        "the worker process running this report stopped abruptly twice, the second time "
+        "running it alone (killed, or out of memory)",
     )
 
 
+def _dask(workers: int | None = None, address: str | None = None) -> Any:
+    from model.run.dask_executor import DaskExecutor  # only when asked for: dask is optional
+
+    return DaskExecutor(workers=workers, address=address)
+
+
 #: name -> factory(workers, address) of an :class:`Executor`.
-EXECUTORS: dict[str, Callable[..., Any]] = {"local": LocalExecutor}
+EXECUTORS: dict[str, Callable[..., Any]] = {"local": LocalExecutor, "dask": _dask}
 
 
 def register_executor(name: str, factory: Callable[..., Any]) -> None:

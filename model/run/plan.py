@@ -1,6 +1,6 @@
 """What the batch runs: scenarios, notebooks, typed parameters, safe names, fingerprints.
 
-* **Scenarios** are the ``kind: scenario`` files of ``params/scenarios/`` (or the ones
+* **Scenarios** are the ``kind: scenario`` files of ``params/deals/ibasis/scenarios/`` (or the ones
   named with ``--scenario``, by name or by a file under ``params/``: a scenario names its
   facility and rate files relative to itself, inside ``params/``). Each gets a folder
   name made by :func:`safe_name`; ``historical`` and the index's own names are reserved.
@@ -44,6 +44,7 @@ from model.run.notebooks import (
 __all__ = [
     "Scenario",
     "Planned",
+    "find_deals",
     "safe_name",
     "find_scenarios",
     "resolve_scenario",
@@ -129,10 +130,9 @@ def _scenario_from(path: Path, given: str) -> Scenario:
     return Scenario(name, shown, terms.terms.title)
 
 
-def find_scenarios(folder: Path | None = None) -> list[Scenario]:
-    """Every ``kind: scenario`` YAML file in ``folder`` (default ``params/scenarios``),
-    validated (a broken one is an error naming its file and line)."""
-    folder = folder or paths.PARAMS / "scenarios"
+def find_scenarios(folder: Path) -> list[Scenario]:
+    """Every ``kind: scenario`` YAML file in ``folder``, validated (a broken one is an error
+    naming its file and line)."""
     out = []
     for path in sorted(folder.glob("*.yaml")):
         try:
@@ -144,22 +144,55 @@ def find_scenarios(folder: Path | None = None) -> list[Scenario]:
     return out
 
 
-def resolve_scenario(spec: str) -> Scenario:
-    """``--scenario`` value: a NAME of ``params/scenarios/NAME.yaml`` or a FILE path under
-    ``params/`` (relative to the project root, or absolute)."""
+def resolve_scenario(spec: str, folder: Path | None) -> Scenario:
+    """``--scenario`` value: a NAME of ``<folder>/NAME.yaml`` (the deal's scenarios folder)
+    or a FILE path under ``params/`` (relative to the project root, or absolute)."""
     if spec.endswith((".yaml", ".yml")) or "/" in spec:
         path = paths.resolve(spec)
         if not path.is_file():
             raise InputError(f"no scenario file {spec!r}", key="--scenario")
         return _scenario_from(path, spec)
     name = safe_name(spec, "--scenario")
-    path = paths.safe_join(paths.PARAMS / "scenarios", f"{name}.yaml")
-    if not path.is_file():
-        known = ", ".join(s.name for s in find_scenarios()) or "none"
+    if folder is None:
         raise InputError(
-            f"no scenario {spec!r} in params/scenarios (known: {known})", key="--scenario"
+            f"no scenario {spec!r}: the deal has no scenarios folder", key="--scenario"
+        )
+    path = paths.safe_join(folder, f"{name}.yaml")
+    if not path.is_file():
+        known = ", ".join(s.name for s in find_scenarios(folder)) or "none"
+        raise InputError(
+            f"no scenario {spec!r} in {paths.shown(folder)} (known: {known})", key="--scenario"
         )
     return _scenario_from(path, spec)
+
+
+def find_deals(names: Sequence[str] | None = None, folder: Path | None = None) -> list[Any]:
+    """The deals of ``params/deals`` (each ``<deal>/deal.yaml``, validated), or the ones
+    named, in name order."""
+    from model.terms import load
+    from model.terms.deals import Deal
+
+    folder = folder or paths.DEALS
+    found = {p.parent.name: p for p in sorted(folder.glob("*/deal.yaml"))}
+    if names:
+        wanted = []
+        for n in names:
+            name = safe_name(n, "--deal")
+            if name not in found:
+                raise InputError(
+                    f"no deal {n!r} in {paths.shown(folder)} (deals: {', '.join(found) or 'none'})",
+                    key="--deal",
+                )
+            wanted.append(name)
+        found = {k: v for k, v in found.items() if k in wanted}
+    deals = []
+    for path in found.values():
+        deal = load(path, kind="deal")
+        assert isinstance(deal, Deal)
+        deals.append(deal)
+    if not deals:
+        raise InputError(f"no deal files ({paths.shown(folder)}/<deal>/deal.yaml)", key="--deal")
+    return deals
 
 
 def select_notebooks(names: Sequence[str] | None, folder: Path | None = None) -> list[Notebook]:
@@ -178,7 +211,7 @@ def select_notebooks(names: Sequence[str] | None, folder: Path | None = None) ->
 
 
 def typed_parameters(
-    books: Sequence[Notebook], parameters: Mapping[str, Any]
+    books: Sequence[Notebook], parameters: Mapping[str, Any], *, check_unknown: bool = True
 ) -> dict[str, dict[str, Any]]:
     """Each notebook's typed parameters from the user's; errors name the notebooks."""
     for reserved, instead in ((OUTPUT_PARAMETER, "--out"), (SCENARIO_PARAMETER, "--scenario")):
@@ -188,7 +221,7 @@ def typed_parameters(
             )
     known = {p for b in books for p in b.parameters}
     unknown = sorted(set(parameters) - known)
-    if unknown:
+    if unknown and check_unknown:
         raise InputError(
             f"parameter(s) {', '.join(unknown)} not declared by "
             f"{', '.join(b.name for b in books)} (declared: "
@@ -203,9 +236,12 @@ def typed_parameters(
 
 @dataclass(frozen=True)
 class Planned:
-    """One report to produce: the notebook, the folder (relative to the output folder),
-    the scenario (None for a historical notebook) and the parameters."""
+    """One report to produce: the deal, the notebook, the folder (relative to the output
+    folder: ``<deal>/<scenario>`` or ``<deal>/historical``), the scenario (None for a
+    historical notebook) and the parameters."""
 
+    deal: str
+    deal_title: str
     book: Notebook
     folder: str
     scenario: Scenario | None
@@ -216,25 +252,82 @@ class Planned:
         return f"{self.folder}/{self.book.name}"
 
 
+def _deal_parameters(deal: Any, book: Notebook) -> dict[str, Any]:
+    """The deal's parameters of one notebook, typed; an undeclared one names the deal file."""
+    given = deal.terms.notebooks.get(book.name, {})
+    unknown = sorted(set(given) - set(book.parameters))
+    if unknown:
+        raise InputError(
+            f"notebooks.{book.name}: parameter(s) {', '.join(unknown)} not declared by the "
+            f"notebook (declared: {', '.join(sorted(book.parameters))})",
+            key=paths.shown(deal.folder / "deal.yaml"),
+        )
+    return {k: coerce(book, k, v) for k, v in given.items()}
+
+
 def plan(
-    books: Sequence[Notebook], scenarios: Sequence[Scenario], typed: Mapping[str, Mapping[str, Any]]
+    deals: Sequence[Any],
+    books: Sequence[Notebook],
+    scenario_specs: Sequence[str] | None,
+    parameters: Mapping[str, Any],
+    available: Sequence[str],
 ) -> list[Planned]:
-    """Notebooks x scenarios (see the module docstring), in notebook order."""
-    names: dict[str, list[str]] = {}
-    for s in scenarios:
-        names.setdefault(s.name, []).append(s.file)
-    clash = {n: files for n, files in names.items() if len(files) > 1}
-    if clash:
-        said = "; ".join(f"{', '.join(files)} -> {n}" for n, files in clash.items())
-        raise InputError(f"two scenario files would share a folder: {said}", key="--scenario")
-    out = []
-    for book in books:
-        if book.per_scenario:
-            for s in scenarios:
-                params = dict(typed[book.name]) | {SCENARIO_PARAMETER: s.file}
-                out.append(Planned(book, s.name, s, params))
-        else:
-            out.append(Planned(book, HISTORICAL, None, dict(typed[book.name])))
+    """Deals x notebooks x scenarios (see the module docstring), in deal then notebook order."""
+    out: list[Planned] = []
+    for deal in deals:
+        mine = [b for b in books if b.name in deal.terms.notebooks]
+        missing = sorted(set(deal.terms.notebooks) - set(available))
+        if missing:
+            raise InputError(
+                f"notebooks: no notebook {', '.join(missing)} in notebooks/",
+                key=paths.shown(deal.folder / "deal.yaml"),
+            )
+        typed = typed_parameters(mine, parameters, check_unknown=False) if mine else {}
+        scenarios: list[Scenario] = []
+        if any(b.per_scenario for b in mine):
+            if scenario_specs:
+                scenarios = [resolve_scenario(s, deal.scenarios_folder) for s in scenario_specs]
+            elif deal.scenarios_folder is not None:
+                scenarios = find_scenarios(deal.scenarios_folder)
+            if not scenarios:
+                raise InputError(
+                    "the deal runs a notebook per scenario but has no scenario files "
+                    "(scenarios: a folder of kind: scenario files)",
+                    key=paths.shown(deal.folder / "deal.yaml"),
+                )
+        names: dict[str, list[str]] = {}
+        for s in scenarios:
+            names.setdefault(s.name, []).append(s.file)
+        clash = {n: files for n, files in names.items() if len(files) > 1}
+        if clash:
+            said = "; ".join(f"{', '.join(files)} -> {n}" for n, files in clash.items())
+            raise InputError(f"two scenario files would share a folder: {said}", key="--scenario")
+        title = deal.terms.title
+        for book in mine:
+            params = _deal_parameters(deal, book) | typed[book.name]
+            if book.per_scenario:
+                for s in scenarios:
+                    folder = f"{deal.name}/{s.name}"
+                    out.append(
+                        Planned(
+                            deal.name, title, book, folder, s, params | {SCENARIO_PARAMETER: s.file}
+                        )
+                    )
+            else:
+                out.append(
+                    Planned(deal.name, title, book, f"{deal.name}/{HISTORICAL}", None, params)
+                )
+    known = {p for item in out for p in item.book.parameters}
+    unknown = sorted(set(parameters) - known)
+    if unknown:
+        raise InputError(
+            f"parameter(s) {', '.join(unknown)} not declared by "
+            f"{', '.join(sorted({item.book.name for item in out})) or 'any planned notebook'} "
+            f"(declared: {', '.join(sorted(known - {OUTPUT_PARAMETER, SCENARIO_PARAMETER}))})",
+            key="parameters",
+        )
+    if not out:
+        raise InputError("nothing to run: no deal lists the notebooks asked for", key="notebooks")
     return out
 
 

@@ -188,9 +188,11 @@ def execute(task: Task) -> Outcome:
     from model.run.notebooks import export_html, point_at_final_folder
 
     started = time.perf_counter()
-    work = Path(tempfile.mkdtemp(prefix="model-task-", dir=task.scratch or None))
+    # the batch's scratch folder when this worker sees it (a remote worker does not)
+    base = task.scratch if task.scratch and Path(task.scratch).is_dir() else None
+    work = Path(tempfile.mkdtemp(prefix="model-task-", dir=base))
     executed = work / f"{task.notebook}.ipynb"
-    manager = kernel_manager_for(task.env, task.scratch)
+    manager = kernel_manager_for(task.env, base)
     watchdog = _Watchdog(task.timeout, manager)
     try:
         try:

@@ -266,7 +266,7 @@ def load_actuals_csv(path: Path) -> Actuals:
     Examples
     --------
     >>> from model import paths
-    >>> a = load_actuals_csv(paths.params_path("actuals/ibasis-2008.csv"))
+    >>> a = load_actuals_csv(paths.params_path("deals/ibasis/actuals/ibasis-2008.csv"))
     >>> a.quarter("2008-03-31").entry("revenue").value
     Decimal('324900000')
     """

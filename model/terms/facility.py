@@ -465,7 +465,7 @@ class FacilityTerms(Frozen):
         Examples
         --------
         >>> from model.terms import load
-        >>> t = load("params/facilities/svb-loan-agreement.yaml").version("first_modification")
+        >>> t = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml").version("first_modification")
         >>> a = t.assumptions().set_index("term")
         >>> a.loc["triggers.agings_measure", "value"], a.loc["interest.margin", "value"]
         ('either', '0.0')
@@ -645,7 +645,7 @@ def build_facility(pf: ParamsFile, load_reference: LoadReference) -> Facility:
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> [(n, d.isoformat()) for n, d in fac.versions]
     [('original', '2007-10-02'), ('first_modification', '2008-04-28')]
     >>> fac.terms_as_of(dt.date(2008, 4, 27)).line, fac.terms_as_of(dt.date(2008, 4, 28)).line
@@ -784,7 +784,7 @@ class Facility:
         with the versions it appears in.
 
         >>> from model.terms import load
-        >>> a = load("params/facilities/svb-loan-agreement.yaml").assumptions()
+        >>> a = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml").assumptions()
         >>> a.set_index("term").loc["borrowing_base.certificate_lag_days", "versions"]
         'original, first_modification'
         """

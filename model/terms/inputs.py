@@ -124,7 +124,7 @@ def read_dated_csv(path: str | os.PathLike[str], kind: str | None = None) -> pd.
 
     Examples
     --------
-    >>> read_dated_csv("params/scenarios/svb-cash-sample.csv", "cash").columns.tolist()
+    >>> read_dated_csv("params/deals/ibasis/scenarios/svb-cash-sample.csv", "cash").columns.tolist()
     ['date', 'cash']
     """
     try:

@@ -21,6 +21,10 @@ Kinds
 ``compliance_certificate``
     line items, metric build-ups, reporting requirements and certificate wording
     (:class:`model.terms.compliance.ComplianceTerms`);
+``scenario``
+    a projection scenario (:class:`model.terms.scenarios.Scenario`);
+``deal``
+    a deal of the portfolio: its notebooks and scenarios (:class:`model.terms.deals.Deal`);
 ``actuals`` (YAML, or any ``.csv`` file)
     quarterly line items (:class:`model.terms.actuals.Actuals`).
 """
@@ -37,6 +41,7 @@ from model.errors import ParamsError, UnsafePathError
 from model.terms.actuals import build_actuals, load_actuals_csv
 from model.terms.capital import build_capitalization
 from model.terms.compliance import build_compliance
+from model.terms.deals import build_deal
 from model.terms.facility import build_facility
 from model.terms.files import ParamsFile, read_yaml
 from model.terms.inputs import SCHEMAS, read_dated_csv
@@ -54,6 +59,7 @@ KINDS: dict[str, Builder] = {
     "facility": build_facility,
     "compliance_certificate": build_compliance,
     "scenario": build_scenario,
+    "deal": build_deal,
     "actuals": lambda pf, _ref: build_actuals(pf),
 }
 """``kind`` -> builder ``(params file, load_reference) -> terms``."""
@@ -201,14 +207,14 @@ def load(
 
     Examples
     --------
-    >>> note = load("params/instruments/8pct-secured-convertible-2007.yaml")
+    >>> note = load("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml")
     >>> t = note.terms
     >>> t.principal.value, str(t.coupon_rate.value), t.maturity.value.isoformat()
     (Decimal('29000000'), '0.08', '2007-06-18')
-    >>> load("params/instruments/8pct-secured-convertible-2007.yaml", kind="facility")
+    >>> load("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml", kind="facility")
     Traceback (most recent call last):
     ...
-    model.errors.ParamsError: params/instruments/8pct-secured-convertible-2007.yaml: line 5: kind: this is a 'fixed_rate_note' file; a 'facility' file is needed here
+    model.errors.ParamsError: params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml: line 5: kind: this is a 'fixed_rate_note' file; a 'facility' file is needed here
     """
     if path is None or (isinstance(path, str) and not path.strip()):
         raise ParamsError("no params file given", key="path")

@@ -1,5 +1,5 @@
 """Scenario terms: the opening position, the horizon, the revolver policy and the operating
-drivers of a projection (``kind: scenario`` params files, ``params/scenarios/*.yaml``).
+drivers of a projection (``kind: scenario`` params files, ``params/deals/ibasis/scenarios/*.yaml``).
 
 A scenario names the deal it projects (``facility_file``, relative to its own folder and
 kept inside ``params/``), the base rate path (``base_rate_file``, a dated CSV of kind

@@ -40,9 +40,9 @@ from model.reports.inputs import notebook_defaults
 from model.reports.tables import STATUS_COLOURS
 from model.terms import load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
-ACTS = load("params/actuals/ibasis-2008.csv")
-NORTHWIND = Path(__file__).resolve().parents[1] / "fixtures" / "deals" / "northwind"
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
+ACTS = load("params/deals/ibasis/actuals/ibasis-2008.csv")
+NORTHWIND = paths.ROOT / "params" / "deals" / "northwind"
 
 
 def _render(q="2008-03-31", fmt="html", version=None, facility=FAC, **kw):
@@ -295,7 +295,7 @@ CONDITION = (
 def _springing(q, liquidity, fmt="markdown", **kw):
     """A certificate whose springing figures are ``liquidity``, an illustrative sample whose
     source names files (as notebook 03's does)."""
-    src = "illustrative: daily ledger from params/scenarios/svb-*.csv"
+    src = "illustrative: daily ledger from params/deals/ibasis/scenarios/svb-*.csv"
     res = evaluate_covenants(
         FAC,
         q,
@@ -342,7 +342,9 @@ def test_liquidity_source_listed_as_illustrative():
         "Liquidity for the springing test (Sec. 6.9(iii)): the Bank's daily balance report." in md
     )
     with pytest.raises(InputError, match="liquidity_description: .* without file paths"):
-        _springing("2008-06-30", 25e6, liquidity_description="from params/scenarios/cash.csv")
+        _springing(
+            "2008-06-30", 25e6, liquidity_description="from params/deals/ibasis/scenarios/cash.csv"
+        )
 
 
 def test_days_the_ledger_does_not_cover_are_said():
@@ -431,7 +433,7 @@ def test_names_of_the_parties_come_from_the_params():
             text
         )
     other = load(
-        "params/facilities/svb-loan-agreement.yaml",
+        "params/deals/ibasis/facilities/svb-loan-agreement.yaml",
         {"borrower": "Acme Widgets, Inc.", "bank": "First Example Bank"},
     )
     md = _render(fmt="markdown", facility=other)
@@ -818,7 +820,11 @@ def test_acceptance_the_sample_actuals_make_it_a_draft(fmt, sample_ledger):
 
 def _all_reported(tmp_path: Path):
     """The sample actuals with every figure marked reported."""
-    lines = (paths.PARAMS / "actuals" / "ibasis-2008.csv").read_text(encoding="utf-8").splitlines()
+    lines = (
+        (paths.PARAMS / "deals" / "ibasis" / "actuals" / "ibasis-2008.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     out = [
         ln if ln.startswith("#") else re.sub(r",(illustrative|estimate),", ",reported,", ln)
         for ln in lines

@@ -4,7 +4,6 @@ that quote the deal come from its terms."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -14,6 +13,7 @@ from matplotlib.colors import to_rgb, to_rgba
 from matplotlib.patches import Patch
 from matplotlib.transforms import Bbox
 
+from model import paths
 from model.engines.covenants import evaluate_history
 from model.engines.facility import facility_ledger
 from model.engines.notes import FixedRateNote
@@ -37,10 +37,10 @@ from model.reports.charts import (
 from model.reports.tables import STATUS_COLOURS as TABLE_COLOURS
 from model.terms import load
 
-SVB = "params/facilities/svb-loan-agreement.yaml"
+SVB = "params/deals/ibasis/facilities/svb-loan-agreement.yaml"
 FAC = load(SVB)
-ACTS = load("params/actuals/ibasis-2008.csv")
-NORTHWIND = Path(__file__).resolve().parents[1] / "fixtures" / "deals" / "northwind"
+ACTS = load("params/deals/ibasis/actuals/ibasis-2008.csv")
+NORTHWIND = paths.ROOT / "params" / "deals" / "northwind"
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +80,7 @@ def _small_ledger(fac, start, end, domestic_advance_rate=None, certificate=None)
 
 
 def test_interest_expense_chart():
-    note = FixedRateNote(load("params/instruments/8pct-secured-convertible-2007.yaml"))
+    note = FixedRateNote(load("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml"))
     expense = note.interest_expense("2005-01-01", "2005-12-31")
     fig, ax = interest_expense_chart(expense)
     _check_frame(fig, ax, "US$")
@@ -199,7 +199,7 @@ def test_covenant_history_on_given_axes_and_errors(sample_ledger):
 # --- every chart: a title, units, a legend off the data, the one set of status colours ------
 
 UNITS = ("US$", "%", "days", "ratio", "date")
-STRESS = "params/scenarios/stress-2008.yaml"
+STRESS = "params/deals/ibasis/scenarios/stress-2008.yaml"
 
 
 def _title(ax) -> str:
@@ -285,7 +285,7 @@ def test_ledger_charts_have_units_and_legends_off_the_data(sample_ledger):
     for chart in (liquidity_chart, borrowing_base_chart):
         fig, ax = chart(FAC, sample_ledger)
         _check_chart(fig, ax, "US$ millions")
-    note = FixedRateNote(load("params/instruments/8pct-secured-convertible-2007.yaml"))
+    note = FixedRateNote(load("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml"))
     fig, ax = interest_expense_chart(note.interest_expense("2005-01-01", "2005-12-31"))
     _check_chart(fig, ax, "US$", x_unit="period")
 

@@ -17,10 +17,10 @@ from model.reports.excel import ScheduleTest, sheet_name, write_workbook
 from model.reports.tables import table
 from model.terms import load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 # the build-up sheet is named after the deal's certificate schedule (31 characters at most)
 SCHEDULE = sheet_name(FAC.compliance.certificate.schedule_title, set())
-ACTS = load("params/actuals/ibasis-2008.csv")
+ACTS = load("params/deals/ibasis/actuals/ibasis-2008.csv")
 Q = "2008-03-31"
 
 

@@ -27,8 +27,8 @@ from model.reports.formatting import (
 )
 from model.terms import load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
-ACTS = load("params/actuals/ibasis-2008.csv")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
+ACTS = load("params/deals/ibasis/actuals/ibasis-2008.csv")
 
 
 # --- finding 18: half-up cents -------------------------------------------------------------------
@@ -204,13 +204,15 @@ def test_interest_basis_says_the_margin_is_an_assumption():
     from model.engines.facility import interest_basis
     from model.reports.formatting import describe_interest_basis
 
-    b = interest_basis(FAC, "2008-04-01", "2009-06-30", "params/scenarios/prime-rate-2007-2009.csv")
+    b = interest_basis(
+        FAC, "2008-04-01", "2009-06-30", "params/deals/ibasis/scenarios/prime-rate-2007-2009.csv"
+    )
     assert [x["version"] for x in b] == ["original", "first_modification"]
     assert [x["from"] for x in b] == [dt.date(2008, 4, 1), dt.date(2008, 4, 28)]
     assert all(x["margin_is_assumption"] for x in b)
     text = describe_interest_basis(b)
     assert (
-        "base rate: prime path from params/scenarios/prime-rate-2007-2009.csv; margin 0.00% (ASSUMPTION: "
+        "base rate: prime path from params/deals/ibasis/scenarios/prime-rate-2007-2009.csv; margin 0.00% (ASSUMPTION: "
         in text
     )
     assert "over-advance tranche +1.25%" in text.splitlines()[1]

@@ -79,8 +79,8 @@ def test_scenarios_are_summarised_from_their_key_figures(tmp_path: Path) -> None
     )
     page = html_path.read_text()
     assert "First breach 2008-12-31 (consolidated ebitda)" in page
-    assert "$10,602,290.45" in page and "$43,239,142.38" in page
-    assert "No breach through 2010-12-31" in page and "$1,500.50" in page
+    assert "$10,602,290" in page and "$43,239,142" in page
+    assert "No breach through 2010-12-31" in page and "$1,501" in page
     assert "Base &lt;case&gt;" in page and "Base <case>" not in page
     assert 'href="base/04-projection.html"' in page and 'href="base/04-projection.xlsx"' in page
     assert "Every report of this run completed." in page
@@ -105,11 +105,14 @@ def test_failures_come_first_with_cell_source_and_error(tmp_path: Path) -> None:
     _write(tmp_path, hist, {"accrued_interest_as_of": "663777.78"})
     html_path, json_path = write_index(tmp_path, [hist, bad], RUN)
     page = html_path.read_text()
-    assert page.index("1 report failed in this run") < page.index("Scenarios: covenants")
+    assert page.index("1 report failed in this run") < page.index("Projection scenarios")
     assert "In [7]" in page and "ValueError: x" in page and "raise ValueError" in page
     assert 'href="downside/04-projection.FAILED.html"' in page
     assert "The report failed: see the failures above" in page
-    assert "Historical reports" in page and 'href="historical/01-interest-accrual.html"' in page
+    assert (
+        "Reports on the documents and the actuals" in page
+        and 'href="historical/01-interest-accrual.html"' in page
+    )
     assert json.loads(json_path.read_text())["run"]["counts"]["failed"] == 1
 
 

@@ -23,13 +23,13 @@ def _defaults_04() -> dict:
 
 def test_defaults_are_read_from_the_parameters_cell_without_running_it():
     d = _defaults_04()
-    assert d["scenario_file"] == "params/scenarios/base.yaml"
+    assert d["scenario_file"] == "params/deals/ibasis/scenarios/base.yaml"
     assert d["output_dir"] == ""  # nothing written unless model run says where
 
 
 def test_changed_parameters_are_flagged_and_output_dir_stays_out_of_the_json(tmp_path):
     ns = dict(_defaults_04())
-    ns["scenario_file"] = "params/scenarios/stress-2008.yaml"
+    ns["scenario_file"] = "params/deals/ibasis/scenarios/stress-2008.yaml"
     ns["output_dir"] = str(tmp_path)
     early = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
     late = dt.datetime(2026, 6, 1, 17, 30, tzinfo=dt.UTC)
@@ -37,7 +37,7 @@ def test_changed_parameters_are_flagged_and_output_dir_stays_out_of_the_json(tmp
     b = inputs.inputs_used("04-projection", ns, now=late)
     by_name = {p["name"]: p for p in a.parameters}
     assert by_name["scenario_file"]["differs"] is True
-    assert by_name["scenario_file"]["default"] == "params/scenarios/base.yaml"
+    assert by_name["scenario_file"]["default"] == "params/deals/ibasis/scenarios/base.yaml"
     # the output folder outside the project is shown by its name only
     assert by_name["output_dir"]["value"] == f"(outside the project)/{tmp_path.name}"
     # two runs of the same inputs at different times: the same JSON bytes
@@ -50,11 +50,14 @@ def test_changed_parameters_are_flagged_and_output_dir_stays_out_of_the_json(tmp
 
 
 def test_files_read_carry_their_sha256_relative_to_the_project():
-    path = paths.PARAMS / "scenarios" / "base.yaml"
+    path = paths.PARAMS / "deals" / "ibasis" / "scenarios" / "base.yaml"
     load(path)
     used = inputs.inputs_used("04-projection", _defaults_04())
     recorded = {f["path"]: f["sha256"] for f in used.files}
-    assert recorded["params/scenarios/base.yaml"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (
+        recorded["params/deals/ibasis/scenarios/base.yaml"]
+        == hashlib.sha256(path.read_bytes()).hexdigest()
+    )
     text = json.dumps(used.as_dict())
     assert str(paths.ROOT) not in text
     assert str(paths.ROOT) not in used._repr_html_()

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 
 PER_SCENARIO = """\
-scenario_file: str = "params/scenarios/base.yaml"  # scenario
+scenario_file: str = "params/deals/ibasis/scenarios/base.yaml"  # scenario
 fail_on: str = ""  # fail for the scenario file whose path contains this text
 sleep_seconds: float = 0.0  # seconds to sleep before writing
 extra_file: str = ""  # another file to read (recorded with its SHA-256)
@@ -90,6 +90,11 @@ def _book(title: str, params: str, body: str) -> nbformat.NotebookNode:
     return nb
 
 
+DEAL = "fake"
+REPORT_FILES = {"10-fake.html", "10-fake.ipynb", "10-fake.json", "10-fake.xlsx"}
+"""The files of one fake report: HTML, executed notebook, key figures, workbook."""
+
+
 def write_books(folder: Path) -> Path:
     """``09-history`` (once) and ``10-fake`` (per scenario) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -98,3 +103,24 @@ def write_books(folder: Path) -> Path:
         _book("10 Fake projection", PER_SCENARIO, PER_SCENARIO_BODY), folder / "10-fake.ipynb"
     )
     return folder
+
+
+def write_deal(deals: Path) -> Path:
+    """A deal ``fake`` running both notebooks on the iBasis scenarios, in ``deals/fake``."""
+    import os
+
+    from model import paths
+
+    folder = deals / DEAL
+    folder.mkdir(parents=True, exist_ok=True)
+    scenarios = os.path.relpath(paths.PARAMS / "deals" / "ibasis" / "scenarios", folder)
+    (folder / "deal.yaml").write_text(
+        "kind: deal\n"
+        f"name: {DEAL}\n"
+        'title: "A test deal"\n'
+        f"scenarios: {scenarios}\n"
+        "notebooks:\n"
+        "  09-history: {}\n"
+        "  10-fake: {}\n"
+    )
+    return deals

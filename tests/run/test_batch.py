@@ -25,16 +25,8 @@ from model.errors import InputError, UnsafePathError
 from model.run import batch, plan
 from model.run.cli import _split_parameters, main
 from model.run.notebooks import Notebook, Parameter, coerce
-from tests.run.batchbooks import write_books
-
-REPORT_FILES = {"10-fake.html", "10-fake.ipynb", "10-fake.json", "10-fake.xlsx"}
-
-
-@pytest.fixture()
-def books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = write_books(tmp_path / "books")
-    monkeypatch.setattr(paths, "NOTEBOOKS", folder)
-    return folder
+from tests.run.batchbooks import DEAL as D
+from tests.run.batchbooks import REPORT_FILES
 
 
 def _index(out: Path) -> dict:
@@ -73,25 +65,25 @@ def test_a_failing_report_leaves_every_other_report_complete(
     assert status == 1
     err = capsys.readouterr().err
     assert (
-        "FAILED 10-fake (scenario downside) in cell In [3]: ValueError: planned failure for downside"
+        "FAILED 10-fake (fake, scenario downside) in cell In [3]: ValueError: planned failure for downside"
         in err
     )
     for s in ("base", "stress-2008", "upside"):
-        assert {f.name for f in (out / s).iterdir()} == REPORT_FILES
-        assert json.loads((out / s / "10-fake.json").read_text())["scenario"] == s
-    assert {f.name for f in (out / "historical").iterdir()} == {
+        assert {f.name for f in (out / D / s).iterdir()} == REPORT_FILES
+        assert json.loads((out / D / s / "10-fake.json").read_text())["scenario"] == s
+    assert {f.name for f in (out / D / "historical").iterdir()} == {
         "09-history.html",
         "09-history.ipynb",
         "09-history.json",
     }
     # the failed notebook is kept, opening at the error; no partial report beside it
-    assert {f.name for f in (out / "downside").iterdir()} == {
+    assert {f.name for f in (out / D / "downside").iterdir()} == {
         "10-fake.FAILED.html",
         "10-fake.FAILED.ipynb",
     }
-    failed_html = (out / "downside" / "10-fake.FAILED.html").read_text()
+    failed_html = (out / D / "downside" / "10-fake.FAILED.html").read_text()
     assert "papermill-error-cell" in failed_html and "planned failure" in failed_html
-    entry = _entries(out)["downside/10-fake"]
+    entry = _entries(out)["fake/downside/10-fake"]
     assert entry["status"] == "failed"
     # In [3]: the parameters cell is In [1], the parameters papermill injected In [2]
     assert entry["failure"]["cell"] == 3
@@ -99,7 +91,7 @@ def test_a_failing_report_leaves_every_other_report_complete(
     assert "-->" in source and "raise ValueError" in source.split("-->")[1].splitlines()[0]
     assert entry["failure"]["error"] == "ValueError"
     page = (out / "index.html").read_text()
-    assert "1 report failed in this run" in page and "downside/10-fake.FAILED.html" in page
+    assert "1 report failed in this run" in page and "fake/downside/10-fake.FAILED.html" in page
     assert "In [3]" in page
     # nothing of the run's machinery is left behind
     assert not list(out.glob(".staging-*")) and not list(out.rglob(".tmp-*"))
@@ -130,8 +122,8 @@ def test_a_worker_that_dies_is_retried_then_reported(books: Path, tmp_path: Path
     assert marker.exists()
     assert [e["status"] for e in once.entries] == ["ok", "ok"]  # killed once, then retried
     # the dead attempt's half-written files did not reach the reports
-    assert {f.name for f in (out / "upside").iterdir()} == REPORT_FILES
-    assert json.loads((out / "upside" / "10-fake.json").read_text())["scenario"] == "upside"
+    assert {f.name for f in (out / D / "upside").iterdir()} == REPORT_FILES
+    assert json.loads((out / D / "upside" / "10-fake.json").read_text())["scenario"] == "upside"
 
     always = batch.run_batch(
         ["10-fake"],
@@ -142,12 +134,12 @@ def test_a_worker_that_dies_is_retried_then_reported(books: Path, tmp_path: Path
         force=True,
         **_quiet(),
     )
-    status = {e["folder"]: e for e in always.entries}
+    status = {e["folder"].rsplit("/", 1)[-1]: e for e in always.entries}
     assert status["upside"]["status"] == "failed"
     assert status["upside"]["failure"]["error"] == "WorkerDied"
     assert status["base"]["status"] == "ok"
     # the earlier complete report of upside is still in place
-    assert json.loads((out / "upside" / "10-fake.json").read_text())["scenario"] == "upside"
+    assert json.loads((out / D / "upside" / "10-fake.json").read_text())["scenario"] == "upside"
 
 
 # --- reuse --------------------------------------------------------------------------------
@@ -172,9 +164,9 @@ def test_unchanged_inputs_are_reused_and_anything_changed_reruns(
         return [e["status"] for e in batch.run_batch(**(args | kw)).entries]
 
     assert statuses() == ["ok", "ok"]
-    stamp = (out / "base" / "10-fake.json").stat().st_mtime_ns
+    stamp = (out / D / "base" / "10-fake.json").stat().st_mtime_ns
     assert statuses() == ["reused", "reused"]
-    assert (out / "base" / "10-fake.json").stat().st_mtime_ns == stamp
+    assert (out / D / "base" / "10-fake.json").stat().st_mtime_ns == stamp
     assert "reused (inputs unchanged)" in (out / "index.html").read_text()
 
     extra.write_text("two")  # a file the reports read changed
@@ -190,7 +182,7 @@ def test_unchanged_inputs_are_reused_and_anything_changed_reruns(
     ]
 
     # a report a crash left half replaced (one file differs from what the index recorded)
-    (out / "upside" / "10-fake.xlsx").write_bytes(b"half new")
+    (out / D / "upside" / "10-fake.xlsx").write_bytes(b"half new")
     assert statuses(parameters={"extra_file": str(extra), "sleep_seconds": "0.1"}) == [
         "reused",
         "ok",
@@ -219,13 +211,14 @@ def test_rerunning_unchanged_inputs_gives_identical_key_figures_and_workbooks(
         return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
 
     out = tmp_path / "reports"
-    rels = ("stress-2008/04-projection", "historical/03-covenant-compliance")
+    rels = ("ibasis/stress-2008/04-projection", "ibasis/historical/03-covenant-compliance")
     seen = []
     for _ in range(2):
         res = batch.run_batch(
             ["03-covenant-compliance", "04-projection"],
             ["stress-2008"],
             out=out,
+            deals=["ibasis"],
             force=True,
             **_quiet(),
         )
@@ -234,7 +227,7 @@ def test_rerunning_unchanged_inputs_gives_identical_key_figures_and_workbooks(
             {rel: ((out / f"{rel}.json").read_bytes(), values(out / f"{rel}.xlsx")) for rel in rels}
         )
     assert seen[0] == seen[1]
-    figures = json.loads(seen[0]["stress-2008/04-projection"][0])
+    figures = json.loads(seen[0]["ibasis/stress-2008/04-projection"][0])
     assert figures["first_breach"] == "2008-12-31" and figures["min_liquidity"] == 10602290.45
     assert "run_at_utc" not in figures["inputs"]
 
@@ -246,6 +239,7 @@ import sys
 from model import paths
 from model.run import batch
 paths.NOTEBOOKS = __import__("pathlib").Path(sys.argv[1])
+paths.DEALS = __import__("pathlib").Path(sys.argv[1]).parent / "deals"
 if __name__ == "__main__":
     try:
         batch.run_batch(None, None, {"sleep_seconds": sys.argv[3], "token": sys.argv[4]}, sys.argv[2],
@@ -266,7 +260,7 @@ def test_sigterm_leaves_no_half_written_report_and_no_staging_folder(
     cmd = [sys.executable, str(script), str(books), str(out)]
     subprocess.run(cmd + ["0", "first"], env=env, check=True, cwd=paths.ROOT, timeout=300)
     folders = ["base", "downside", "stress-2008", "upside"]
-    assert all(_token(out / f) == {"first"} for f in folders)
+    assert all(_token(out / D / f) == {"first"} for f in folders)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     started = time.time()
     # its own process group, as a CI job or a scheduler runs it; SIGTERM goes to the group
@@ -288,7 +282,7 @@ def test_sigterm_leaves_no_half_written_report_and_no_staging_folder(
     assert not list(out.glob(".staging-*"))
     assert not [p for p in out.rglob("*") if p.name.startswith(".tmp-")]
     assert not list((tmp_path / "tmp").glob("model-run-*"))
-    tokens = {f: _token(out / f) for f in folders}
+    tokens = {f: _token(out / D / f) for f in folders}
     assert all(len(t) == 1 for t in tokens.values()), tokens  # each report all old or all new
     renewed = [f for f, t in tokens.items() if t == {"second"}]
     assert 1 <= len(renewed) < len(folders)
@@ -297,9 +291,11 @@ def test_sigterm_leaves_no_half_written_report_and_no_staging_folder(
             assert (out / rel).read_bytes() == old, rel
     index = _index(out)
     assert index["run"]["interrupted"] is True
-    assert {e["folder"] for e in index["reports"] if e["this_run"] and e["status"] == "ok"} >= set(
-        renewed
-    )
+    assert {
+        e["folder"].rsplit("/", 1)[-1]
+        for e in index["reports"]
+        if e["this_run"] and e["status"] == "ok"
+    } >= set(renewed)
     time.sleep(2.5)  # the kernels' parent poller looks every second
     leftovers = []
     for proc_dir in Path("/proc").glob("[0-9]*"):
@@ -327,11 +323,11 @@ def test_a_signal_while_a_report_is_put_in_place_waits_for_the_report(
     monkeypatch.setattr(batch.os, "replace", replace_then_signal)
     with pytest.raises(batch.Interrupted):
         batch.run_batch(["10-fake"], ["base", "upside"], {"token": "t"}, out, workers=1, **_quiet())
-    done = [f for f in ("base", "upside") if (out / f / "10-fake.json").exists()]
+    done = [f for f in ("base", "upside") if (out / D / f / "10-fake.json").exists()]
     assert len(done) == 1  # the report being put in place was completed, the next not started
-    assert _token(out / done[0]) == {"t"}
-    assert {f.name for f in (out / done[0]).iterdir()} == REPORT_FILES
-    assert [e["folder"] for e in _index(out)["reports"]] == done
+    assert _token(out / D / done[0]) == {"t"}
+    assert {f.name for f in (out / D / done[0]).iterdir()} == REPORT_FILES
+    assert [e["folder"] for e in _index(out)["reports"]] == [f"{D}/{done[0]}"]
     assert not list(out.glob(".staging-*"))
 
 
@@ -340,7 +336,7 @@ def test_one_run_at_a_time_and_leftovers_of_a_crash_are_removed(
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / ".staging-crashed" / "base").mkdir(parents=True)
+    (out / ".staging-crashed" / "x").mkdir(parents=True)
     with open(out / ".model-run.lock", "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         held.write("4242")
@@ -385,9 +381,11 @@ def test_scenario_and_notebook_names_cannot_escape(books: Path, tmp_path: Path) 
     with pytest.raises(InputError, match="no notebook '../10-fake'"):
         batch.run_batch(["../10-fake"], ["base"], out=o)
     with pytest.raises(InputError, match="is not a scenario file"):
-        batch.run_batch(["10-fake"], ["params/facilities/svb-loan-agreement.yaml"], out=o)
+        batch.run_batch(
+            ["10-fake"], ["params/deals/ibasis/facilities/svb-loan-agreement.yaml"], out=o
+        )
     outside = tmp_path / "my-scenario.yaml"
-    shutil.copy(paths.PARAMS / "scenarios" / "base.yaml", outside)
+    shutil.copy(paths.PARAMS / "deals" / "ibasis" / "scenarios" / "base.yaml", outside)
     with pytest.raises(InputError, match="scenario files live under params/"):
         batch.run_batch(["10-fake"], [str(outside)], out=o)
     assert not o.exists()
@@ -395,8 +393,8 @@ def test_scenario_and_notebook_names_cannot_escape(books: Path, tmp_path: Path) 
 
 @pytest.mark.parametrize("name", ["historical", "index.html"])
 def test_reserved_folder_names_are_refused(books: Path, tmp_path: Path, name: str) -> None:
-    clash = paths.PARAMS / "scenarios" / f"{name}.yaml"
-    shutil.copy(paths.PARAMS / "scenarios" / "base.yaml", clash)
+    clash = paths.PARAMS / "deals" / "ibasis" / "scenarios" / f"{name}.yaml"
+    shutil.copy(paths.PARAMS / "deals" / "ibasis" / "scenarios" / "base.yaml", clash)
     try:
         with pytest.raises(InputError, match=f"a scenario cannot be called '{name}'"):
             batch.run_batch(
@@ -412,16 +410,16 @@ def test_output_folders_that_cannot_be_used_are_refused(books: Path, tmp_path: P
     with pytest.raises(InputError, match="is a file, not a folder"):
         batch.run_batch(["10-fake"], ["base"], out=a_file)
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "base").write_text("in the way")
+    (out / D).mkdir(parents=True)
+    (out / D / "base").write_text("in the way")
     with pytest.raises(
-        InputError, match="is a file where the folder 'base' of the reports should be"
+        InputError, match="is a file where the folder 'fake/base' of the reports should be"
     ):
         batch.run_batch(["10-fake"], ["base"], out=out)
-    (out / "base").unlink()
+    (out / D / "base").unlink()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (out / "base").symlink_to(elsewhere)
+    (out / D / "base").symlink_to(elsewhere)
     with pytest.raises((InputError, UnsafePathError), match="symbolic link|escapes"):
         batch.run_batch(["10-fake"], ["base"], out=out)
     assert not any(elsewhere.iterdir())
@@ -430,17 +428,17 @@ def test_output_folders_that_cannot_be_used_are_refused(books: Path, tmp_path: P
 
 def test_a_link_or_folder_in_place_of_a_report_file(books: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    (out / "base").mkdir(parents=True)
-    (out / "upside").mkdir()
+    (out / D / "base").mkdir(parents=True)
+    (out / D / "upside").mkdir()
     secret = tmp_path / "secret.json"
     secret.write_text("keep me")
-    (out / "base" / "10-fake.json").symlink_to(secret)  # replaced, never followed
-    (out / "upside" / "10-fake.html").mkdir()  # a folder in the way: that report fails
+    (out / D / "base" / "10-fake.json").symlink_to(secret)  # replaced, never followed
+    (out / D / "upside" / "10-fake.html").mkdir()  # a folder in the way: that report fails
     res = batch.run_batch(["10-fake"], ["base", "upside"], out=out, **_quiet())
-    status = {e["folder"]: e for e in res.entries}
+    status = {e["folder"].rsplit("/", 1)[-1]: e for e in res.entries}
     assert status["base"]["status"] == "ok"
     assert secret.read_text() == "keep me"
-    assert not (out / "base" / "10-fake.json").is_symlink()
+    assert not (out / D / "base" / "10-fake.json").is_symlink()
     assert status["upside"]["status"] == "failed"
     assert status["upside"]["failure"]["error"] == "NotPutInPlace"
     assert "is a folder where the report's file goes" in status["upside"]["failure"]["message"]
@@ -527,7 +525,7 @@ def test_papermill_style_parameters_on_the_command_line(
         )
         == 1
     )
-    entry = _entries(tmp_path / "o")["base/10-fake"]
+    entry = _entries(tmp_path / "o")["fake/base/10-fake"]
     assert entry["parameters"]["sleep_seconds"] == 0.0 and entry["parameters"]["fail_on"] == "base"
     assert entry["parameters"]["token"] == "2008-12-31"
 
@@ -537,8 +535,8 @@ def test_progress_is_one_plain_line_per_report_off_a_terminal(books: Path, tmp_p
     batch.run_batch(["10-fake"], ["base"], out=tmp_path / "o", progress=stream, progress_bar=False)
     batch.run_batch(["10-fake"], ["base"], out=tmp_path / "o", progress=stream, progress_bar=False)
     lines = stream.getvalue().splitlines()
-    assert len(lines) == 2 and lines[0].startswith("[1/1] base/10-fake: ok, ")
-    assert lines[1] == "[1/1] base/10-fake: reused, inputs unchanged"
+    assert len(lines) == 2 and lines[0].startswith("[1/1] fake/base/10-fake: ok, ")
+    assert lines[1] == "[1/1] fake/base/10-fake: reused, inputs unchanged"
 
 
 def test_a_progress_bar_on_a_terminal(books: Path, tmp_path: Path) -> None:
@@ -558,5 +556,10 @@ def test_version_and_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list"]) == 0
     text = capsys.readouterr().out
     assert "04-projection" in text and "[per scenario]" in text
-    assert "      scenario_file: str = 'params/scenarios/base.yaml'" in text
-    assert "  stress-2008: " in text
+    assert "      scenario_file: str = 'params/deals/ibasis/scenarios/base.yaml'" in text
+    assert "      scenario stress-2008: " in text
+    assert "  northwind: Northwind Logistics" in text
+    assert (
+        "      03-covenant-compliance with facility_file='params/deals/northwind/facility.yaml'"
+        in text
+    )

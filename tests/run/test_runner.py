@@ -18,7 +18,7 @@ from model.run import list_notebooks, run_batch
 def test_notebook_01_runs_with_other_parameters(tmp_path: Path) -> None:
     res = run_batch(["01-interest-accrual"], None, {"accrual_date": "2006-01-31"}, tmp_path / "r")
     assert [(e["notebook"], e["status"]) for e in res.entries] == [("01-interest-accrual", "ok")]
-    out = tmp_path / "r" / "historical"
+    out = tmp_path / "r" / "ibasis" / "historical"
     figures = json.loads((out / "01-interest-accrual.json").read_text())
     # 29,000,000 x 8% x 43/360 (30/360 from 2005-12-18 to 2006-01-31) = 277,111.11
     assert figures["accrued_interest_as_of"] == "277111.11"
@@ -30,19 +30,22 @@ def test_notebook_01_runs_with_other_parameters(tmp_path: Path) -> None:
 def test_a_failed_notebook_is_kept_and_nothing_half_written(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     res = run_batch(
-        ["01-interest-accrual"], None, {"instrument_file": "params/instruments/missing.yaml"}, out
+        ["01-interest-accrual"],
+        None,
+        {"instrument_file": "params/deals/ibasis/instruments/missing.yaml"},
+        out,
     )
     (entry,) = res.failed
     assert (
         entry["failure"]["error"] == "ParamsError" and "missing.yaml" in entry["failure"]["message"]
     )
-    assert sorted(p.name for p in (out / "historical").iterdir()) == [
+    assert sorted(p.name for p in (out / "ibasis" / "historical").iterdir()) == [
         "01-interest-accrual.FAILED.html",
         "01-interest-accrual.FAILED.ipynb",
     ]
     assert sorted(p.name for p in out.iterdir()) == [
         ".model-run.lock",
-        "historical",
+        "ibasis",
         "index.html",
         "index.json",
     ]
@@ -130,8 +133,8 @@ def test_command_line_errors_are_one_line(
     assert status == 1
     err = capsys.readouterr().err
     lines = err.splitlines()
-    assert lines[0].startswith("[1/1] historical/01-interest-accrual: failed (InputError), ")
-    assert lines[1].startswith("FAILED 01-interest-accrual (historical) in cell In [")
+    assert lines[0].startswith("[1/1] ibasis/historical/01-interest-accrual: failed (InputError), ")
+    assert lines[1].startswith("FAILED 01-interest-accrual (ibasis, historical) in cell In [")
     assert "before the issue date 2004-06-18" in err and "01-interest-accrual.FAILED.ipynb" in err
     assert main(["run", "nosuch"]) == 2
     assert capsys.readouterr().err.startswith(
@@ -143,7 +146,13 @@ def test_params_command_lists_assumptions(capsys: pytest.CaptureFixture[str]) ->
     from model.run.cli import main
 
     assert (
-        main(["params", "params/instruments/8pct-secured-convertible-2007.yaml", "/etc/passwd"])
+        main(
+            [
+                "params",
+                "params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml",
+                "/etc/passwd",
+            ]
+        )
         == 1
     )
     out = capsys.readouterr()
@@ -173,7 +182,7 @@ def test_papermill_sees_every_parameter_with_its_type() -> None:
 def test_reports_name_the_final_folder_and_refuse_output_dir_as_parameter(tmp_path: Path) -> None:
     root = tmp_path / "reports"
     run_batch(["01-interest-accrual"], None, None, root)
-    out = root / "historical"
+    out = root / "ibasis" / "historical"
     html = (out / "01-interest-accrual.html").read_text()
     # the report for people names no folder of the machine: neither the staging folder nor
     # the final one (its inputs block shows paths relative to the project only)
@@ -241,7 +250,9 @@ def test_params_command_reads_every_kind_of_file(
         assert int(m.group(1)) + int(m.group(2)) > 0, line
     else:
         assert re.fullmatch(
-            rf"{re.escape(name)}: ok; (\d+ rows? of .+|\d+ quarters, values: .+)", line
+            rf"{re.escape(name)}: ok; (\d+ rows? of .+|\d+ quarters, values: .+"
+            rf"|[1-9]\d* notebooks?, \d+ scenarios?)",
+            line,
         ), line
 
 

@@ -1,4 +1,4 @@
-"""Actuals loader (model/terms/actuals.py) and the sample params/actuals/ibasis-2008.csv."""
+"""Actuals loader (model/terms/actuals.py) and the sample params/deals/ibasis/actuals/ibasis-2008.csv."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from model.terms.actuals import (
     load_actuals_csv,
 )
 
-SAMPLE = "params/actuals/ibasis-2008.csv"
-COMPLIANCE = "params/facilities/svb-compliance-certificate.yaml"
+SAMPLE = "params/deals/ibasis/actuals/ibasis-2008.csv"
+COMPLIANCE = "params/deals/ibasis/facilities/svb-compliance-certificate.yaml"
 
 # Golden values: ../shared/reference/ibasis-quarterly-public.csv ($ millions -> dollars, exact).
 PUBLIC = [

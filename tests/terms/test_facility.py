@@ -17,7 +17,7 @@ from model.terms import load
 from model.terms.covenants import Covenant
 from model.terms.facility import Facility, FacilityTerms
 
-PATH = "params/facilities/svb-loan-agreement.yaml"
+PATH = "params/deals/ibasis/facilities/svb-loan-agreement.yaml"
 FAC: Facility = load(PATH)
 D = dt.date
 

@@ -15,7 +15,7 @@ from model.terms.actuals import ACTUALS_SCHEMA
 from model.terms.files import read_csv, read_text, read_yaml
 from model.terms.inputs import SCHEMAS
 
-NOTE = paths.PARAMS / "instruments" / "8pct-secured-convertible-2007.yaml"
+NOTE = paths.PARAMS / "deals" / "ibasis" / "instruments" / "8pct-secured-convertible-2007.yaml"
 
 
 def test_duplicate_key_is_an_error(tmp_path: Path) -> None:

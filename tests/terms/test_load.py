@@ -1,7 +1,7 @@
 """Loading params files (model/terms/load.py): bad input in a note's params file raises
 ParamsError naming file, key path and rule; overrides; file names given by users.
 
-The cases mutate the real 8% notes file (params/instruments/8pct-secured-convertible-2007.yaml)
+The cases mutate the real 8% notes file (params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml)
 one defect at a time, so each test shows exactly one broken rule.
 """
 
@@ -19,7 +19,7 @@ from model.dates import DayCount
 from model.errors import ParamsError
 from model.terms import load
 
-NOTE = paths.PARAMS / "instruments" / "8pct-secured-convertible-2007.yaml"
+NOTE = paths.PARAMS / "deals" / "ibasis" / "instruments" / "8pct-secured-convertible-2007.yaml"
 BASE = yaml.safe_load(NOTE.read_text())
 
 
@@ -226,7 +226,7 @@ def test_missing_file() -> None:
 
 
 def test_referenced_file_cannot_escape_folder(tmp_path: Path) -> None:
-    src = paths.PARAMS / "instruments" / "symphony-exchange-2003.yaml"
+    src = paths.PARAMS / "deals" / "ibasis" / "instruments" / "symphony-exchange-2003.yaml"
     data = yaml.safe_load(src.read_text())
     data["note_file"] = "../../../etc/passwd"
     p = _write(tmp_path, data, "exchange.yaml")
@@ -259,10 +259,10 @@ def test_greywolf_printed_figure_is_flagged_not_hidden() -> None:
 
 
 def test_every_shipped_params_file_loads(tmp_path: Path) -> None:
-    for f in sorted((paths.PARAMS / "instruments").glob("*.yaml")):
+    for f in sorted((paths.PARAMS / "deals" / "ibasis" / "instruments").glob("*.yaml")):
         load(f)
     # and a copy elsewhere loads the same (paths are relative to the file, not the cwd)
-    for f in (paths.PARAMS / "instruments").glob("*.yaml"):
+    for f in (paths.PARAMS / "deals" / "ibasis" / "instruments").glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)
     load(tmp_path / "symphony-exchange-2003.yaml")
 
@@ -336,5 +336,6 @@ def test_user_named_files_must_be_inside_params(name: str) -> None:
 
 def test_names_relative_to_params_are_accepted() -> None:
     assert (
-        load("instruments/8pct-secured-convertible-2007.yaml").terms.principal.value == 29_000_000
+        load("deals/ibasis/instruments/8pct-secured-convertible-2007.yaml").terms.principal.value
+        == 29_000_000
     )

@@ -1,7 +1,7 @@
 """Scenario params files (``kind: scenario``, model/terms/scenarios.py): the malformed-input
 corpus of the kind, and what the four shipped scenarios hold.
 
-Each malformed case writes a copy of ``params/scenarios/base.yaml`` with one defect (and the
+Each malformed case writes a copy of ``params/deals/ibasis/scenarios/base.yaml`` with one defect (and the
 files it names) into a scratch folder inside ``params/`` (so it is named relative to the
 project, as a user would see it), loads it as a user would, and asserts the error class and
 the words of the message: the file, the line, the key path and the rule. Checks made when
@@ -31,7 +31,7 @@ from model.errors import InputError, ModelError, ParamsError
 from model.terms import load
 from model.terms.scenarios import DRIVERS, Scenario
 
-SCRATCH = paths.PARAMS / f".scenarios-{uuid.uuid4().hex[:8]}"
+SCRATCH = paths.PARAMS / "deals" / "ibasis" / f".scenarios-{uuid.uuid4().hex[:8]}"
 REL = SCRATCH.relative_to(paths.ROOT).as_posix()
 FILE = rf"{re.escape(REL)}/scenario\.yaml"
 
@@ -42,9 +42,9 @@ def _text(rel: str) -> str:
     return (paths.ROOT / rel).read_text(encoding="utf-8")
 
 
-BASE = _text("params/scenarios/base.yaml")
-RATES = _text("params/scenarios/prime-rate-2007-2009.csv")
-NOTE = _text("params/instruments/8pct-secured-convertible-2007.yaml")
+BASE = _text("params/deals/ibasis/scenarios/base.yaml")
+RATES = _text("params/deals/ibasis/scenarios/prime-rate-2007-2009.csv")
+NOTE = _text("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml")
 
 # Whole lines and pieces of base.yaml that the cases replace.
 DIVIDENDS = 'dividends: {value: 0, assumption: "No dividends (iBasis paid none)."}'
@@ -435,9 +435,9 @@ CASES = [
     case(
         "facility-file-escapes-params",
         "facility_file: ../facilities/svb-loan-agreement.yaml",
-        "facility_file: ../../pyproject.toml",
+        "facility_file: ../../../../pyproject.toml",
         r"line 7: facility_file: ",
-        r"'\.\./\.\./pyproject\.toml' escapes the folder params",
+        r"'(\.\./){4}pyproject\.toml' escapes the folder params",
     ),
     case(
         "facility-file-names-itself",
@@ -636,7 +636,7 @@ def test_the_unchanged_copy_loads() -> None:
 
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, Scenario]:
-    return {n: load(f"params/scenarios/{n}.yaml") for n in SHIPPED}
+    return {n: load(f"params/deals/ibasis/scenarios/{n}.yaml") for n in SHIPPED}
 
 
 def _quarter_ends(first: dt.date, n: int) -> list[dt.date]:

@@ -164,7 +164,7 @@ def _level_text(amount: Any, unit: str) -> str:
 def _check_terms(facility: Any) -> Terms:
     if not isinstance(facility, Facility | FacilityTerms):
         raise InputError(
-            "the terms must be a Facility (load('params/facilities/...yaml')) or one version's "
+            "the terms must be a Facility (load('params/deals/ibasis/facilities/...yaml')) or one version's "
             f"FacilityTerms, not {type(facility).__name__}",
             key="facility",
         )
@@ -187,7 +187,7 @@ def resolve_terms(
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> t, basis = resolve_terms(fac, dt.date(2008, 3, 31))
     >>> t.version_name, basis.split(";")[0]
     ('first_modification', 'in force on 2008-05-15, when the quarterly Compliance Certificate for 2008-03-31 is due (rule: quarter end + 45 days')
@@ -410,7 +410,7 @@ def _items(actuals: Any, q: dt.date, period: str, comp: ComplianceTerms) -> Mapp
             )
         return actuals
     raise InputError(
-        f"actuals must be Actuals (load('params/actuals/...')) or a mapping of line items, not "
+        f"actuals must be Actuals (load('params/deals/ibasis/actuals/...')) or a mapping of line items, not "
         f"{type(actuals).__name__}",
         key="actuals",
     )
@@ -616,8 +616,8 @@ def evaluate_covenants(
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
-    >>> acts = load("params/actuals/ibasis-2008.csv")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
+    >>> acts = load("params/deals/ibasis/actuals/ibasis-2008.csv")
     >>> r = evaluate_covenants(fac, "2008-03-31", acts, thresholds={"adjusted_quick_ratio": "1.00"})
     >>> row = r.loc["consolidated_ebitda"]
     >>> row["required"], row["actual"], row["status_code"], row["version"]
@@ -667,8 +667,8 @@ def schedule_1(
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
-    >>> s = schedule_1(fac, load("params/actuals/ibasis-2008.csv"), "2008-03-31")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
+    >>> s = schedule_1(fac, load("params/deals/ibasis/actuals/ibasis-2008.csv"), "2008-03-31")
     >>> {k: str(b.value) for k, b in s.items()}
     {'adjusted_quick_ratio': '1.0598', 'consolidated_ebitda': '8000000', 'borrower_cash_flow': '2300000'}
     """
@@ -714,8 +714,8 @@ def evaluate_history(
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
-    >>> acts = load("params/actuals/ibasis-2008.csv")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
+    >>> acts = load("params/deals/ibasis/actuals/ibasis-2008.csv")
     >>> h = evaluate_history(fac, ["2007-12-31", "2008-03-31"], acts)
     >>> h.xs("borrower_cash_flow", level="covenant")["required"].tolist()  # amended 6.9(iii)(I), (II)
     [Decimal('1.00'), Decimal('2000000')]
@@ -766,7 +766,7 @@ def compare_versions(
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> items = {"net_income": 8000000, "interest_expense": 0, "depreciation": 0,
     ...          "amortization": 0, "income_tax_expense": 0, "non_cash_items": 0,
     ...          "kpn_transaction_costs": 0, "cash_at_bank": 1, "net_billed_receivables": 1,

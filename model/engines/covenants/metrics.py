@@ -23,7 +23,7 @@ item, and so is a negative amount unless the deal's line item ``may_be_negative`
 Examples
 --------
 >>> from model.terms import load
->>> fac = load("params/facilities/svb-loan-agreement.yaml")
+>>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 >>> ebitda = fac.compliance.metric("consolidated_ebitda")
 >>> m = build_metric(ebitda, {"net_income": -2100000, "interest_expense": 400000,
 ...     "depreciation": 4200000, "amortization": 3900000, "income_tax_expense": 500000,
@@ -330,7 +330,7 @@ def period_items(
     Examples
     --------
     >>> from model.terms import Actuals, load
-    >>> comp = load("params/facilities/svb-loan-agreement.yaml").compliance
+    >>> comp = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml").compliance
     >>> acts = Actuals.from_records([
     ...     (q, "net_income", v, "reported", "release") for q, v in
     ...     [("2007-09-30", 1), ("2007-12-31", 2), ("2008-03-31", 3), ("2008-06-30", 4)]])

@@ -78,7 +78,7 @@ def certificate_due_date(terms: TermsLike, quarter_end: Any) -> dt.date | None:
     has no quarterly certificate).
 
     >>> from model.terms import load
-    >>> f = load("params/facilities/svb-loan-agreement.yaml")
+    >>> f = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> certificate_due_date(f, "2008-03-31"), certificate_due_date(f, "2007-12-31")
     (datetime.date(2008, 5, 15), datetime.date(2008, 2, 14))
     """
@@ -96,7 +96,7 @@ def governing_due_date(terms: TermsLike, quarter_end: Any) -> tuple[dt.date, str
     quarter, and the rule as a label (see the module docstring).
 
     >>> from model.terms import load
-    >>> f = load("params/facilities/svb-loan-agreement.yaml")
+    >>> f = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> governing_due_date(f, dt.date(2008, 3, 31))
     (datetime.date(2008, 5, 15), "the quarterly Compliance Certificate for 2008-03-31 is due (rule: quarter end + 45 days; Exhibit B: 'Quarterly within 45 days')")
     >>> d, rule = governing_due_date(f, dt.date(2007, 12, 31))
@@ -241,7 +241,7 @@ def reporting_due_dates(
     Examples
     --------
     >>> from model.terms import load
-    >>> f = load("params/facilities/svb-loan-agreement.yaml")
+    >>> f = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> d = reporting_due_dates(f, "2008-01-01", "2008-03-31", filings=[("10-K", "2008-03-17")])
     >>> d[d.requirement == "quarterly_financials"][["period_end", "due_date"]].astype(str).values.tolist()
     [['2008-03-31', '2008-05-15']]
@@ -370,7 +370,7 @@ def reporting_compliance(
     Examples
     --------
     >>> from model.terms import load
-    >>> f = load("params/facilities/svb-loan-agreement.yaml")
+    >>> f = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> d = reporting_due_dates(f, "2008-03-01", "2008-03-31")
     >>> r = reporting_compliance(f, d, {("quarterly_financials", "2008-03-31"): "2008-05-16"}, "2008-06-01")
     >>> r[["requirement", "days_late", "complies"]].values.tolist()

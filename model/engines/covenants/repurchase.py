@@ -115,7 +115,7 @@ def repurchase_permitted(
     Examples
     --------
     >>> from model.terms import load
-    >>> f = load("params/facilities/svb-loan-agreement.yaml")
+    >>> f = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> proj = {"net_income": 3000000, "interest_expense": 400000, "depreciation": 4000000,
     ...     "amortization": 3800000, "income_tax_expense": 900000, "non_cash_items": 1000000,
     ...     "kpn_transaction_costs": 0, "cash_at_bank": 20000000, "net_billed_receivables": 170000000,
@@ -133,7 +133,7 @@ def repurchase_permitted(
     """
     if not isinstance(facility, Facility):
         raise InputError(
-            "needs the Facility (load('params/facilities/...yaml')): the basket is "
+            "needs the Facility (load('params/deals/ibasis/facilities/...yaml')): the basket is "
             "distributions.repurchase_program_basket of the version in force",
             key="facility",
         )

@@ -39,7 +39,7 @@ def repurchase_basket_terms(terms: Terms, on: dt.date | str) -> Basket:
     """The repurchase basket in force on ``on``.
 
     >>> from model.terms import load
-    >>> f = load("params/facilities/svb-loan-agreement.yaml")
+    >>> f = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> b = repurchase_basket_terms(f, "2008-08-15")
     >>> b.amount, b.first_in_force, b.reference
     (Decimal('15000000'), datetime.date(2008, 4, 28), 'Sec. 7.7(b)(v)')

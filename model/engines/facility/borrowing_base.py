@@ -149,7 +149,7 @@ def over_advance_amount(terms: Terms, as_of: dt.date | str) -> Decimal:
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> [over_advance_amount(fac, d) for d in ("2008-04-27", "2008-05-31", "2008-06-01")]
     [Decimal('0'), Decimal('15000000'), Decimal('11250000')]
     """
@@ -217,7 +217,7 @@ def borrowing_base(
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> bb = borrowing_base(fac, "2008-06-01", 30_000_000, 10_000_000)
     >>> bb.domestic, bb.foreign, bb.over_advance
     (Decimal('24000000.00'), Decimal('7000000.00'), Decimal('11250000'))
@@ -271,7 +271,7 @@ def availability(
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> availability(fac, "2008-04-27", 40_000_000, 0, 10_000_000)   # line $35M binds
     Decimal('22000000.00')
     >>> availability(fac, "2008-04-28", 40_000_000, 0, 10_000_000)   # line $50M, base 32M + 15M

@@ -30,7 +30,7 @@ def one_time_fees(terms: Terms) -> pd.DataFrame:
     commitment fee and $75,000 modification fee, both due on 2008-04-28).
 
     >>> from model.terms import load
-    >>> one_time_fees(load("params/facilities/svb-loan-agreement.yaml"))["amount"].sum()
+    >>> one_time_fees(load("params/deals/ibasis/facilities/svb-loan-agreement.yaml"))["amount"].sum()
     Decimal('225000.00')
     """
     if not isinstance(terms, Facility | FacilityTerms):
@@ -85,7 +85,7 @@ def termination_fee(
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> [termination_fee(fac, d) for d in ("2008-04-01", "2008-04-02", "2008-04-28", "2008-10-02")]
     [Decimal('350000.00'), Decimal('175000.00'), Decimal('250000.00'), Decimal('0')]
     """
@@ -145,7 +145,7 @@ def indebtedness_headroom(
     all; First Loan Modification: $16,000,000 in all, which may all be the KPN note.
 
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> indebtedness_headroom(fac, "2008-04-28", {"kpn_note": 12_000_000, "other": 2_000_000})["headroom"].tolist()
     [Decimal('4000000'), Decimal('14000000'), Decimal('2000000')]
     """

@@ -166,7 +166,7 @@ def certificate_on(receivables: Any, day: dt.date | str, lag_days: int = 0) -> p
     Examples
     --------
     >>> from model.terms import read_dated_csv
-    >>> rec = read_dated_csv("params/scenarios/svb-receivables-sample.csv", "receivables")
+    >>> rec = read_dated_csv("params/deals/ibasis/scenarios/svb-receivables-sample.csv", "receivables")
     >>> certificate_on(rec, "2008-06-30")["date"], certificate_on(rec, "2008-06-29")["date"]
     (datetime.date(2008, 6, 30), datetime.date(2008, 5, 31))
     >>> certificate_on(rec, "2008-06-30", lag_days=30)["date"]

@@ -53,7 +53,7 @@ def interest_rates(terms: FacilityTerms, base_rate: Any) -> tuple[Decimal, Decim
     without one the over-advance rate equals the revolver rate.
 
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> interest_rates(fac.version("first_modification"), "0.05")
     (Decimal('0.05'), Decimal('0.0625'))
     """
@@ -75,7 +75,7 @@ def interest_basis(
     recorded as given.
 
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> [(b["version"], b["base_rate_index"], b["margin"], b["margin_is_assumption"])
     ...  for b in interest_basis(fac, "2008-04-01", "2008-06-30")]
     [('original', 'prime', Decimal('0.0'), True), ('first_modification', 'prime', Decimal('0.0'), True)]

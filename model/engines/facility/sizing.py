@@ -40,7 +40,7 @@ def max_draw(
     """The largest draw allowed on ``as_of``: the Availability Amount.
 
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> max_draw(fac, "2008-09-01", 25_000_000, 5_000_000, 20_000_000)  # 20M + 3.5M + 7.5M - 20M
     Decimal('11000000.00')
     """
@@ -75,7 +75,7 @@ def receivables_needed(
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> [receivables_needed(fac, d, 30_000_000) for d in ("2008-05-31", "2008-06-01", "2009-03-01")]
     [Decimal('18750000.00'), Decimal('23437500.00'), Decimal('37500000.00')]
     """
@@ -114,7 +114,7 @@ def receivables_needed_schedule(
     is ``None`` and ``note`` says why; ``note`` is empty on the other rows.
 
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> s = receivables_needed_schedule(fac, 40_000_000, ["2008-04-27", "2008-04-28"])
     >>> s.loc["2008-04-27"].tolist()
     [Decimal('0'), None, 'not possible: above the $35,000,000 Revolving Line']
@@ -161,7 +161,7 @@ def first_shortfall_date(
     if it never does.
 
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> first_shortfall_date(fac, "2008-04-28", "2009-06-30", 35_000_000, 30_000_000, 0)
     datetime.date(2008, 9, 1)
     """

@@ -169,7 +169,7 @@ def term_change_days(
     sizing question should look. Days before the agreement date are left out.
 
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> [d.isoformat() for d in term_change_days(fac, "2008-04-01", "2008-07-01", ["over_advance"])]
     ['2008-04-27', '2008-04-28', '2008-05-31', '2008-06-01']
     """

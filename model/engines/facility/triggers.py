@@ -168,7 +168,7 @@ def liquidity_triggers(
     Examples
     --------
     >>> from model.terms import load
-    >>> fac = load("params/facilities/svb-loan-agreement.yaml")
+    >>> fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
     >>> t = liquidity_triggers(fac, "2008-05-30", cash=9_000_000, availability=3_000_000)
     >>> t.agings_reports_required, t.cash_dominion, t.cash_dominion_threshold
     (True, False, Decimal('10000000'))

@@ -179,7 +179,7 @@ class FixedRateNote:
     Examples
     --------
     >>> from model.terms import load
-    >>> note = FixedRateNote(load("params/instruments/8pct-secured-convertible-2007.yaml"))
+    >>> note = FixedRateNote(load("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml"))
     >>> note.accrued_interest("2005-03-31")
     Decimal('663777.78')
     """

@@ -28,7 +28,7 @@ def _check_cap(cap: Any) -> Capitalization:
     if not isinstance(cap, Capitalization):
         raise InputError(
             "needs a Capitalization (a kind: capitalization params file, "
-            f"load('params/instruments/...')), not {type(cap).__name__}",
+            f"load('params/deals/ibasis/instruments/...')), not {type(cap).__name__}",
             key="cap",
         )
     return cap

@@ -169,7 +169,7 @@ def sensitivity_grid(
     Examples
     --------
     >>> from model.terms import load
-    >>> g = sensitivity_grid(load("params/scenarios/base.yaml"), ("revenue", [0, -0.15]), ("dso", [0, 10]))
+    >>> g = sensitivity_grid(load("params/deals/ibasis/scenarios/base.yaml"), ("revenue", [0, -0.15]), ("dso", [0, 10]))
     >>> g["first_breach"].astype(str).tolist()
     ['2008-12-31', '2008-12-31', '2008-09-30', '2008-09-30']
     """
@@ -347,10 +347,13 @@ def breach_probability(
     correlation: float = 0.5,
     from_quarter: int = 0,
     block_size: int = 4096,
+    client: Any = None,
 ) -> pd.DataFrame:
     """The probability of a breach per quarter and covenant over ``n`` seeded random paths
     (:func:`random_paths`), with a 95% Wilson interval. The same ``seed`` gives the same
-    numbers.
+    numbers, locally or on Dask (``client``: a ``dask.distributed.Client`` or ``"dask"``,
+    see :func:`~model.engines.projection.result.project`; worth it from about 100,000
+    paths).
 
     Returns
     -------
@@ -367,7 +370,7 @@ def breach_probability(
         correlation=correlation,
         from_quarter=from_quarter,
     )
-    p = project(block, block_size=block_size)
+    p = project(block, block_size=block_size, client=client)
     breached = np.asarray(np.isin(p.status_codes(), BREACH), dtype=bool)
     ids = p.covenant_ids()
     counts = np.concatenate(

@@ -119,12 +119,13 @@ class ScenarioBlock:
 
     @classmethod
     def from_scenarios(cls, scenarios: Sequence[Scenario] | Scenario) -> ScenarioBlock:
-        """A block from loaded scenarios (``load("params/scenarios/x.yaml")``); they must
+        """A block from loaded scenarios (``load("params/deals/ibasis/scenarios/x.yaml")``); they must
         share the deal, the opening date, the horizon, the base rate path and the policy."""
         items = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
         if not items or not all(isinstance(s, Scenario) for s in items):
             raise InputError(
-                "give one or more scenarios loaded from params/scenarios/*.yaml", key="scenarios"
+                "give one or more scenarios loaded from params/deals/ibasis/scenarios/*.yaml",
+                key="scenarios",
             )
         first = items[0]
         for s in items[1:]:
@@ -194,7 +195,7 @@ class ScenarioBlock:
         cent, and every driver is checked against its bounds (:data:`DRIVERS`).
 
         >>> from model.terms import load
-        >>> b = ScenarioBlock.from_scenarios(load("params/scenarios/base.yaml")).repeat(2)
+        >>> b = ScenarioBlock.from_scenarios(load("params/deals/ibasis/scenarios/base.yaml")).repeat(2)
         >>> s = b.shocked(scale={"revenue": [1.0, 0.85]}, add={"dso_domestic": [0, 10]})
         >>> float(s.drivers["revenue"][1, 0]), float(s.drivers["dso_domestic"][1, 0])
         (306680000.0, 58.0)

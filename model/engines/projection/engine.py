@@ -454,7 +454,7 @@ def scenario_block(scenarios: Any) -> ScenarioBlock:
     ):
         return ScenarioBlock.from_scenarios(scenarios)
     raise InputError(
-        "give a scenario (load('params/scenarios/x.yaml')), a list of them, or a ScenarioBlock",
+        "give a scenario (load('params/deals/ibasis/scenarios/x.yaml')), a list of them, or a ScenarioBlock",
         key="scenarios",
     )
 

@@ -264,10 +264,10 @@ def _evaluate(run: Run, cushion: float, keep_daily: bool) -> _Block:
     kept = (
         run
         if keep_daily
-        else Run(
+        else Run(  # only the day-by-day detail (ledger_inputs, daily) reads these
             run.block,
             run.grid,
-            run.monthly,
+            {},
             {},
             run.dominion[:, :0],
             run.agings[:, :0],
@@ -557,13 +557,14 @@ def project(
     block_size: int = 4096,
     cushion: Any = "0.10",
     daily: Any = None,
+    client: Any = None,
 ) -> Projection:
     """Project one scenario or thousands over their horizon.
 
     Parameters
     ----------
     scenarios : Scenario, sequence of Scenario, or ScenarioBlock
-        Loaded with ``load("params/scenarios/x.yaml")``, or built by the analytics.
+        Loaded with ``load("params/deals/ibasis/scenarios/x.yaml")``, or built by the analytics.
     block_size : int
         Scenarios run together; memory grows with it.
     cushion : decimal fraction
@@ -571,6 +572,13 @@ def project(
     daily : yes/no, optional
         Keep the day-by-day detail (:meth:`Projection.daily`, :meth:`Projection.ledger_inputs`);
         by default kept for up to 256 scenarios.
+    client : dask.distributed.Client or ``"dask"``, optional
+        Run the blocks as Dask tasks (one block of ``block_size`` scenarios a task: Dask's
+        overhead of a fraction of a millisecond a task is nothing against a block's
+        seconds): the facility's event grid is sent to the workers once, each block as
+        NumPy arrays, and the results are gathered in order. ``"dask"`` starts a
+        ``LocalCluster`` for this call. The numbers are identical to a local run (integer
+        cents, no order-dependent sums).
 
     Returns
     -------
@@ -579,7 +587,7 @@ def project(
     Examples
     --------
     >>> from model.terms import load
-    >>> p = project(load("params/scenarios/base.yaml"))
+    >>> p = project(load("params/deals/ibasis/scenarios/base.yaml"))
     >>> float(p.quarters.loc[("base", dt.date(2008, 6, 30)), "revenue"])
     360800000.0
     """
@@ -595,12 +603,39 @@ def project(
         block.maturity,
         block.after_maturity,
     )
-    blocks = tuple(
-        _evaluate(
-            run_block(block if block.size <= size else block.take(slice(s, s + size)), grid),
-            cush,
-            keep,
-        )
+    parts = [
+        block if block.size <= size else block.take(slice(s, s + size))
         for s in range(0, block.size, size)
-    )
+    ]
+    if client is None:
+        blocks = tuple(_evaluate(run_block(part, grid), cush, keep) for part in parts)
+    else:
+        blocks = tuple(_on_dask(client, parts, grid, cush, keep))
     return Projection(blocks=blocks, arrays=_dollars(blocks))
+
+
+def _one_block(part: ScenarioBlock, grid: Any, cushion: float, keep_daily: bool) -> _Block:
+    """One block on a worker: the engine, then the quarterly figures and covenants."""
+    return _evaluate(run_block(part, grid), cushion, keep_daily)
+
+
+def _on_dask(
+    client: Any, parts: Sequence[ScenarioBlock], grid: Any, cushion: float, keep: bool
+) -> list[_Block]:
+    """The blocks as Dask tasks on ``client`` (see :func:`project`)."""
+    if isinstance(client, str):
+        if client != "dask":
+            raise InputError(
+                f"client is a dask.distributed.Client or 'dask', not {client!r}", key="client"
+            )
+        from distributed import Client, LocalCluster  # optional: pip install -e '.[dask]'
+
+        with LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+            with Client(cluster) as local:
+                return _on_dask(local, parts, grid, cushion, keep)
+    shared = client.scatter(grid, broadcast=True)
+    sent = client.scatter(list(parts))  # the arrays as data, not inside the task graph
+    futures = client.map(
+        _one_block, sent, grid=shared, cushion=cushion, keep_daily=keep, pure=False
+    )
+    return list(client.gather(futures))

@@ -2,7 +2,7 @@
 side by side; the covenant terms it reads from the facility file.
 
 Thresholds: First Loan Modification Agreement (2008-04-28), Sec. 3.A.VII (new and deleted
-Sec. 6.9(ii), (iii)), as params/facilities/svb-loan-agreement.yaml records them.
+Sec. 6.9(ii), (iii)), as params/deals/ibasis/facilities/svb-loan-agreement.yaml records them.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from model.engines.covenants import (
 from model.errors import InputError, NotFoundError, ParamsError, UndefinedMetricError
 from model.terms import Actuals, Covenant, MissingLineItemError, QuarterNotInActualsError, load
 
-FACILITY = "params/facilities/svb-loan-agreement.yaml"
-ACTUALS = "params/actuals/ibasis-2008.csv"
+FACILITY = "params/deals/ibasis/facilities/svb-loan-agreement.yaml"
+ACTUALS = "params/deals/ibasis/actuals/ibasis-2008.csv"
 FAC = load(FACILITY)
 AMENDED = FAC.version("first_modification")
 
@@ -517,7 +517,7 @@ def _trailing(metric="consolidated_ebitda", amount=30_000_000, direction="min") 
 
 
 def test_trailing_four_quarters_covenant_sums_flows(actuals):
-    # Consolidated EBITDA, Schedule 1 II line H, by quarter (params/actuals/ibasis-2008.csv):
+    # Consolidated EBITDA, Schedule 1 II line H, by quarter (params/deals/ibasis/actuals/ibasis-2008.csv):
     # Q1 2008 -2.1 + 0.4 + 4.2 + 3.9 + 0.5 + 0.9 + 0.2 =  8.0M
     # Q2 2008  0.0 + 0.5 + 4.3 + 3.9 + 0.8 + 1.2 + 0.0 = 10.7M
     # Q3 2008  3.3 + 0.4 + 4.1 + 3.9 + 0.9 + 1.0 + 0.0 = 13.6M
@@ -627,7 +627,7 @@ def test_undefined_ratio_in_a_history_and_a_schedule():
 
 def test_schedule_and_evaluation_record_the_measurement_period(tmp_path):
     # review 4, finding 7: MetricBuildUp.period / .quarters say what the figure covers
-    acts = load("params/actuals/ibasis-2008.csv")
+    acts = load("params/deals/ibasis/actuals/ibasis-2008.csv")
     s = schedule_1(FAC, acts, "2008-03-31")
     assert {k: (b.period, b.quarters) for k, b in s.items()} == {
         k: ("fiscal_quarter", (dt.date(2008, 3, 31),))
@@ -636,7 +636,10 @@ def test_schedule_and_evaluation_record_the_measurement_period(tmp_path):
     data = yaml.safe_load((paths.ROOT / FACILITY).read_text())
     cov = data["amendments"][0]["changes"]["covenants"]["replace"]["consolidated_ebitda"]
     cov["measurement_period"] = "year_to_date"
-    shutil.copy(paths.PARAMS / "facilities" / "svb-compliance-certificate.yaml", tmp_path)
+    shutil.copy(
+        paths.PARAMS / "deals" / "ibasis" / "facilities" / "svb-compliance-certificate.yaml",
+        tmp_path,
+    )
     (tmp_path / "f.yaml").write_text(yaml.safe_dump(data))
     fac = load(tmp_path / "f.yaml")
     b = schedule_1(fac, acts, "2008-06-30")["consolidated_ebitda"]
@@ -665,7 +668,7 @@ def test_unknown_version():
     # old: ValueError "unknown version 'second_modification'; known: original, first_modification"
     with pytest.raises(
         NotFoundError,
-        match=r"no version 'second_modification' in params/facilities/svb-loan-agreement.yaml; "
+        match=r"no version 'second_modification' in params/deals/ibasis/facilities/svb-loan-agreement.yaml; "
         r"versions: original, first_modification",
     ):
         evaluate_covenants(FAC, "2008-03-31", items(), version="second_modification")
@@ -835,7 +838,9 @@ def test_ledger_not_covering_the_quarter_falls_back_to_actuals(actuals):
     r = evaluate_covenants(FAC, "2008-03-31", actuals, ledger, version="first_modification")
     reason = r.loc["borrower_cash_flow", "applies_reason"]
     assert "the daily ledger does not cover this quarter" in reason
-    assert "$27,500,000" in reason  # params/actuals/ibasis-2008.csv, liquidity_quarter_end, Q1 2008
+    assert (
+        "$27,500,000" in reason
+    )  # params/deals/ibasis/actuals/ibasis-2008.csv, liquidity_quarter_end, Q1 2008
     assert "WARNING" not in reason  # liquidity >= line I.A cash_at_bank ($25,000,000)
     with pytest.raises(ValueError, match="no observation in the quarter"):
         evaluate_covenants(FAC, "2008-03-31", items(), ledger, version="first_modification")
@@ -938,12 +943,14 @@ def test_quarter_end_reading_falls_back_to_actuals_line(actuals):
     reason = r.loc["borrower_cash_flow", "applies_reason"]
     assert "the daily ledger ends on 2008-06-15, before the quarter end" in reason
     assert "liquidity from the actuals line liquidity_quarter_end" in reason
-    assert "liquidity $20,315,560" in reason  # params/actuals/ibasis-2008.csv, Q2 2008 (= ledger)
+    assert (
+        "liquidity $20,315,560" in reason
+    )  # params/deals/ibasis/actuals/ibasis-2008.csv, Q2 2008 (= ledger)
 
 
 # --- finding 10: where the liquidity came from ----------------------------------------------
 def test_liquidity_source_in_reason_and_column():
-    src = "illustrative: daily ledger from params/scenarios/svb-*.csv"
+    src = "illustrative: daily ledger from params/deals/ibasis/scenarios/svb-*.csv"
     r = evaluate_covenants(
         FAC, "2008-06-30", items(), _partial(first="2008-04-01"), liquidity_source=src
     )
@@ -1029,7 +1036,7 @@ def test_actuals_liquidity_never_below_line_a_cash(actuals):
 
 def test_liquidity_below_line_a_cash_is_a_warning_not_an_error():
     """Line I.A is consolidated, liquidity the Borrower's: below is possible, so warn and go on
-    (the deal's consistency_checks, params/facilities/svb-compliance-certificate.yaml)."""
+    (the deal's consistency_checks, params/deals/ibasis/facilities/svb-compliance-certificate.yaml)."""
     its = {**items(), "cash_at_bank": D("25000000"), "liquidity_quarter_end": D("17500000")}
     r = evaluate_covenants(FAC, "2008-06-30", its, springing_reading="quarter_end")
     reason = r.loc["borrower_cash_flow", "applies_reason"]

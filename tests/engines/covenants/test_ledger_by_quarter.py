@@ -16,7 +16,7 @@ from model.engines.facility.ledger import facility_ledger
 from model.engines.facility.summary import quarter_summary
 from model.terms import load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 D = dt.date
 REC = pd.DataFrame(
     {"date": ["2008-03-31"], "eligible_domestic": [25_000_000.0], "eligible_foreign": [0.0]}

@@ -1,7 +1,7 @@
 """Metric build-ups (model.engines.covenants.metrics): Schedule 1 on a hand-worked example,
 measurement periods, and bad figures.
 
-The build-ups are data (params/facilities/svb-compliance-certificate.yaml, reached through
+The build-ups are data (params/deals/ibasis/facilities/svb-compliance-certificate.yaml, reached through
 ``FAC.compliance.metric(id)``); these tests check the engine reproduces Schedule 1 from it.
 
 Hand-worked example (dollars), worked on paper from Exhibit B, Schedule 1:
@@ -29,9 +29,9 @@ from model.engines.covenants import MetricBuildUp, build_metric, period_items, s
 from model.errors import InputError, NotFoundError, UndefinedMetricError
 from model.terms import Actuals, MissingLineItemError, QuarterNotInActualsError, load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 COMP = FAC.compliance
-ACTUALS = "params/actuals/ibasis-2008.csv"
+ACTUALS = "params/deals/ibasis/actuals/ibasis-2008.csv"
 Q = "2008-06-30"
 
 ITEMS = {
@@ -265,7 +265,7 @@ def test_quarter_taken_from_quarter_actuals_in_messages():
     short = type(qa)(qa.quarter_end, entries, qa.file)
     with pytest.raises(
         MissingLineItemError,
-        match=r"params/actuals/ibasis-2008.csv: quarter 2008-06-30: line item 'interest_expense' is missing",
+        match=r"params/deals/ibasis/actuals/ibasis-2008.csv: quarter 2008-06-30: line item 'interest_expense' is missing",
     ):
         consolidated_ebitda(short)
 

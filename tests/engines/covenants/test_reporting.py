@@ -1,5 +1,5 @@
 """Reporting covenants (model.engines.covenants.reporting): the Exhibit B reporting table of
-params/facilities/svb-compliance-certificate.yaml, due dates, deliveries, and the
+params/deals/ibasis/facilities/svb-compliance-certificate.yaml, due dates, deliveries, and the
 certificate whose due date picks the version of the terms."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from model.engines.covenants.reporting import DUE_COLUMNS
 from model.errors import InputError
 from model.terms import load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 
 
 @pytest.mark.parametrize(

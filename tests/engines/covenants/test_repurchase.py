@@ -15,7 +15,7 @@ from model.engines.facility.baskets import repurchase_basket, repurchase_basket_
 from model.errors import InputError
 from model.terms import load
 
-FACILITY = "params/facilities/svb-loan-agreement.yaml"
+FACILITY = "params/deals/ibasis/facilities/svb-loan-agreement.yaml"
 FAC = load(FACILITY)  # the basket is a facility term (distributions.repurchase_program_basket)
 THR = {"adjusted_quick_ratio": "1.00"}
 COVENANT_CHECK = "no financial covenant Default expected next period"  # old: "(B) no Sec. 6.9 Default expected next period"

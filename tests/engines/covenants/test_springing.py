@@ -20,7 +20,7 @@ from model.engines.covenants import springing as springing_module
 from model.errors import InputError
 from model.terms import Condition, load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 AMENDED = FAC.version("first_modification").covenant("borrower_cash_flow").springing
 ORIGINAL = FAC.version("original").covenant("borrower_ebitda").springing
 Q2 = dt.date(2008, 6, 30)

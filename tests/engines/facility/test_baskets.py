@@ -12,7 +12,7 @@ from model.engines.facility.baskets import repurchase_basket
 from model.errors import InputError
 from model.terms import load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 
 
 def test_repurchase_basket():

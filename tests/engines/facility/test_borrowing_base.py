@@ -19,7 +19,7 @@ from model.engines.facility.borrowing_base import (
 from model.errors import InputError
 from model.terms import load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 D = dt.date
 OA = "First Loan Modification Sec. 3.A.I, Borrowing Base (c)"
 

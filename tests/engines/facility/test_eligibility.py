@@ -18,7 +18,7 @@ from model.engines.facility.ledger import certificate_on
 from model.errors import InputError
 from model.terms import load, read_dated_csv
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 D = dt.date
 
 INVOICES = pd.DataFrame(
@@ -160,11 +160,13 @@ def test_invoices_aged_at_another_date_are_refused():
 def test_sample_certificate_agrees_with_invoice_waterfall():
     """One receivables source per date: the sample certificate dated 2008-06-30 carries the
     eligible and gross figures of the invoice waterfall for that date (illustrative data)."""
-    inv = read_dated_csv("params/scenarios/svb-invoices-2008-06-30.csv")
+    inv = read_dated_csv("params/deals/ibasis/scenarios/svb-invoices-2008-06-30.csv")
     day = invoice_aging_date(inv)
     w = eligibility_waterfall(FAC, day, inv)
     for f in ("sample", "stressed"):
-        cert = certificate_on(read_dated_csv(f"params/scenarios/svb-receivables-{f}.csv"), day)
+        cert = certificate_on(
+            read_dated_csv(f"params/deals/ibasis/scenarios/svb-receivables-{f}.csv"), day
+        )
         assert cert["date"] == day
         for seg in ("domestic", "foreign"):
             assert Decimal(str(cert[f"eligible_{seg}"])) == w.loc["eligible accounts", seg]

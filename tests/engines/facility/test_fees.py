@@ -17,7 +17,7 @@ from model.engines.facility.fees import (
 from model.errors import InputError
 from model.terms import load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 D = dt.date
 
 
@@ -59,7 +59,7 @@ def test_termination_fee_exceptions_and_reason():
     ):
         termination_fee(FAC, d, reason="whim")
     fac = load(
-        "params/facilities/svb-loan-agreement.yaml",
+        "params/deals/ibasis/facilities/svb-loan-agreement.yaml",
         overrides={"original.termination_fee.effective_date.value": "2008-01-01"},
     )
     assert termination_fee(fac, D(2008, 6, 30)) == Decimal("500000.00")  # 1% of $50M
@@ -100,7 +100,7 @@ def test_indebtedness(day, amounts, permitted):
 def test_termination_fee_uses_schedule_add_months():
     # six months after 2008-08-31 is 2009-02-28 (month end clamped): model.dates.add_months
     fac = load(
-        "params/facilities/svb-loan-agreement.yaml",
+        "params/deals/ibasis/facilities/svb-loan-agreement.yaml",
         overrides={"original.termination_fee.effective_date.value": "2008-08-31"},
     )
     assert termination_fee(fac, D(2009, 2, 27)) == Decimal("500000.00")

@@ -18,7 +18,7 @@ from model.engines.facility.summary import interest_between, monthly_interest, q
 from model.errors import DrawRefusedError, InputError, NotFoundError
 from model.terms import load, read_dated_csv
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 D = dt.date
 REC = pd.DataFrame(
     {"date": ["2008-03-31"], "eligible_domestic": [25_000_000.0], "eligible_foreign": [0.0]}
@@ -168,7 +168,7 @@ def test_opening_over_limit_counted_and_priced_per_assumption():
     assert exact_sum(led["interest_revolver"]) == Fraction(30_000_000) * Fraction(5, 100) * 8 / 360
     # in the amended version with pricing "over_advance": the excess bears the +1.25% margin
     fac = load(
-        "params/facilities/svb-loan-agreement.yaml",
+        "params/deals/ibasis/facilities/svb-loan-agreement.yaml",
         overrides={"original.interest.excess_over_limit_pricing.value": "over_advance"},
     )
     led2 = facility_ledger(
@@ -192,7 +192,7 @@ def test_opening_over_limit_counted_and_priced_per_assumption():
 
 
 def test_certificate_on_and_lag():
-    rec = read_dated_csv("params/scenarios/svb-receivables-sample.csv")
+    rec = read_dated_csv("params/deals/ibasis/scenarios/svb-receivables-sample.csv")
     c = certificate_on(rec, "2008-06-30")
     assert c["date"] == D(2008, 6, 30) and c["eligible_domestic"] == 23_955_200
     assert certificate_on(rec, "2008-07-29", lag_days=30)["date"] == D(2008, 5, 31)
@@ -207,14 +207,14 @@ def test_certificate_lag_delays_the_borrowing_base():
     lag = FAC.version("first_modification").borrowing_base.certificate_lag_days
     assert lag.value == 0 and lag.is_assumption and "within 30 days" in lag.assumption
     args = {
-        "receivables": read_dated_csv("params/scenarios/svb-receivables-sample.csv"),
+        "receivables": read_dated_csv("params/deals/ibasis/scenarios/svb-receivables-sample.csv"),
         "cash": 10_000_000,
         "rate_path": 0.05,
     }
     led0 = facility_ledger(FAC, "2008-06-25", "2008-07-31", **args)
     led30 = facility_ledger(FAC, "2008-06-25", "2008-07-31", certificate_lag_days=30, **args)
     fac30 = load(
-        "params/facilities/svb-loan-agreement.yaml",
+        "params/deals/ibasis/facilities/svb-loan-agreement.yaml",
         overrides={"original.borrowing_base.certificate_lag_days.value": 30},
     )
     led30p = facility_ledger(fac30, "2008-06-25", "2008-07-31", **args)
@@ -301,7 +301,10 @@ def test_scenario_files_named_by_users_stay_inside_params() -> None:
     # read_dated_csv is model.terms.inputs' now; kept here with the ledger inputs it reads
     with pytest.raises(InputError, match="'/etc/passwd' is outside the params folder"):
         read_dated_csv("/etc/passwd")
-    assert list(read_dated_csv("scenarios/svb-cash-sample.csv").columns) == ["date", "cash"]
+    assert list(read_dated_csv("deals/ibasis/scenarios/svb-cash-sample.csv").columns) == [
+        "date",
+        "cash",
+    ]
 
 
 def test_ledger_on_names_the_parameter_and_the_ledger_range():
@@ -329,7 +332,9 @@ def test_a_one_time_fee_is_paid_once_when_a_later_amendment_keeps_it():
 
     from model import paths
 
-    raw = yaml.safe_load((paths.PARAMS / "facilities" / "svb-loan-agreement.yaml").read_text())
+    raw = yaml.safe_load(
+        (paths.PARAMS / "deals" / "ibasis" / "facilities" / "svb-loan-agreement.yaml").read_text()
+    )
     second = {
         "name": "second_modification",
         "title": "Second Loan Modification (test)",
@@ -349,7 +354,7 @@ def test_a_one_time_fee_is_paid_once_when_a_later_amendment_keeps_it():
         },
     }
     fac = load(
-        "params/facilities/svb-loan-agreement.yaml",
+        "params/deals/ibasis/facilities/svb-loan-agreement.yaml",
         overrides={"amendments": [raw["amendments"][0], second]},
     )
     assert [f.name for f in fac.version("second_modification").fees] == [

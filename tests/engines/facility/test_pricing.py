@@ -13,7 +13,7 @@ from model.errors import InputError
 from model.terms import load
 from model.values import to_cents
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 D = dt.date
 
 
@@ -38,8 +38,10 @@ def test_base_rate_bounds(rate):
 
 def test_interest_basis_says_the_margin_is_an_assumption():
     # interest_basis only; the same test with describe_interest_basis is in test_pending_port.py
-    fac = load("params/facilities/svb-loan-agreement.yaml")
-    b = interest_basis(fac, "2008-04-01", "2009-06-30", "params/scenarios/prime-rate-2007-2009.csv")
+    fac = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
+    b = interest_basis(
+        fac, "2008-04-01", "2009-06-30", "params/deals/ibasis/scenarios/prime-rate-2007-2009.csv"
+    )
     assert [x["version"] for x in b] == ["original", "first_modification"]
     assert [x["from"] for x in b] == [dt.date(2008, 4, 1), dt.date(2008, 4, 28)]
     assert all(x["base_rate_index"] == "prime" and x["margin"] == 0 for x in b)

@@ -17,7 +17,7 @@ from model.engines.facility.sizing import (
 from model.errors import InputError
 from model.terms import load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 D = dt.date
 
 

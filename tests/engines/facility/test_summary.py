@@ -16,7 +16,7 @@ from model.engines.facility.summary import interest_between, monthly_interest, q
 from model.terms import load, read_dated_csv
 from model.values import to_cents
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 D = dt.date
 
 
@@ -48,10 +48,10 @@ def test_sample_inputs_run_and_summarise(sample_ledger):
         FAC,
         "2008-04-28",
         "2009-06-30",
-        receivables=read_dated_csv("params/scenarios/svb-receivables-stressed.csv"),
-        cash=read_dated_csv("params/scenarios/svb-cash-sample.csv"),
-        rate_path=read_dated_csv("params/scenarios/prime-rate-2007-2009.csv"),
-        draws=read_dated_csv("params/scenarios/svb-draws-sample.csv"),
+        receivables=read_dated_csv("params/deals/ibasis/scenarios/svb-receivables-stressed.csv"),
+        cash=read_dated_csv("params/deals/ibasis/scenarios/svb-cash-sample.csv"),
+        rate_path=read_dated_csv("params/deals/ibasis/scenarios/prime-rate-2007-2009.csv"),
+        draws=read_dated_csv("params/deals/ibasis/scenarios/svb-draws-sample.csv"),
         opening_balance=20_000_000,
         on_excess_draw="cap",
     )

@@ -12,9 +12,9 @@ from model.engines.facility.triggers import liquidity, liquidity_triggers
 from model.errors import InputError
 from model.terms import load
 
-FAC = load("params/facilities/svb-loan-agreement.yaml")
+FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 FAC_SUM = load(
-    "params/facilities/svb-loan-agreement.yaml",
+    "params/deals/ibasis/facilities/svb-loan-agreement.yaml",
     overrides={"amendments.0.changes.triggers.agings_measure.value": "sum"},
 )
 D = dt.date

@@ -16,8 +16,8 @@ from model.engines.notes.accrual import FixedRateNote, accrued_interest, convert
 from model.terms import load
 from model.terms.notes import NoteFile
 
-EIGHT = "params/instruments/8pct-secured-convertible-2007.yaml"
-FIVE_75 = "params/instruments/5.75pct-convertible-subordinated-2005.yaml"
+EIGHT = "params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml"
+FIVE_75 = "params/deals/ibasis/instruments/5.75pct-convertible-subordinated-2005.yaml"
 
 
 def make_note(
@@ -107,7 +107,7 @@ def test_accrued_interest_golden(principal, rate, start, as_of, conv, expected, 
 
 def test_symphony_exchange_from_params() -> None:
     """The exchange file, its note file and the engine reproduce the letter's $651,187.50."""
-    ex = load("params/instruments/symphony-exchange-2003.yaml")
+    ex = load("params/deals/ibasis/instruments/symphony-exchange-2003.yaml")
     settled = FixedRateNote(ex.note).settlements()
     assert list(settled["accrued_interest"]) == [Decimal("651187.50")]
     assert settled["accrued_from"].iloc[0] == dt.date(2002, 9, 15)

@@ -14,8 +14,8 @@ from model.engines.notes.capital import (
 )
 from model.terms import load
 
-CAP = "params/instruments/ibasis-capitalization-2004.yaml"
-EIGHT = "params/instruments/8pct-secured-convertible-2007.yaml"
+CAP = "params/deals/ibasis/instruments/ibasis-capitalization-2004.yaml"
+EIGHT = "params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml"
 
 
 def test_existing_convertible_reserve_reconciles() -> None:

@@ -22,8 +22,8 @@ from model.engines.projection import (
 from model.errors import InputError
 from model.terms import load
 
-BASE = load("params/scenarios/base.yaml")
-STRESS = load("params/scenarios/stress-2008.yaml")
+BASE = load("params/deals/ibasis/scenarios/base.yaml")
+STRESS = load("params/deals/ibasis/scenarios/stress-2008.yaml")
 D = dt.date
 
 
@@ -123,7 +123,7 @@ def test_no_repurchase_after_an_earlier_breach():
     assert (
         c["binding"] == "a covenant breach in the quarter ending 2008-12-31 (an Event of Default)"
     )
-    upside = repurchase_capacity(load("params/scenarios/upside.yaml"), "2008-09-30")
+    upside = repurchase_capacity(load("params/deals/ibasis/scenarios/upside.yaml"), "2008-09-30")
     assert upside["basket_remaining"] == 15_000_000  # its own repurchases start in 2009-Q3
 
 

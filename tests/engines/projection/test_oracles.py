@@ -19,7 +19,7 @@ from model.engines.projection import ScenarioBlock, project
 from model.terms import load
 
 SCENARIOS = ["base", "downside", "upside", "stress-2008"]
-LOADED = {n: load(f"params/scenarios/{n}.yaml") for n in SCENARIOS}
+LOADED = {n: load(f"params/deals/ibasis/scenarios/{n}.yaml") for n in SCENARIOS}
 
 
 def _variants(name: str) -> ScenarioBlock:

@@ -53,7 +53,7 @@ def _load(name: str, quarters: int | None = None, **overrides: Any) -> Any:
     o = dict(overrides)
     if quarters is not None:
         o["horizon_quarters.value"] = quarters
-    return load(f"params/scenarios/{name}.yaml", overrides=o or None)
+    return load(f"params/deals/ibasis/scenarios/{name}.yaml", overrides=o or None)
 
 
 SCENARIOS = {name: _load(name) for name in FILES}
@@ -313,7 +313,7 @@ def test_engine_matches_reference_on_the_full_horizon(s: dict[str, Any], repay: 
 # FacilityTerms
 # --------------------------------------------------------------------------------------
 
-SVB = "params/facilities/svb-loan-agreement.yaml"
+SVB = "params/deals/ibasis/facilities/svb-loan-agreement.yaml"
 VARIANTS = {
     "certificate_lag_30": {"original.borrowing_base.certificate_lag_days.value": 30},
     "act_365f_margin_excess_at_over_advance_rate": {
@@ -560,13 +560,13 @@ def test_each_covenant_flag_agrees_with_actual_against_required(
 # --------------------------------------------------------------------------------------
 # One quarter worked by hand
 # --------------------------------------------------------------------------------------
-# params/scenarios/base.yaml with a one-quarter horizon (2008-04-01 to 2008-06-30) and round
-# drivers. The deal is params/facilities/svb-loan-agreement.yaml: the original terms until
+# params/deals/ibasis/scenarios/base.yaml with a one-quarter horizon (2008-04-01 to 2008-06-30) and round
+# drivers. The deal is params/deals/ibasis/facilities/svb-loan-agreement.yaml: the original terms until
 # 2008-04-27 (line $35M, 80% / 70%, cash dominion below $15M, Borrower EBITDA springing below
 # $15M, no agings right), the First Loan Modification from 2008-04-28 (line $50M, clause (c)
 # over-advance $15M through 05-31 and $11.25M from 06-01, +1.25% on it, dominion below $10M
 # through 05-30 and $15M from 05-31, agings right below $15M read 'either', fees $150,000 +
-# $75,000 on 04-28, Cash Flow springing below $20M). Prime (params/scenarios/
+# $75,000 on 04-28, Cash Flow springing below $20M). Prime (params/deals/ibasis/scenarios/
 # prime-rate-2007-2009.csv): 5.25% from 2008-03-19, 5.00% from 2008-05-01; margin 0; ACT/360.
 #
 # Opening (2008-03-31): cash 10,000,000; receivables 40,000,000 domestic + 60,000,000 foreign;
@@ -749,7 +749,7 @@ HAND_COVENANTS = {  # covenant: (required, actual, status_code)
 }
 
 
-HAND_SCENARIO = load("params/scenarios/base.yaml", overrides=HAND)
+HAND_SCENARIO = load("params/deals/ibasis/scenarios/base.yaml", overrides=HAND)
 
 
 @pytest.fixture(scope="module")
@@ -838,7 +838,7 @@ def test_a_certificate_rounds_an_exact_half_dollar_up() -> None:
     # days 40,000,050.00; 11% eligible = 4,400,005.50 exactly -> 4,400,006.
     # 1.0 - 0.89 in binary floating point is 0.10999999999999999, which gives 4,400,005.
     scenario = load(
-        "params/scenarios/base.yaml",
+        "params/deals/ibasis/scenarios/base.yaml",
         overrides=HAND
         | {
             "drivers.revenue": {"value": "300000375", "assumption": "an exact half dollar"},
