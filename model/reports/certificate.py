@@ -62,7 +62,7 @@ from model.reports.formatting import (
     ratio,
     reporting_answer,
     required_text,
-    usd,
+    statement_figure,
 )
 from model.reports.tables import STATUS_COLOURS
 from model.terms.compliance import CertificateForm, ComplianceTerms
@@ -714,7 +714,7 @@ def _schedule_line(ln: ScheduleLine) -> dict[str, str]:
     return {
         "letter": ln.letter,
         "label": ln.label,
-        "amount": MISSING if ln.amount is None else figure(ln.amount, ln.unit),
+        "amount": MISSING if ln.amount is None else statement_figure(ln.amount, ln.unit),
         "how": how,
         "flag": ("ill" if ln.kind in _TAGGED_KINDS else "") if ln.line_item else "formula",
     }
@@ -853,11 +853,15 @@ def _provenance_notes(
     for row in p[p["kind"] == "estimate"].itertuples():
         why = _why(row.source if is_missing(row.note) else row.note, "estimate")
         label = _item_label(comp, row.line_item)
-        out.append(f"ESTIMATE (exact figure not public): {label} {usd(row.value)}: {why}.")
+        out.append(
+            f"ESTIMATE (exact figure not public): {label} {statement_figure(row.value, 'usd')}: {why}."
+        )
     for row in p[p["kind"] == "reported"].itertuples():
         note = "" if is_missing(row.note) else f" ({_why(row.note, 'reported')})"
         label = _item_label(comp, row.line_item)
-        out.append(f"Reported: {label} {usd(row.value)}: {_why(row.source, 'reported')}{note}.")
+        out.append(
+            f"Reported: {label} {statement_figure(row.value, 'usd')}: {_why(row.source, 'reported')}{note}."
+        )
     return out
 
 

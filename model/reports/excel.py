@@ -12,7 +12,8 @@
   ``=ROUND(C8/C13,4)``: the operations of the deal's build-up, not a copy of the results),
   and beside each metric its compliance test (required level, ``=IF(...)`` complies,
   headroom), so an analyst can change an input and see the covenant recompute;
-* a "Sources and assumptions" sheet and an "Inputs used" sheet.
+* a "Sources and assumptions" sheet and an "Inputs used" sheet;
+* every sheet set up to print: Letter landscape, one page wide, header row repeated.
 
 Formula cells also carry the value the model computed, so a reader that does not
 recalculate (openpyxl) sees the same figures. The file is written to a temporary name
@@ -51,16 +52,36 @@ _BAD = re.compile(r"[\[\]:*?/\\]")
 def sheet_name(title: str, taken: set[str]) -> str:
     """A valid, unique worksheet name (at most 31 characters, no ``[]:*?/\\``).
 
+    A longer title is cut at the last whole word that fits.
+
     >>> sheet_name("Compliance: 2008-03-31", set())
     'Compliance 2008-03-31'
+    >>> sheet_name("Quarterly covenant compliance certificate schedule", set())
+    'Quarterly covenant compliance'
     """
-    base = _BAD.sub("", title).strip()[:31] or "Sheet"
+    base = _BAD.sub("", title).strip()
+    if len(base) > 31:
+        cut = base[:32].rfind(" ")
+        base = base[:cut] if cut >= 12 else base[:31]
+    base = base.strip() or "Sheet"
     name, i = base, 2
     while name.lower() in {t.lower() for t in taken}:
         suffix = f" ({i})"
         name, i = base[: 31 - len(suffix)] + suffix, i + 1
     taken.add(name)
     return name
+
+
+def _print_setup(ws: Worksheet, title: str, header_rows: int = 1) -> None:
+    """Print as a report: US Letter landscape, one page wide, the header row repeated on
+    every page, the sheet's title at the top left and the page number at the right."""
+    ws.set_landscape()
+    ws.set_paper(1)  # Letter
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.6)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
+    ws.set_header(f"&L{title.replace('&', '&&')}&RPage &P of &N")
 
 
 def _excel_value(value: Any, kind: str) -> Any:
@@ -101,6 +122,7 @@ def _write_table(wb: Workbook, ws: Worksheet, t: Table, formats: dict[str, Any])
     for j, w in enumerate(widths):
         ws.set_column(j, j, min(max(w + 2, 8), 60), formats["wrap"] if w > 60 else None)
     ws.freeze_panes(1, 1)
+    _print_setup(ws, t.title)
     if t.note:
         ws.write(len(t.frame) + 2, 0, t.note, formats["note"])
 
@@ -277,7 +299,9 @@ def write_workbook(
         taken: set[str] = set()
         if schedule is not None:
             title = schedule.facility.compliance.certificate.schedule_title
-            schedule_rows(wb.add_worksheet(sheet_name(title, taken)), schedule, formats)
+            ws = wb.add_worksheet(sheet_name(title, taken))
+            schedule_rows(ws, schedule, formats)
+            _print_setup(ws, title, header_rows=0)
         for t in tables:
             _write_table(wb, wb.add_worksheet(sheet_name(t.sheet or t.title, taken)), t, formats)
         if sources is not None and not sources.empty:
@@ -287,7 +311,9 @@ def write_workbook(
             name_ = sheet_name("Sources and assumptions", taken)
             _write_table(wb, wb.add_worksheet(name_), src, formats)
         if inputs:
-            _inputs_sheet(wb.add_worksheet(sheet_name("Inputs used", taken)), inputs, formats)
+            ws = wb.add_worksheet(sheet_name("Inputs used", taken))
+            _inputs_sheet(ws, inputs, formats)
+            _print_setup(ws, "Inputs used", header_rows=0)
         wb.close()
     return target
 

@@ -28,6 +28,7 @@ __all__ = [
     "dollars",
     "ratio",
     "figure",
+    "statement_figure",
     "headroom",
     "percent",
     "yes_no",
@@ -108,6 +109,17 @@ def figure(x: Any, unit: str) -> str:
     ('$8,000,000.00', '1.06:1.00')
     """
     return ratio(x) if unit == "ratio" else usd(x)
+
+
+def statement_figure(x: Any, unit: str) -> str:
+    """A covenant figure as a financial statement writes it: money negatives in
+    parentheses (the build-up lines of a certificate).
+
+    >>> statement_figure(Decimal("-2100000"), "usd"), statement_figure(Decimal("5"), "usd")
+    ('($2,100,000.00)', '$5.00')
+    """
+    text = figure(x, unit)
+    return f"({text[1:]})" if unit != "ratio" and text.startswith("-") else text
 
 
 def headroom(x: Any, unit: str) -> str:

@@ -156,6 +156,7 @@ class InputsUsed:
             f"<tr><td>{html.escape(p['name'])}</td><td>{html.escape(str(p['value']))}</td>"
             f"<td>{'changed from ' + html.escape(repr(p['default'])) if p['differs'] else 'default'}</td></tr>"
             for p in self.parameters
+            if p["name"] not in OUTPUT_PARAMETERS  # where it was written: the index says
         )
         files = "".join(
             f"<tr><td>{html.escape(f['path'])}</td><td><code>{f['sha256']}</code></td></tr>"

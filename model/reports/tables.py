@@ -8,12 +8,13 @@ kind           HTML                                    Excel number format
 =============  ======================================  ===================
 ``usd``        $1,234.56, negatives (1,234.56)         "$"#,##0.00
 ``usd_whole``  $1,235, negatives ($1,235)              "$"#,##0
-``percent``    12.3%, negatives (12.3%)                0.0%
+``percent``    12.3%, negatives (12.3%); n/m past      0.0%
+               ±1,000% (a ratio to a near-zero base)
 ``ratio``      1.19x                                   0.00"x"
 ``rate``       5.25%                                   0.00%
 ``date``       2008-06-30                              yyyy-mm-dd
 ``yes_no``     Yes / No                                text
-``int``        1,234                                   #,##0
+``int``        1,234, negatives (1,234)                #,##0;(#,##0)
 ``status``     a coloured chip: complies, amber ...    text
 ``figure``     already written (right-aligned)         text
 ``text``       as written                              text
@@ -170,7 +171,7 @@ _EXCEL_FORMATS = {
     "ratio": '0.00"x"',
     "rate": "0.00%",
     "date": "yyyy-mm-dd",
-    "int": "#,##0",
+    "int": "#,##0;(#,##0)",
 }
 
 
@@ -198,6 +199,11 @@ def _money(x: Any, cents: bool) -> str:
     return f"({body})" if body != "$0.00" and body != "$0" and d < 0 else body
 
 
+PERCENT_MEANINGFUL = 10.0
+"""A percentage of 1,000% or more (e.g. headroom over a required amount of $1) is written
+``n/m``, not meaningful, as credit reports do; the workbook keeps the number."""
+
+
 def cell(value: Any, kind: str) -> str:
     """One value as text, by the rules of its ``kind`` (see the module docstring).
 
@@ -207,6 +213,8 @@ def cell(value: Any, kind: str) -> str:
     ('1.19x', 'Yes', '2008-06-30')
     >>> cell(None, "usd"), cell(float("nan"), "percent"), cell(1234567, "int")
     ('—', '—', '1,234,567')
+    >>> cell(9.994, "percent"), cell(2399999.0, "percent"), cell(-12.0, "percent")
+    ('999.4%', 'n/m', 'n/m')
     """
     if kind in ("usd", "usd_whole"):
         return _money(value, kind == "usd")
@@ -231,13 +239,16 @@ def cell(value: Any, kind: str) -> str:
         return MISSING if is_missing(value) else str(value)
     f = float(n)
     if kind == "percent":
+        if abs(f) >= PERCENT_MEANINGFUL:
+            return "n/m"  # not meaningful: a percentage of a near-zero base
         return f"({abs(f):.1%})" if f < 0 else f"{f:.1%}"
     if kind == "rate":
         return f"{f:.2%}"
     if kind == "ratio":
         return f"{Decimal(str(n)).quantize(Decimal('0.01'), 'ROUND_HALF_UP')}x"
     if kind == "int":
-        return f"{int(round(f)):,}"
+        whole = int(round(f))
+        return f"({-whole:,})" if whole < 0 else f"{whole:,}"
     raise InputError(f"unknown column kind {kind!r}; kinds: {', '.join(KINDS)}", key="kind")
 
 
@@ -413,7 +424,7 @@ def banner(lines: Sequence[str], title: str = "Illustrative inputs") -> Html:
         return Html("")
     items = "".join(f"<li>{html.escape(x)}</li>" for x in lines)
     return Html(
-        "<div style='border:2px solid #b36b00;background:#fff7e6;padding:8px 14px;margin:8px 0;"
+        "<div class='model-banner' style='border:2px solid #b36b00;background:#fff7e6;padding:8px 14px;margin:8px 0;"
         "font-family:system-ui,sans-serif'>"
         f"<strong>{html.escape(title)}</strong><ul style='margin:4px 0'>{items}</ul></div>"
     )
@@ -448,7 +459,7 @@ def headline(
         else ""
     )
     return Html(
-        f"<div style='font-family:system-ui,sans-serif;margin:6px 0 12px 0'><h3 style='margin:4px 0'>"
+        f"<div class='model-headline' style='font-family:system-ui,sans-serif;margin:6px 0 12px 0'><h3 style='margin:4px 0'>"
         f"{html.escape(title)}</h3>{cards}{status}{_TABLE_CSS}</div>"
     )
 

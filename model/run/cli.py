@@ -23,6 +23,10 @@ from model.errors import ModelError
 
 __all__ = ["main"]
 
+DEFAULT_TIMEOUT = 1800.0
+"""Seconds a report may take from the command line before it is stopped: a report takes
+seconds; this bounds a kernel that hangs or loops (Dask's memory limit does not see kernels)."""
+
 _PARAM_FLAGS = ("-p", "--parameters", "--param")
 
 
@@ -139,10 +143,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--timeout",
-        type=int,
-        default=None,
+        type=float,
+        default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help="fail a report whose cell runs longer",
+        help=f"stop and fail a report that runs longer (default {DEFAULT_TIMEOUT:g} s)",
     )
     sub.add_parser("list", help="list the notebooks with their parameters, and the scenarios")
     chk = sub.add_parser("params", help="validate params files and list their assumptions")

@@ -219,18 +219,27 @@ def coerce(notebook: Notebook, name: str, value: Any) -> Any:
 
 def export_html(nb_path: Path, html_path: Path, *, show_code: bool = False) -> None:
     """Export an executed notebook as a report for people: no code (the report's "inputs
-    used" block says which parameters, files and software produced it), no prompts and no
-    stderr output (warnings are for the developer log, not the credit committee). A failed
-    notebook keeps its code and stderr (``show_code=True``)."""
+    used" block says which parameters, files and software produced it), no prompts, no
+    stderr output (warnings are for the developer log, not the credit committee) and no
+    cells tagged ``report-omit`` (the key-figures printout that nbval compares: the same
+    figures are in the JSON beside the report); the page titled with the notebook's
+    heading, and styled for printing (:data:`model.reports.page.PRINT_HEAD`). A failed
+    notebook keeps its code, stderr and every cell (``show_code=True``)."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    from model.reports.page import PRINT_HEAD
+
     nb = nbformat.read(nb_path, as_version=4)
+    heading = _title(nb.cells)
+    if heading:
+        nb.metadata["title"] = heading
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     if not show_code:
+        nb.cells = [c for c in nb.cells if "report-omit" not in c.metadata.get("tags", [])]
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.metadata["tags"] = sorted(
@@ -242,6 +251,7 @@ def export_html(nb_path: Path, html_path: Path, *, show_code: bool = False) -> N
             enabled=True,
         )
     body, _ = exporter.from_notebook_node(nb)
+    body = body.replace("</head>", PRINT_HEAD + "\n</head>", 1)
     html_path.write_text(body, encoding="utf-8")
 
 

@@ -318,3 +318,34 @@ def test_report_fits_1280_px(which, reports, screenshots, tmp_path, capsys):
         if findings["overflow"] or findings["clipped"]:
             problems.append(_summary(page.name, findings))
     assert not problems, "\n".join(problems)
+
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_a_report_prints_landscape_with_everything_folded_opened(reports, tmp_path):
+    """Printed as a credit committee would print it: US Letter landscape, and the material
+    folded in ``<details>`` on screen (here the inputs-used block) on paper too; the page
+    titled with the report's heading; where the report was written is not an input."""
+    page = next(reports.glob("ibasis/historical/02-facility-sizing.html"))
+    text = page.read_text(encoding="utf-8")
+    assert "<title>02 Facility sizing: the Silicon Valley Bank revolving line</title>" in text
+    pdf = tmp_path / "02.pdf"
+    with tempfile.TemporaryDirectory(dir=tmp_path) as profile:
+        _chromium(
+            ["--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], Path(profile), 900
+        )
+    assert pdf.is_file(), "Chromium printed nothing"
+    assert PDFTOTEXT is not None
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False).stdout
+    assert re.search(r"Page size:\s+792 x 612 pts \(letter\)", info), info
+    printed = subprocess.run(
+        [PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Inputs used: parameters, files, software" in printed
+    # the folded table is on paper: a file it lists with its SHA-256
+    assert re.search(
+        r"params/deals/ibasis/facilities/svb-loan-agreement\.yaml\s+[0-9a-f]{64}", printed
+    )
+    assert "output_dir" not in printed and "nothing written" not in printed

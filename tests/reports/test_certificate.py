@@ -401,11 +401,13 @@ def test_breakeven_net_income_marked_estimate():
 def test_reported_inputs_name_their_source_without_paths():
     md = _render(fmt="markdown")
     assert (
-        "- Reported: II.A Net Income -$2,100,000.00: public filing: iBasis Q1 2009 earnings "
+        "- Reported: II.A Net Income ($2,100,000.00): public filing: iBasis Q1 2009 earnings "
         "release (Form 8-K Exhibit 99.1) ($-2.1 million; as the prior-year comparison in the Q1 "
         "2009 release)." in md
     )
     assert "reference/" not in md and ".csv" not in md and ".md" not in md
+    # a loss on the build-up is written as a statement writes it, in parentheses
+    assert "| A | Net Income | ($2,100,000.00) |" in md and "-$" not in md
     # without the facility the notes still name no id
     notes = certificate_inputs(
         evaluate_covenants(FAC, "2008-03-31", ACTS),

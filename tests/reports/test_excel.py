@@ -66,8 +66,17 @@ def test_every_table_on_its_own_sheet_with_formats_and_a_frozen_header(tmp_path)
         "Sources and assumptions",
         "Inputs used",
     ]
+    assert SCHEDULE == "Schedule 1 to Compliance"  # cut at a whole word, not "...Certif"
     ws = wb["Quarters"]
     assert ws.freeze_panes == "B2"
+    # printed as a report: Letter landscape, one page wide, the header row on every page
+    for sheet in wb.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        # fit to 1 page wide (XlsxWriter leaves out the default width of 1), any number tall
+        assert sheet.page_setup.paperSize == 1 and sheet.page_setup.fitToWidth in (None, 1)
+        assert sheet.page_setup.fitToHeight == 0, sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+    assert ws.print_title_rows == "$1:$1"
     assert [c.value for c in ws[1]] == ["Quarter end", "Revenue", "Days under cash dominion"]
     assert ws["B2"].value == 360_800_000 and ws["B2"].number_format.startswith('"$"#,##0.00')
     assert ws["B3"].value == -1.5 and ";(" in ws["B3"].number_format  # negatives in parentheses

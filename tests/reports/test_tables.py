@@ -28,6 +28,9 @@ from model.reports.tables import STATUS_COLOURS, banner, cell, details, headline
         # percentages and ratios
         (0.0667, "percent", "6.7%"),
         (-0.19021, "percent", "(19.0%)"),
+        (9.994, "percent", "999.4%"),
+        (2399999.0, "percent", "n/m"),  # headroom over a required $1: not meaningful
+        (-10.0, "percent", "n/m"),
         (Decimal("1.1875"), "ratio", "1.19x"),
         (Decimal("1.0598"), "ratio", "1.06x"),
         (0.0525, "rate", "5.25%"),
@@ -37,6 +40,7 @@ from model.reports.tables import STATUS_COLOURS, banner, cell, details, headline
         (True, "yes_no", "Yes"),
         (np.bool_(False), "yes_no", "No"),
         (1234567, "int", "1,234,567"),
+        (-13862563, "int", "(13,862,563)"),  # a share shortfall, as a statement writes it
         ("breach", "status", "Breach"),
         ("not_required", "status", "Not required"),
         # missing values are a dash, never nan/None/NaT
