@@ -38,8 +38,9 @@ __all__ = [
     "RESERVED_NAMES",
 ]
 
-#: Version of the layout of ``index.json`` (2: entries name their folder, files carry SHA-256).
-INDEX_FORMAT = 2
+#: Version of the layout of ``index.json`` (3: reports under <deal>/<scenario>, entries name
+#: their deal and folder, files carry SHA-256; an index of another format is not reused).
+INDEX_FORMAT = 3
 #: Folder of the reports that do not depend on a scenario.
 HISTORICAL = "historical"
 #: Names a scenario folder may not take.

@@ -70,7 +70,7 @@ from model.run.plan import (
     sha256,
     unchanged,
 )
-from model.run.tasks import FAILED_SUFFIX, Failure, Outcome, Task
+from model.run.tasks import DEFAULT_TIMEOUT, FAILED_SUFFIX, Failure, Outcome, Task
 
 __all__ = ["BatchResult", "Interrupted", "run_batch"]
 
@@ -396,7 +396,7 @@ def run_batch(
     workers: int | None = None,
     executor: str = "local",
     force: bool = False,
-    timeout: float | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
     kernel_name: str = "python3",
     progress: Any = None,
     progress_bar: bool | None = None,
@@ -409,8 +409,9 @@ def run_batch(
     Parameters
     ----------
     notebooks : names (``"04-projection"``), default every numbered notebook.
-    scenarios : names of ``params/deals/ibasis/scenarios/NAME.yaml`` or scenario files under
-        ``params/``; default every scenario file of ``params/scenarios``.
+    scenarios : names of files in each deal's scenarios folder (``NAME`` for
+        ``params/deals/<deal>/scenarios/NAME.yaml``) or scenario files under ``params/``;
+        default every scenario file of each deal's scenarios folder.
     parameters : name -> value (text is converted to the declared type).
     out : output folder, default ``reports/`` (relative paths from the project root).
     deals : names of ``params/deals/<deal>/``; default every deal.
@@ -418,7 +419,8 @@ def run_batch(
     executor : ``"local"`` or another registered executor, ``NAME=ADDRESS`` for one that
         takes an address.
     force : rerun reports whose inputs are unchanged.
-    timeout : seconds a whole report may take before it is stopped and fails.
+    timeout : seconds a whole report may take before it is stopped and fails (default
+        :data:`DEFAULT_TIMEOUT`; None: no limit).
     notebooks_dir : the notebooks' folder (default ``notebooks/``); kernels start in it.
 
     Raises
@@ -528,8 +530,8 @@ def _execute(
             if key in run.entries:
                 bar.update(run.entries[key])
         try:
-            with pool:
-                if not stop():
+            with pool if tasks else contextlib.nullcontext():  # every report reused: no workers
+                if tasks and not stop():
                     for task, outcome in pool.run(tasks, stop):
                         entry = _record(run, by_key[task.key], task, outcome, folders[task.folder])
                         run.entries[task.key] = entry

@@ -20,12 +20,9 @@ from typing import Any
 
 from model import __version__
 from model.errors import ModelError
+from model.run.tasks import DEFAULT_TIMEOUT
 
 __all__ = ["main"]
-
-DEFAULT_TIMEOUT = 1800.0
-"""Seconds a report may take from the command line before it is stopped: a report takes
-seconds; this bounds a kernel that hangs or loops (Dask's memory limit does not see kernels)."""
 
 _PARAM_FLAGS = ("-p", "--parameters", "--param")
 
@@ -72,8 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run the notebooks for every scenario into reports/ (HTML, Excel, key figures, index)",
         description=(
-            "Run the notebooks with papermill: those with a scenario_file parameter once per "
-            "scenario into OUT/<scenario>/, the historical ones once into OUT/historical/; "
+            "Run the notebooks of every deal (params/deals/<deal>/deal.yaml) with papermill: "
+            "those with a scenario_file parameter once per scenario into "
+            "OUT/<deal>/<scenario>/, the historical ones once into OUT/<deal>/historical/; "
             "then write OUT/index.html. Reports whose inputs are unchanged are reused."
         ),
     )
@@ -305,5 +303,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         return _run(args)
     if args.command == "list":
-        return _list(args)
+        try:
+            return _list(args)
+        except ModelError as exc:
+            print(f"model list: {exc}", file=sys.stderr)
+            return 2
     return _params(args)

@@ -29,9 +29,13 @@ Known pitfalls, handled:
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError
 from typing import Any
 
 from model.errors import InputError
@@ -39,6 +43,21 @@ from model.run.executors import POLL, default_workers, worker_died
 from model.run.tasks import Failure, Outcome, Task, execute
 
 __all__ = ["DaskExecutor"]
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """SIGINT ignored while worker processes are started: they inherit it (an ignored
+    signal stays ignored across ``exec``, and Python keeps it so), so Ctrl-C reaches only
+    the batch, which stops the cluster itself, as the local pool's workers ignore it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _distributed() -> Any:
@@ -70,26 +89,33 @@ class DaskExecutor:
         self.workers = workers or default_workers()
         self._cluster: Any = None
         self._client: Any = None
-        self._futures: list[Any] = []
+        self._futures: set[Any] = set()
 
     def __enter__(self) -> DaskExecutor:
         dd = self._dd
         if self.address:
             try:
                 self._client = dd.Client(self.address, timeout="10s")
-            except OSError as exc:
+            except (OSError, ValueError, TimeoutError) as exc:
+                # OSError: nothing listens there; ValueError: not an address Dask can use
                 raise InputError(
                     f"cannot reach a Dask scheduler at {self.address!r}: {exc}", key="--executor"
                 ) from None
         else:
-            self._cluster = dd.LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            self._client = dd.Client(self._cluster)
+            with _interrupts_ignored():  # workers inherit it: Ctrl-C stops the batch, not them
+                self._cluster = dd.LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            try:
+                self._client = dd.Client(self._cluster)
+            except BaseException:
+                self._cluster.close()
+                self._cluster = None
+                raise
         self.workers = max(1, sum(self._client.nthreads().values()))
         return self
 
@@ -97,15 +123,23 @@ class DaskExecutor:
         self.stop()
 
     def stop(self) -> None:
-        """Cancel what is not done; close the client, and the cluster if this run made it."""
+        """Cancel what is not done; close the client, and the cluster if this run made it.
+
+        A report already running on a cluster at an address is not interrupted by the
+        cancel (Dask cannot stop a running task): it runs to its end or to ``--timeout``
+        on that worker, and its result is dropped."""
         client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
-        if client is not None:
-            if self._futures:
-                client.cancel(self._futures, force=True)
-            client.close()
-        if cluster is not None:
-            cluster.close()
-        self._futures = []
+        pending, self._futures = list(self._futures), set()
+        try:
+            if client is not None:
+                try:
+                    if pending:
+                        client.cancel(pending, force=True)
+                finally:
+                    client.close()
+        finally:
+            if cluster is not None:
+                cluster.close()
 
     def run(
         self, tasks: Sequence[Task], stop: Callable[[], bool] = lambda: False
@@ -120,21 +154,39 @@ class DaskExecutor:
             self._client.submit(execute, t, pure=False, key=f"report-{t.key}-{run_id}"): t
             for t in tasks
         }
-        self._futures = list(futures)
-        pending = set(futures)
-        while pending and not stop():
+        self._futures = set(futures)
+        while futures and not stop():
             try:
-                done = dd.wait(pending, timeout=POLL, return_when="FIRST_COMPLETED").done
+                done = dd.wait(list(futures), timeout=POLL, return_when="FIRST_COMPLETED").done
             except TimeoutError:
                 continue
+            except CancelledError:  # the scheduler dropped some (lost, or restarted)
+                done = {f for f in futures if f.done()}
             for fut in done:
-                pending.discard(fut)
-                task = futures[fut]
-                yield task, self._outcome(fut, task)
+                task = futures.pop(fut)
+                self._futures.discard(fut)
+                outcome = self._outcome(fut, task)
+                # drop the result from the cluster now: a finished report held on a worker
+                # would count against its memory, and be run again if that worker died
+                fut.release()
+                yield task, outcome
 
     def _outcome(self, fut: Any, task: Task) -> Outcome:
         try:
             return fut.result()
+        except CancelledError:
+            return Outcome(
+                task.key,
+                "failed",
+                0.0,
+                failure=Failure(
+                    None,
+                    "",
+                    "Cancelled",
+                    "the Dask scheduler cancelled this report (the connection to it was lost, "
+                    "or it was restarted)",
+                ),
+            )
         except self._dd.KilledWorker:
             return worker_died(
                 task,

@@ -304,7 +304,15 @@ def plan(
             raise InputError(f"two scenario files would share a folder: {said}", key="--scenario")
         title = deal.terms.title
         for book in mine:
-            params = _deal_parameters(deal, book) | typed[book.name]
+            own = _deal_parameters(deal, book)
+            both = sorted(set(own) & set(typed[book.name]))
+            if both and len(deals) > 1:
+                raise InputError(
+                    f"parameter(s) {', '.join(both)} of {book.name} are set for this deal by "
+                    f"its deal file; to override them run that deal alone (--deal {deal.name})",
+                    key=paths.shown(deal.folder / "deal.yaml"),
+                )
+            params = own | typed[book.name]
             if book.per_scenario:
                 for s in scenarios:
                     folder = f"{deal.name}/{s.name}"
@@ -328,6 +336,12 @@ def plan(
         )
     if not out:
         raise InputError("nothing to run: no deal lists the notebooks asked for", key="notebooks")
+    if scenario_specs and not any(item.scenario is not None for item in out):
+        raise InputError(
+            f"scenario(s) {', '.join(scenario_specs)} given, but none of the notebooks planned "
+            f"runs per scenario ({', '.join(sorted({i.book.name for i in out}))} run once)",
+            key="--scenario",
+        )
     return out
 
 

@@ -32,12 +32,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Task", "Outcome", "Failure", "execute", "FAILED_SUFFIX", "SOURCE_LINES"]
+__all__ = [
+    "Task",
+    "Outcome",
+    "Failure",
+    "execute",
+    "FAILED_SUFFIX",
+    "SOURCE_LINES",
+    "DEFAULT_TIMEOUT",
+]
 
 #: Suffix of a failed notebook kept for the analyst: ``04-projection.FAILED.ipynb``.
 FAILED_SUFFIX = ".FAILED"
 #: Lines of the failing cell shown in the index and the run summary, around the failing line.
 SOURCE_LINES = 6
+
+
+DEFAULT_TIMEOUT = 1800.0
+"""Seconds a report may take before it is stopped (``model run --timeout``): a report takes
+seconds; this bounds a kernel that hangs or loops, which no executor's memory limit sees."""
 
 
 @dataclass(frozen=True)

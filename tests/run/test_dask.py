@@ -13,7 +13,7 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from model import load, project, random_paths  # noqa: E402
+from model import breach_probability, load, project, random_paths  # noqa: E402
 from model.run import batch  # noqa: E402
 from tests.run.batchbooks import DEAL as D  # noqa: E402
 from tests.run.batchbooks import REPORT_FILES  # noqa: E402
@@ -127,6 +127,15 @@ def test_the_projection_of_20000_scenarios_on_the_cluster_equals_the_local_one(c
     assert local.covenants.equals(remote.covenants)
 
 
+def test_the_breach_probability_on_the_cluster_equals_the_local_one(cluster) -> None:
+    scenario = load("params/deals/ibasis/scenarios/stress-2008.yaml")
+    local = breach_probability(scenario, 600, seed=5, block_size=200)
+    with distributed.Client(cluster) as client:
+        remote = breach_probability(scenario, 600, seed=5, block_size=200, client=client)
+    assert local.equals(remote)
+    assert local.xs("any", level="covenant")["breaches"].max() > 0  # not a comparison of zeros
+
+
 def test_an_unreachable_scheduler_is_a_clear_error(books: Path, tmp_path: Path) -> None:
     from model.errors import InputError
 
@@ -134,3 +143,16 @@ def test_an_unreachable_scheduler_is_a_clear_error(books: Path, tmp_path: Path) 
         batch.run_batch(
             ["10-fake"], ["base"], out=tmp_path / "o", executor="dask=tcp://127.0.0.1:9"
         )
+    # an address Dask cannot use at all is the same clear error, not a traceback
+    with pytest.raises(InputError, match="cannot reach a Dask scheduler at 'tcp://h:notaport'"):
+        batch.run_batch(["10-fake"], ["base"], out=tmp_path / "o", executor="dask=tcp://h:notaport")
+
+
+def test_when_every_report_is_reused_no_cluster_is_needed(books: Path, tmp_path: Path) -> None:
+    first = batch.run_batch(["10-fake"], ["base"], out=tmp_path / "o", **_quiet())
+    assert [e["status"] for e in first.entries] == ["ok"]
+    # nothing to run: the unreachable scheduler is never contacted
+    again = batch.run_batch(
+        ["10-fake"], ["base"], out=tmp_path / "o", executor="dask=tcp://127.0.0.1:9", **_quiet()
+    )
+    assert [e["status"] for e in again.entries] == ["reused"]

@@ -64,11 +64,22 @@ def test_a_plan_covers_each_deal_with_its_parameters() -> None:
     nw = items[-1].parameters
     assert nw["facility_file"] == "params/deals/northwind/facility.yaml"
     assert nw["opening_balance"] == 8_000_000  # typed as the notebook declares it
-    # a user parameter goes to every deal's notebook that declares it, and wins
+    # a user parameter goes to every deal's notebook that declares it; over a value the
+    # deal file sets, it wins only for a run of that deal alone
     items = plan(
         find_deals(["northwind"]), books, None, {"quarter": "2019-09-30"}, [b.name for b in books]
     )
     assert items[0].parameters["quarter"] == "2019-09-30"
+    with pytest.raises(InputError) as err:
+        plan(find_deals(), books, None, {"quarter": "2008-06-30"}, [b.name for b in books])
+    assert str(err.value) == (
+        "params/deals/northwind/deal.yaml: parameter(s) quarter of 03-covenant-compliance are "
+        "set for this deal by its deal file; to override them run that deal alone "
+        "(--deal northwind)"
+    )
+    # a scenario named where nothing runs per scenario is an error, not ignored
+    with pytest.raises(InputError, match=r"--scenario: scenario\(s\) typo given, but none of"):
+        plan(find_deals(["northwind"]), books, ["typo"], {}, [b.name for b in books])
 
 
 @pytest.mark.parametrize(
