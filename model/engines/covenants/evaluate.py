@@ -364,7 +364,10 @@ def _liquidity_input(
         entries = getattr(items, "entries", {})
         provs = [f"{entries[i].kind}: {entries[i].source}" for i in metric.inputs if i in entries]
         prov = "; ".join(provs) or "given with the line items"
-        note = f" [{why}: {metric_id} from the actuals line {names}]"
+        labels = "; ".join(
+            comp.line_items[i].label if i in comp.line_items else i for i in metric.inputs
+        )
+        note = f" ({why}: {metric.title} from the actuals, line {names}: {labels})"
         note += _consistency_warnings(comp, items, metric.inputs)
         worst = least_reliable([ln.kind for ln in build.lines if ln.line_item])
         return _Liquidity(
@@ -474,7 +477,7 @@ def _springing(
     sp = springing_applies(cov.springing, ctx.q, liq.values, ctx.reading)
     reason = sp.reason + liq.note
     if liq.source is not None:
-        reason += f" [liquidity source: {liq.source}]"
+        reason += f". Source of the {comp.metric(cov.springing.metric).title.lower()} figure: {liq.source}"
     return Springing(sp.applies, reason, sp.observed), liq
 
 

@@ -146,9 +146,9 @@ def _single_figure(
         )
     return Springing(
         holds,
-        f"any-day reading requested but only one figure given ({_money(value)}, taken as the "
-        f"quarter's only observation): {'' if holds else 'not '}{trig}: {verdict}; "
-        "supply the daily ledger for the any-day test",
+        f"the condition is read on any day of the quarter, but only one figure is given "
+        f"({_money(value)}, read as the quarter's only day): {'' if holds else 'not '}{trig}: "
+        f"{verdict}; a daily ledger would give the any-day reading",
         value,
     )
 

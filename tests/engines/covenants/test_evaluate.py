@@ -336,7 +336,7 @@ def test_ledger_dataframe_accepted_and_days_outside_quarter_ignored():
 
 def test_any_day_with_single_number_says_so():
     r = evaluate_covenants(FAC, "2008-06-30", items(), 25_000_000)
-    assert "only one figure given" in r.loc["borrower_cash_flow", "applies_reason"]
+    assert "but only one figure is given" in r.loc["borrower_cash_flow", "applies_reason"]
 
 
 def test_no_liquidity_at_all_springs_stricter():
@@ -350,7 +350,10 @@ def test_liquidity_from_actuals_line(actuals):
     r = evaluate_covenants(FAC, "2008-03-31", actuals)
     reason = r.loc["borrower_cash_flow", "applies_reason"]
     assert "liquidity_quarter_end" in reason
-    assert "[no liquidity given: liquidity from the actuals line liquidity_quarter_end]" in reason
+    assert (
+        "(no liquidity given: Liquidity from the actuals, line liquidity_quarter_end: "
+        "Unrestricted cash and Cash Equivalents at Bank plus Availability Amount at quarter end"
+    ) in reason
     assert "$27,500,000" in reason
 
 
@@ -942,7 +945,7 @@ def test_quarter_end_reading_falls_back_to_actuals_line(actuals):
     r = evaluate_covenants(FAC, "2008-06-30", actuals, early, springing_reading="quarter_end")
     reason = r.loc["borrower_cash_flow", "applies_reason"]
     assert "the daily ledger ends on 2008-06-15, before the quarter end" in reason
-    assert "liquidity from the actuals line liquidity_quarter_end" in reason
+    assert "Liquidity from the actuals, line liquidity_quarter_end" in reason
     assert (
         "liquidity $20,315,560" in reason
     )  # params/deals/ibasis/actuals/ibasis-2008.csv, Q2 2008 (= ledger)
@@ -956,7 +959,7 @@ def test_liquidity_source_in_reason_and_column():
     )
     row = r.loc["borrower_cash_flow"]
     assert row["liquidity_source"] == src
-    assert row["applies_reason"].endswith(f"[liquidity source: {src}]")
+    assert row["applies_reason"].endswith(f". Source of the liquidity figure: {src}")
     assert r.loc["consolidated_ebitda", "liquidity_source"] is None
     r = evaluate_covenants(FAC, "2008-06-30", items(), 25_000_000)
     assert (

@@ -72,8 +72,11 @@ def test_quarter_end_reason_states_figure_and_verdict():
 def test_any_day_with_single_number_says_so():
     sp = springing_applies(AMENDED, Q2, 25_000_000)
     assert sp.applies is False
-    assert "only one figure given" in sp.reason
-    assert sp.reason.endswith("supply the daily ledger for the any-day test")
+    assert sp.reason == (
+        "the condition is read on any day of the quarter, but only one figure is given "
+        "($25,000,000, read as the quarter's only day): not < $20,000,000: test does not apply; "
+        "a daily ledger would give the any-day reading"
+    )
 
 
 def test_no_reading_springs_stricter():
