@@ -12,6 +12,8 @@
   ``=ROUND(C8/C13,4)``: the operations of the deal's build-up, not a copy of the results),
   and beside each metric its compliance test (required level, ``=IF(...)`` complies,
   headroom), so an analyst can change an input and see the covenant recompute;
+* a "Summary" sheet first when the notebook gives its headline and banners (the answer
+  and the warnings, as on the report's first screen);
 * a "Sources and assumptions" sheet and an "Inputs used" sheet;
 * every sheet set up to print: Letter landscape, one page wide, header row repeated.
 
@@ -276,9 +278,12 @@ def write_workbook(
     schedule: ScheduleTest | None = None,
     sources: pd.DataFrame | None = None,
     inputs: Mapping[str, Any] | None = None,
+    summary: Sequence[Any] = (),
 ) -> Path | None:
     """Write ``<output_dir>/<name>.xlsx`` (see the module docstring) and return its path;
-    with an empty ``output_dir``, nothing (None)."""
+    with an empty ``output_dir``, nothing (None). ``summary``: the report's headline and
+    banners (:func:`~model.reports.tables.headline`, :func:`~model.reports.tables.banner`),
+    written first, on a "Summary" sheet."""
     if not tables and schedule is None:
         raise InputError("give at least one table or a schedule", key="tables")
     for t in tables:
@@ -297,6 +302,11 @@ def write_workbook(
         )
         formats = _formats(wb)
         taken: set[str] = set()
+        rows = [row for part in summary for row in getattr(part, "rows", ())]
+        if rows:
+            ws = wb.add_worksheet(sheet_name("Summary", taken))
+            _summary_sheet(ws, rows, formats)
+            _print_setup(ws, "Summary", header_rows=0)
         if schedule is not None:
             title = schedule.facility.compliance.certificate.schedule_title
             ws = wb.add_worksheet(sheet_name(title, taken))
@@ -316,6 +326,22 @@ def write_workbook(
             _print_setup(ws, "Inputs used", header_rows=0)
         wb.close()
     return target
+
+
+def _summary_sheet(ws: Worksheet, rows: Sequence[tuple[str, str]], formats: dict[str, Any]) -> None:
+    """The report's answer first: each headline or banner as a bold title row, then its
+    (label, figure) rows; the figures as the report writes them."""
+    r = 0
+    for label, text in rows:
+        if label and not text:  # the title of a headline or banner
+            r += 1 if r else 0
+            ws.write(r, 0, label, formats["title"])
+        else:
+            ws.write(r, 0, label)
+            ws.write(r, 1, text, formats["wrap"])
+        r += 1
+    ws.set_column(0, 0, 60, formats["wrap"])
+    ws.set_column(1, 1, 70)
 
 
 def _inputs_sheet(ws: Worksheet, inputs: Mapping[str, Any], formats: dict[str, Any]) -> None:

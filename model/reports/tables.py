@@ -409,9 +409,12 @@ def status_chip(code: str) -> str:
 
 @dataclass(frozen=True)
 class Html:
-    """A piece of HTML a notebook shows as it is (its output is this HTML)."""
+    """A piece of HTML a notebook shows as it is (its output is this HTML). A headline or
+    a banner also keeps what it says as rows of (label, text), for a workbook's summary
+    sheet (:func:`model.reports.excel.write_workbook`)."""
 
     text: str
+    rows: tuple[tuple[str, str], ...] = ()
 
     def _repr_html_(self) -> str:
         return self.text
@@ -426,7 +429,8 @@ def banner(lines: Sequence[str], title: str = "Illustrative inputs") -> Html:
     return Html(
         "<div class='model-banner' style='border:2px solid #b36b00;background:#fff7e6;padding:8px 14px;margin:8px 0;"
         "font-family:system-ui,sans-serif'>"
-        f"<strong>{html.escape(title)}</strong><ul style='margin:4px 0'>{items}</ul></div>"
+        f"<strong>{html.escape(title)}</strong><ul style='margin:4px 0'>{items}</ul></div>",
+        ((title, ""), *(("", str(x)) for x in lines)),
     )
 
 
@@ -460,7 +464,15 @@ def headline(
     )
     return Html(
         f"<div class='model-headline' style='font-family:system-ui,sans-serif;margin:6px 0 12px 0'><h3 style='margin:4px 0'>"
-        f"{html.escape(title)}</h3>{cards}{status}{_TABLE_CSS}</div>"
+        f"{html.escape(title)}</h3>{cards}{status}{_TABLE_CSS}</div>",
+        (
+            (title, ""),
+            *((str(label), str(value)) for label, value in figures),
+            *(
+                (str(name), f"{STATUS_WORDS.get(code, code)}; headroom {room}")
+                for name, code, room in statuses
+            ),
+        ),
     )
 
 

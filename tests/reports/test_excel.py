@@ -14,7 +14,7 @@ import pytest
 
 from model.engines.covenants import evaluate_covenants, schedule_1
 from model.reports.excel import ScheduleTest, sheet_name, write_workbook
-from model.reports.tables import table
+from model.reports.tables import banner, headline, table
 from model.terms import load
 
 FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
@@ -111,6 +111,33 @@ def test_schedule_1_has_live_formulas_and_the_model_values(tmp_path):
     complies = ws.cell(row=req_row[5].row + 1, column=7)
     assert complies.value == f'=IF({h[2].coordinate}>=G{req_row[5].row},"Yes","No")'
     assert vals[complies.coordinate].value == "Yes"
+
+
+def test_the_headline_and_banners_open_the_workbook_on_a_summary_sheet(tmp_path):
+    top = headline(
+        "Covenant compliance for the quarter ended 2008-03-31",
+        [("Liquidity on 2008-03-31", "$27,500,000.00")],
+        [("Minimum Consolidated EBITDA", "amber", "$500,000.00")],
+    )
+    warning = banner(["Every input but net income is illustrative."], title="Illustrative")
+    path = write_workbook(
+        tmp_path, "03-test", [table(pd.DataFrame({"a": [1.0]}), "T", "t")], summary=[top, warning]
+    )
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "Summary"
+    rows = [tuple(c.value for c in r[:2]) for r in wb["Summary"].iter_rows()]
+    assert rows == [
+        ("Covenant compliance for the quarter ended 2008-03-31", None),
+        ("Liquidity on 2008-03-31", "$27,500,000.00"),
+        ("Minimum Consolidated EBITDA", "Complies (amber); headroom $500,000.00"),
+        (None, None),
+        ("Illustrative", None),
+        (None, "Every input but net income is illustrative."),
+    ]
+    assert wb["Summary"].page_setup.orientation == "landscape"
+    # without a summary, no such sheet
+    plain = write_workbook(tmp_path, "03-plain", [table(pd.DataFrame({"a": [1.0]}), "T", "t")])
+    assert openpyxl.load_workbook(plain).sheetnames == ["T"]
 
 
 def test_sheet_names_are_valid_and_unique():
