@@ -36,11 +36,15 @@ __all__ = [
     "notebook_info",
     "point_at_final_folder",
     "SCENARIO_PARAMETER",
+    "SCENARIOS_PARAMETER",
     "OUTPUT_PARAMETER",
 ]
 
 #: A notebook declaring this parameter is run once per scenario, with the scenario's file.
 SCENARIO_PARAMETER = "scenario_file"
+#: A notebook that compares scenarios side by side declares this parameter (a list of
+#: files): the batch gives it every scenario of the deal and of the run, unless it is set.
+SCENARIOS_PARAMETER = "scenario_files"
 #: Where a notebook writes its key figures, workbook and certificate: set by the batch.
 OUTPUT_PARAMETER = "output_dir"
 _NAME = re.compile(r"^[0-9]{2}-[a-z0-9][a-z0-9-]*$")

@@ -34,6 +34,7 @@ from model.reports.index import HISTORICAL, RESERVED_NAMES
 from model.run.notebooks import (
     OUTPUT_PARAMETER,
     SCENARIO_PARAMETER,
+    SCENARIOS_PARAMETER,
     Notebook,
     coerce,
     list_notebooks,
@@ -265,6 +266,13 @@ def _deal_parameters(deal: Any, book: Notebook) -> dict[str, Any]:
     return {k: coerce(book, k, v) for k, v in given.items()}
 
 
+def _side_by_side(deal: Any, scenarios: Sequence[Scenario]) -> list[str]:
+    """The files a side-by-side notebook compares: every scenario of the deal's folder, then
+    those of this run from elsewhere."""
+    folder = find_scenarios(deal.scenarios_folder) if deal.scenarios_folder is not None else []
+    return list(dict.fromkeys([s.file for s in folder] + [s.file for s in scenarios]))
+
+
 def plan(
     deals: Sequence[Any],
     books: Sequence[Notebook],
@@ -303,6 +311,7 @@ def plan(
             said = "; ".join(f"{', '.join(files)} -> {n}" for n, files in clash.items())
             raise InputError(f"two scenario files would share a folder: {said}", key="--scenario")
         title = deal.terms.title
+        side_by_side = _side_by_side(deal, scenarios)
         for book in mine:
             own = _deal_parameters(deal, book)
             both = sorted(set(own) & set(typed[book.name]))
@@ -313,6 +322,8 @@ def plan(
                     key=paths.shown(deal.folder / "deal.yaml"),
                 )
             params = own | typed[book.name]
+            if book.per_scenario and SCENARIOS_PARAMETER in book.parameters:
+                params.setdefault(SCENARIOS_PARAMETER, side_by_side)
             if book.per_scenario:
                 for s in scenarios:
                     folder = f"{deal.name}/{s.name}"

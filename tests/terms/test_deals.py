@@ -60,6 +60,17 @@ def test_a_plan_covers_each_deal_with_its_parameters() -> None:
         "ibasis/historical/03-covenant-compliance",
     ]
     assert "ibasis/stress-2008/05-scenarios" in folders
+    # the side-by-side notebook compares every scenario of the deal, whichever it analyses
+    side = {i.key: i.parameters["scenario_files"] for i in items if i.book.name == "05-scenarios"}
+    assert len(side) == 4
+    assert all(
+        files
+        == [
+            f"params/deals/ibasis/scenarios/{n}.yaml"
+            for n in ("base", "downside", "stress-2008", "upside")
+        ]
+        for files in side.values()
+    )
     assert folders[-1] == "northwind/historical/03-covenant-compliance"
     nw = items[-1].parameters
     assert nw["facility_file"] == "params/deals/northwind/facility.yaml"
