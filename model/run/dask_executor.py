@@ -39,8 +39,8 @@ from concurrent.futures import CancelledError
 from typing import Any
 
 from model.errors import InputError
-from model.run.executors import POLL, default_workers, worker_died
-from model.run.tasks import Failure, Outcome, Task, execute
+from model.run.executors import POLL, default_workers, failed_outside
+from model.run.tasks import Outcome, Task, execute
 
 __all__ = ["DaskExecutor"]
 
@@ -175,25 +175,18 @@ class DaskExecutor:
         try:
             return fut.result()
         except CancelledError:
-            return Outcome(
-                task.key,
-                "failed",
-                0.0,
-                failure=Failure(
-                    None,
-                    "",
-                    "Cancelled",
-                    "the Dask scheduler cancelled this report (the connection to it was lost, "
-                    "or it was restarted)",
-                ),
+            return failed_outside(
+                task,
+                "Cancelled",
+                "the Dask scheduler cancelled this report (the connection to it was lost, "
+                "or it was restarted)",
             )
         except self._dd.KilledWorker:
-            return worker_died(
+            return failed_outside(
                 task,
+                "WorkerDied",
                 "the Dask workers running this report died each time it was tried "
                 "(killed, or out of memory); Dask gave up",
             )
         except Exception as exc:  # a task that could not be sent or run: that report fails
-            return Outcome(
-                task.key, "failed", 0.0, failure=Failure(None, "", type(exc).__name__, str(exc))
-            )
+            return failed_outside(task, type(exc).__name__, str(exc))

@@ -150,9 +150,7 @@ class LocalExecutor:
                 again.append(task)
                 continue
             except Exception as exc:  # e.g. a task that cannot be pickled
-                outcome = Outcome(
-                    task.key, "failed", 0.0, failure=Failure(None, "", type(exc).__name__, str(exc))
-                )
+                outcome = failed_outside(task, type(exc).__name__, str(exc))
             yield task, outcome
         if stop():
             return
@@ -177,12 +175,7 @@ class LocalExecutor:
                 except BrokenProcessPool:
                     outcome = _died(task)
                 except Exception as exc:
-                    outcome = Outcome(
-                        task.key,
-                        "failed",
-                        0.0,
-                        failure=Failure(None, "", type(exc).__name__, str(exc)),
-                    )
+                    outcome = failed_outside(task, type(exc).__name__, str(exc))
                 self._close(
                     pool, kill=outcome.failure is not None and outcome.failure.error == "WorkerDied"
                 )
@@ -203,14 +196,16 @@ def _as_completed(
             yield fut, futures[fut]
 
 
-def worker_died(task: Task, why: str) -> Outcome:
-    """The outcome of a report whose worker died (every executor reports it the same way)."""
-    return Outcome(task.key, "failed", 0.0, failure=Failure(None, "", "WorkerDied", why))
+def failed_outside(task: Task, error: str, why: str) -> Outcome:
+    """The outcome of a report that failed outside its notebook (no cell to point at): its
+    worker died, the task could not be sent or was cancelled. Every executor reports it so."""
+    return Outcome(task.key, "failed", 0.0, failure=Failure(None, "", error, why))
 
 
 def _died(task: Task) -> Outcome:
-    return worker_died(
+    return failed_outside(
         task,
+        "WorkerDied",
         "the worker process running this report stopped abruptly twice, the second time "
         "running it alone (killed, or out of memory)",
     )

@@ -266,13 +266,6 @@ def _deal_parameters(deal: Any, book: Notebook) -> dict[str, Any]:
     return {k: coerce(book, k, v) for k, v in given.items()}
 
 
-def _side_by_side(deal: Any, scenarios: Sequence[Scenario]) -> list[str]:
-    """The files a side-by-side notebook compares: every scenario of the deal's folder, then
-    those of this run from elsewhere."""
-    folder = find_scenarios(deal.scenarios_folder) if deal.scenarios_folder is not None else []
-    return list(dict.fromkeys([s.file for s in folder] + [s.file for s in scenarios]))
-
-
 def plan(
     deals: Sequence[Any],
     books: Sequence[Notebook],
@@ -292,11 +285,15 @@ def plan(
             )
         typed = typed_parameters(mine, parameters, check_unknown=False) if mine else {}
         scenarios: list[Scenario] = []
+        in_folder: list[Scenario] = []
         if any(b.per_scenario for b in mine):
-            if scenario_specs:
-                scenarios = [resolve_scenario(s, deal.scenarios_folder) for s in scenario_specs]
-            elif deal.scenarios_folder is not None:
-                scenarios = find_scenarios(deal.scenarios_folder)
+            if deal.scenarios_folder is not None:
+                in_folder = find_scenarios(deal.scenarios_folder)
+            scenarios = (
+                [resolve_scenario(s, deal.scenarios_folder) for s in scenario_specs]
+                if scenario_specs
+                else in_folder
+            )
             if not scenarios:
                 raise InputError(
                     "the deal runs a notebook per scenario but has no scenario files "
@@ -311,7 +308,8 @@ def plan(
             said = "; ".join(f"{', '.join(files)} -> {n}" for n, files in clash.items())
             raise InputError(f"two scenario files would share a folder: {said}", key="--scenario")
         title = deal.terms.title
-        side_by_side = _side_by_side(deal, scenarios)
+        # what a side-by-side notebook compares: the deal's folder, then the run's others
+        side_by_side = list(dict.fromkeys(s.file for s in [*in_folder, *scenarios]))
         for book in mine:
             own = _deal_parameters(deal, book)
             both = sorted(set(own) & set(typed[book.name]))

@@ -87,6 +87,8 @@ __all__ = [
     "Run",
     "MONTHLY",
     "EVENT",
+    "EVENT_STATES",
+    "EVENT_FLOWS",
     "QUARTERLY_FLOWS",
     "round_half_up",
     "micro",
@@ -130,7 +132,7 @@ MONTHLY = (
 )
 """The monthly arrays of a run (cents)."""
 
-EVENT = (
+EVENT_STATES = (
     "cash",
     "outstanding",
     "limit",
@@ -140,16 +142,13 @@ EVENT = (
     "liquidity",
     "over_advance_used",
     "excess",
-    "draw",
-    "repayment",
-    "forced_repayment",
-    "interest_paid",
-    "fees_paid",
-    "funding_gap",
     "eligible_domestic",
     "eligible_foreign",
-    "base_rate",
 )
+"""Event arrays that hold a state (the balance at the end of the event day)."""
+EVENT_FLOWS = ("draw", "repayment", "forced_repayment", "interest_paid", "fees_paid", "funding_gap")
+"""Event arrays that hold a flow (the amount on the event day)."""
+EVENT = (*EVENT_STATES, *EVENT_FLOWS, "base_rate")
 """The event arrays of a run (cents, base rate in millionths): the state at the end of
 each event day, which holds until the next event."""
 

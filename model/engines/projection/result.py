@@ -38,6 +38,8 @@ from model.engines.facility.baskets import repurchase_basket_terms
 from model.engines.projection.block import ScenarioBlock, as_decimal, money_cents
 from model.engines.projection.covenants import QuarterCovenants, covenant_arrays
 from model.engines.projection.engine import (
+    EVENT_FLOWS,
+    EVENT_STATES,
     QUARTERLY_FLOWS,
     Run,
     micro,
@@ -77,27 +79,6 @@ _MONTH_END_BALANCES = (
     "short_term_investments",
     "other_debt",
 )
-_EVENT_FLOWS = (
-    "draw",
-    "repayment",
-    "forced_repayment",
-    "interest_paid",
-    "fees_paid",
-    "funding_gap",
-)
-_EVENT_STATES = (
-    "cash",
-    "outstanding",
-    "limit",
-    "borrowing_base",
-    "receivables_base",
-    "availability",
-    "liquidity",
-    "over_advance_used",
-    "excess",
-    "eligible_domestic",
-    "eligible_foreign",
-)
 
 FIGURES = (
     *_FLOWS[:-1],
@@ -107,7 +88,7 @@ FIGURES = (
     "net_income",
     "borrower_ebitda",
     "operating_cash",
-    *_EVENT_FLOWS,
+    *EVENT_FLOWS,
     "cash",
     "receivables_domestic",
     "receivables_foreign",
@@ -155,7 +136,7 @@ def _figures(run: Run) -> tuple[dict[str, I64], NDArray[np.datetime64]]:
     qs = _quarter_slices(g)
     q = {k: m[k].reshape(m[k].shape[0], n_q, 3).sum(axis=2) for k in _FLOWS}
     q["revolver_interest"] = m["interest_accrued"].reshape(-1, n_q, 3).sum(axis=2)
-    for k in _EVENT_FLOWS:
+    for k in EVENT_FLOWS:
         q[k] = np.add.reduceat(ev[k], qs.starts, axis=1)
     q["facility_fees"] = q["fees_paid"]
     q["interest_expense"] = q["revolver_interest"] + q["facility_fees"] + q["other_debt_interest"]
@@ -174,7 +155,7 @@ def _figures(run: Run) -> tuple[dict[str, I64], NDArray[np.datetime64]]:
     for k in _MONTH_END_BALANCES:
         q[k] = m[k][:, 2::3]
     q["receivables"] = q["receivables_domestic"] + q["receivables_foreign"]
-    for k in _EVENT_STATES:
+    for k in EVENT_STATES:
         q[k] = ev[k][:, qs.ends]
     q["revolver_outstanding"] = q["outstanding"]
     q["revolver_tranche"] = q["outstanding"] - q["over_advance_used"]
@@ -409,10 +390,10 @@ class Projection:
         g = run.grid
         idx = np.repeat(np.arange(g.size), g.length)
         cols: dict[str, Any] = {
-            k: run.event[k][i, idx] / 100.0 for k in _EVENT_STATES if k != "receivables_base"
+            k: run.event[k][i, idx] / 100.0 for k in EVENT_STATES if k != "receivables_base"
         }
         first = np.r_[True, np.diff(idx) != 0]
-        for k in _EVENT_FLOWS:
+        for k in EVENT_FLOWS:
             cols[k] = np.where(first, run.event[k][i, idx], 0) / 100.0
         cols["cash_dominion"] = run.dominion[i, idx]
         cols["agings_reports_required"] = run.agings[i, idx]
