@@ -1181,7 +1181,9 @@ YAML_ACTUALS = (
     "    net_income: {value: 5, kind: reported, source: release}\n"
     "    interest_expense: {value: 400000, kind: illustrative, source: sample}\n"
 )
-SCENARIO = _text("params/deals/ibasis/scenarios/base.yaml")
+SCENARIO = _text(
+    "tests/fixtures/base-as-of-2008-03-31.yaml"
+)  # the scenario shape with every opening figure
 
 REVIEW4_YAML = [
     # finding 3: keys follow the rules of values; complex, merge and empty keys are refused

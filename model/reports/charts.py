@@ -817,7 +817,7 @@ def sensitivity_heatmap(
     >>> g = sensitivity_grid(load("params/deals/ibasis/scenarios/base.yaml"), ("revenue", [0, -0.15]), ("dso", [0, 10]))
     >>> fig, ax = sensitivity_heatmap(g, "first_breach")
     >>> [t.get_text() for t in ax.texts]
-    ['2008-12-31', '2008-12-31', '2008-09-30', '2008-09-30']
+    ['none', 'none', 'none', '2009-09-30']
     """
     if value not in grid.columns:
         raise InputError(

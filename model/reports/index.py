@@ -36,11 +36,13 @@ __all__ = [
     "INDEX_FORMAT",
     "HISTORICAL",
     "RESERVED_NAMES",
+    "deal_history",
 ]
 
-#: Version of the layout of ``index.json`` (3: reports under <deal>/<scenario>, entries name
+#: Version of the layout of ``index.json`` (4: a deal's certified history and each scenario's
+#: trigger dashboard; 3: reports under <deal>/<scenario>, entries name
 #: their deal and folder, files carry SHA-256; an index of another format is not reused).
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 #: Folder of the reports that do not depend on a scenario.
 HISTORICAL = "historical"
 #: Names a scenario folder may not take.
@@ -57,6 +59,13 @@ SUMMARY_KEYS = (
     "funding_gap_total",
     "first_funding_gap",
     "horizon_end",
+    "as_of",
+    "last_reported_quarter",
+    "event_of_default_from",
+    "days_in_default",
+    "lender_response",
+    "plausibility_warnings",
+    "dashboard",
 )
 
 _LINKS = (("html", "report"), ("xlsx", "Excel"), ("ipynb", "notebook"), ("json", "JSON"))
@@ -84,17 +93,64 @@ def scenario_summary(
                 summary[k] = figures[k]
         quarters = figures.get("quarters")
         if "horizon_end" not in summary and isinstance(quarters, dict) and quarters:
+            # the forecast quarters only: the reported ones are the deal's history
+            forecast = {
+                k: q
+                for k, q in quarters.items()
+                if isinstance(q, dict) and q.get("basis", "forecast") == "forecast"
+            }
             summary["horizon_end"] = max(quarters)
-            summary["quarters"] = len(quarters)
+            summary["quarters"] = len(forecast)
             summary["quarters_in_breach"] = sum(
                 any(
                     isinstance(c, dict) and c.get("status_code") == "breach"
                     for c in (q.get("covenants") or {}).values()
                 )
-                for q in quarters.values()
-                if isinstance(q, dict)
+                for q in forecast.values()
             )
     return summary
+
+
+def deal_history(out: Path, entries: Sequence[Mapping[str, Any]], deal: str) -> dict[str, Any]:
+    """The deal's certified history from its historical reports' key figures (``history``:
+    per quarter end, each covenant's status): the latest reported quarter, its status and
+    every historical breach as ``[quarter_end, covenant]``."""
+    for e in entries:
+        if e.get("deal") != deal or e["status"] == "failed":
+            continue
+        if e["folder"].rsplit("/", 1)[-1] != HISTORICAL:
+            continue
+        history = _figures(out / e["folder"], e["notebook"]).get("history")
+        if not isinstance(history, dict) or not history:
+            continue
+        latest = max(history)
+        breaches = [
+            [q, c]
+            for q in sorted(history)
+            for c, r in sorted((history[q].get("covenants") or {}).items())
+            if isinstance(r, dict) and r.get("status_code") == "breach"
+        ]
+        failing = [c for q, c in breaches if q == latest]
+        return {
+            "latest_reported_quarter": latest,
+            "latest_status": "breach" if failing else "complies",
+            "latest_breaches": failing,
+            "historical_breaches": breaches,
+            "history_report": f"{e['folder']}/{e['notebook']}.html",
+        }
+    return {}
+
+
+def _heat(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Scenario x quarter: the tightest covenant's status and headroom (share of the level)."""
+    quarters = sorted(
+        {q for r in rows for q in ((r["summary"].get("dashboard") or {}).get("heat") or {})}
+    )
+    cells = []
+    for r in rows:
+        heat = (r["summary"].get("dashboard") or {}).get("heat") or {}
+        cells.append({"name": r["name"], "cells": [heat.get(q) for q in quarters]})
+    return {"quarters": quarters, "rows": cells}
 
 
 def _status(summary: Mapping[str, Any], failed: bool) -> tuple[str, str, str]:
@@ -174,6 +230,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["usd"] = lambda v: cell(v, "usd")
     env.filters["usd_whole"] = lambda v: cell(v, "usd_whole")
+    env.filters["pct"] = lambda v: "—" if v is None else f"{v:.0%}"
     env.filters["when"] = _when
     return env
 
@@ -231,6 +288,8 @@ def write_index(
                 }
             )
         deal["scenario_rows"] = rows
+        deal["history"] = deal_history(out, reports, deal["name"])
+        deal["heat"] = _heat(rows)
         scenario_rows += rows
     report_rows = [_row(out, e, titles) for e in reports]
     failures = [r for r in report_rows if r["entry"]["status"] == "failed"]
@@ -241,6 +300,7 @@ def write_index(
     data: dict[str, Any] = {
         "format": INDEX_FORMAT,
         "run": dict(run) | {"counts": counts},
+        "deals": [{"name": d["name"], "title": d["title"], **d["history"]} for d in deals.values()],
         "scenarios": [
             {
                 "deal": r["deal"],

@@ -141,6 +141,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "days_cash_dominion": ("Days under cash dominion", "int"),
     "days_agings": ("Days agings may be required", "int"),
     "days_below_springing": ("Days below the springing level", "int"),
+    "days_in_default": ("Days under an Event of Default", "int"),
+    "event_of_default": ("Event of Default continues", "yes_no"),
     "days_covered": ("Days covered", "int"),
     "days_in_quarter": ("Days in quarter", "int"),
     "days_over_limit": ("Days over the limit", "int"),

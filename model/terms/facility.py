@@ -361,6 +361,20 @@ class DistributionTerms(Frozen):
     repurchase_program_basket: Sourced[Money] | None = None
 
 
+class DefaultTerms(Frozen):
+    """What an Event of Default does while it continues, each consequence with its source:
+    when a failed financial covenant test becomes one (``begins``: the day its
+    Compliance Certificate is due), whether the bank makes new advances, whether
+    collections go to the Obligations (cash dominion), whether dividends and stock
+    repurchases are blocked, and the margin added to the interest rate."""
+
+    begins: Sourced[Literal["certificate_due"]]
+    no_new_advances: Sourced[Flag]
+    cash_dominion: Sourced[Flag]
+    distributions_blocked: Sourced[Flag]
+    default_rate_margin: Sourced[Rate]
+
+
 class OneTimeFee(Provenanced):
     """A fee due on a date."""
 
@@ -393,6 +407,7 @@ class FacilityTerms(Frozen):
     fees: tuple[OneTimeFee, ...] = ()
     definitions: dict[str, Sourced[str]] = {}
     covenants: tuple[Covenant, ...]
+    events_of_default: DefaultTerms | None = None
 
     @field_validator("fees")
     @classmethod

@@ -54,6 +54,13 @@ __all__ = [
     "Piece",
     "Opening",
     "Policy",
+    "LenderResponse",
+    "Ledger",
+    "Reported",
+    "ReportedTerms",
+    "FROM_ACTUALS",
+    "Plausibility",
+    "ENFORCE",
     "ScenarioTerms",
     "Scenario",
     "build_scenario",
@@ -199,15 +206,15 @@ class Opening(Frozen):
     Base Certificate in force at the start (whole dollars, as certificates report them)."""
 
     date: Sourced[Date]
-    cash: Sourced[Money]
+    cash: Sourced[Money] | None = None
     receivables_domestic: Sourced[Money]
     receivables_foreign: Sourced[Money]
-    eligible_domestic: Sourced[Money]
-    eligible_foreign: Sourced[Money]
-    revolver_outstanding: Sourced[Money]
+    eligible_domestic: Sourced[Money] | None = None
+    eligible_foreign: Sourced[Money] | None = None
+    revolver_outstanding: Sourced[Money] | None = None
     other_debt: Sourced[Money]
     payables: Sourced[Money]
-    deferred_revenue: Sourced[Money]
+    deferred_revenue: Sourced[Money] | None = None
     other_current_liabilities: Sourced[Money]
     repurchases_to_date: Sourced[Money]
 
@@ -218,6 +225,8 @@ class Opening(Frozen):
                 f"date {self.date.value} is not a fiscal quarter end: a projection runs whole quarters"
             )
         for seg in ("domestic", "foreign"):
+            if getattr(self, f"eligible_{seg}") is None:
+                continue
             elig = getattr(self, f"eligible_{seg}").value
             gross = getattr(self, f"receivables_{seg}").value
             if elig > gross:
@@ -230,7 +239,43 @@ class Opening(Frozen):
 
     def amount(self, name: str) -> Decimal:
         """The opening amount called ``name`` (dollars)."""
-        return Decimal(getattr(self, name).value)
+        given = getattr(self, name)
+        if given is None:  # build_scenario fills these from the reported actuals or refuses
+            raise ValueError(f"opening.{name} is not given")
+        return Decimal(given.value)
+
+
+FROM_ACTUALS = {
+    "cash": "cash_at_bank",
+    "revolver_outstanding": "obligations_to_bank",
+    "deferred_revenue": "deferred_revenue",
+}
+"""Opening figure -> the line item of the deal's actuals that gives it at a reported
+quarter end (receivables are checked as a sum, domestic plus foreign, against
+``net_billed_receivables``)."""
+
+
+class Ledger(Frozen):
+    """The daily facility ledger of the reported quarters, as notebook 03 reads it: the
+    Borrowing Base Certificates, the cash at the Bank and the advances, from ``start`` with
+    ``opening_balance`` outstanding to ``end`` (files relative to the scenario's folder;
+    ``provenance``: ``illustrative`` sample inputs or the Bank's ``actual`` data)."""
+
+    receivables_file: Name
+    cash_file: Name
+    draws_file: Name
+    opening_balance: Sourced[Money]
+    start: Sourced[Date]
+    end: Sourced[Date]
+    provenance: Sourced[Literal["illustrative", "actual"]]
+
+
+class ReportedTerms(Frozen):
+    """Where the deal's reported quarters are: its quarterly actuals (``actuals_file``) and
+    the daily ledger behind their any-day springing test (optional)."""
+
+    actuals_file: Name
+    ledger: Ledger | None = None
 
 
 class Policy(Frozen):
@@ -238,6 +283,74 @@ class Policy(Frozen):
 
     maturity: Sourced[Date]
     after_maturity: Sourced[Literal["repay", "renew"]]
+
+
+class LenderResponse(Frozen):
+    """What the bank does when a covenant fails: ``enforce`` (the default: the Event of
+    Default continues to the end of the horizon, with the consequences the facility's
+    ``events_of_default`` terms give) or ``waive`` (the bank enforces until
+    ``waiver_date``, then waives every Event of Default that began on or before it, for
+    ``waiver_fee`` paid that day; a covenant failing after it is a new Event of Default,
+    enforced)."""
+
+    response: Sourced[Literal["enforce", "waive"]]
+    waiver_date: Sourced[Date] | None = None
+    waiver_fee: Sourced[Money] | None = None
+
+    @model_validator(mode="after")
+    def _waiver(self) -> LenderResponse:
+        waive = self.response.value == "waive"
+        given = [k for k in ("waiver_date", "waiver_fee") if getattr(self, k) is not None]
+        if waive and len(given) != 2:
+            raise ValueError("response 'waive' needs waiver_date and waiver_fee")
+        if not waive and given:
+            raise ValueError(f"response 'enforce' takes no {' or '.join(given)}")
+        return self
+
+
+def _threshold(value: str, why: str) -> Sourced[Decimal]:
+    return Sourced[Decimal](value=Decimal(value), assumption=why)
+
+
+class Plausibility(Frozen):
+    """Thresholds of the plausibility checks of a projection
+    (:func:`model.engines.projection.plausibility`): each crossing is a warning in the
+    reports, never an error. Every threshold is a labelled assumption a scenario may
+    override under ``plausibility:``."""
+
+    min_capex_to_da: Sourced[Decimal] = _threshold(
+        "0.5",
+        "Capital expenditures below half of depreciation and amortization over the horizon "
+        "shrink the asset base: a warning.",
+    )
+    min_taxes_paid_to_expensed: Sourced[Decimal] = _threshold(
+        "0.5",
+        "Income taxes paid in cash below half of the tax expense over the horizon (where the "
+        "expense is positive): a warning.",
+    )
+    max_cash_build_to_ebitda: Sourced[Decimal] = _threshold(
+        "0.5",
+        "Cash growing by more than half of the cumulative EBITDA over the horizon, with no "
+        "use for it: a warning.",
+    )
+    max_dso_change_days: Sourced[Decimal] = _threshold(
+        "15",
+        "Days of sales outstanding more than 15 days from those implied by the opening "
+        "receivables and the first quarter's revenue: a warning.",
+    )
+    min_margin: Sourced[Decimal] = _threshold(
+        "0",
+        "A margin over the base rate at or below this is unusual for a bank line: a warning.",
+    )
+
+
+ENFORCE = LenderResponse(
+    response=Sourced[Literal["enforce", "waive"]](
+        value="enforce",
+        assumption="No lender response given: the bank enforces (the default of the model).",
+    )
+)
+"""The lender response of a scenario that gives none."""
 
 
 class ScenarioTerms(Frozen):
@@ -250,9 +363,12 @@ class ScenarioTerms(Frozen):
     facility_file: Name
     base_rate_file: Name
     history_file: Name | None = None
+    reported: ReportedTerms | None = None
     opening: Opening
     horizon_quarters: Sourced[Whole]
     revolver: Policy
+    lender: LenderResponse = ENFORCE
+    plausibility: Plausibility = Plausibility()
     drivers: dict[str, tuple[Piece, ...]]
 
     @field_validator("drivers", mode="before")
@@ -270,6 +386,22 @@ class ScenarioTerms(Frozen):
         return v
 
 
+class Reported(Frozen):
+    """The deal's reported quarters as loaded: the actuals and, when given, the ledger's
+    inputs (dated frames) and terms."""
+
+    actuals: Actuals
+    ledger: Ledger | None = None
+    receivables: pd.DataFrame | None = None
+    cash: pd.DataFrame | None = None
+    draws: pd.DataFrame | None = None
+
+    @property
+    def last_quarter(self) -> dt.date:
+        """The last quarter end the actuals report."""
+        return self.actuals.quarter_ends[-1]
+
+
 class Scenario(Frozen):
     """A validated scenario: its terms, the deal, the base rate path, the optional history,
     and every driver expanded to one value a quarter (``paths``, dollars or fractions as
@@ -279,6 +411,7 @@ class Scenario(Frozen):
     facility: Facility
     base_rate: pd.DataFrame
     history: Actuals | None = None
+    reported: Reported | None = None
     quarter_ends: tuple[dt.date, ...]
     paths: dict[str, tuple[Decimal, ...]]
 
@@ -384,6 +517,90 @@ def _paths(t: ScenarioTerms, pf: ParamsFile) -> dict[str, tuple[Decimal, ...]]:
     return out
 
 
+def _load_reported(r: ReportedTerms, pf: ParamsFile, load_reference: LoadReference) -> Reported:
+    loc = ("reported",)
+    actuals = load_reference(pf, (*loc, "actuals_file"), r.actuals_file, "actuals")
+    if r.ledger is None:
+        return Reported(actuals=actuals)
+    lg = r.ledger
+    frames = {
+        k: load_reference(pf, (*loc, "ledger", f"{k}_file"), getattr(lg, f"{k}_file"), k)
+        for k in ("receivables", "cash", "draws")
+    }
+    return Reported(actuals=actuals, ledger=lg, **frames)
+
+
+def _in_force(frame: pd.DataFrame, day: dt.date) -> pd.Series | None:
+    """The row of a dated step input in force on ``day`` (the last dated on or before it)."""
+    rows = frame[frame["date"] <= pd.Timestamp(day)]
+    return None if rows.empty else rows.iloc[-1]
+
+
+def _opening(t: ScenarioTerms, reported: Reported | None, pf: ParamsFile) -> ScenarioTerms:
+    """The opening position, its figures that the reported actuals give taken from them.
+
+    A figure the scenario gives must agree with the actuals to the cent (an error naming
+    both files otherwise); a figure it leaves out is taken from them, its source saying
+    where. Without actuals for the opening date, every figure must be given.
+    """
+    o = t.opening
+    q = o.date.value
+    known: dict[str, tuple[Decimal, str, bool]] = {}  # value, where, reported (not a sample)
+    if reported is not None and q in reported.actuals.quarters:
+        items = reported.actuals.quarter(q)
+        for name, item in FROM_ACTUALS.items():
+            kind = items.entry(item).kind
+            where = f"{reported.actuals.file}, {item} {q} ({kind})"
+            known[name] = (Decimal(items[item]), where, kind == "reported")
+        total = Decimal(items["net_billed_receivables"])
+        given = o.amount("receivables_domestic") + o.amount("receivables_foreign")
+        if given != total:
+            raise pf.error(
+                ("opening", "receivables_domestic"),
+                f"receivables_domestic + receivables_foreign = {given:,} contradicts "
+                f"{reported.actuals.file}: net_billed_receivables {q} is {total:,}",
+            )
+    if reported is not None and reported.receivables is not None:
+        cert = _in_force(reported.receivables, q)
+        if cert is not None:
+            lg = reported.ledger
+            shown = lg.receivables_file if lg else "receivables"
+            actual = lg is not None and lg.provenance.value == "actual"
+            for seg in ("domestic", "foreign"):
+                known[f"eligible_{seg}"] = (
+                    Decimal(str(cert[f"eligible_{seg}"])),
+                    f"the Borrowing Base Certificate of {cert['date'].date()} in {shown}",
+                    actual,
+                )
+    update: dict[str, Any] = {}
+    for name in (*FROM_ACTUALS, "eligible_domestic", "eligible_foreign"):
+        given_v = getattr(o, name)
+        if name in known:
+            value, where, is_reported = known[name]
+            if given_v is not None and Decimal(given_v.value) != value:
+                raise pf.error(
+                    ("opening", name),
+                    f"{Decimal(given_v.value):,} contradicts the reported figure {value:,} "
+                    f"({where}): leave it out to take the reported one",
+                )
+            if given_v is None:
+                # a sample figure of the actuals stays labelled as one
+                update[name] = (
+                    Sourced[Money](value=value, source=where)
+                    if is_reported
+                    else Sourced[Money](
+                        value=value,
+                        assumption=f"ILLUSTRATIVE sample value of the deal's reported quarters: {where}",
+                    )
+                )
+        elif given_v is None:
+            raise pf.error(
+                ("opening", name),
+                f"not given, and no reported figure for {q} gives it (reported.actuals_file)",
+            )
+    return t if not update else t.model_copy(update={"opening": o.model_copy(update=update)})
+
+
 def build_scenario(pf: ParamsFile, load_reference: LoadReference) -> Scenario:
     """Builder for ``kind: scenario`` (see :func:`model.terms.load`)."""
     t = validate(ScenarioTerms, pf.data, pf)
@@ -394,6 +611,8 @@ def build_scenario(pf: ParamsFile, load_reference: LoadReference) -> Scenario:
         if t.history_file is None
         else load_reference(pf, ("history_file",), t.history_file, "actuals")
     )
+    reported = None if t.reported is None else _load_reported(t.reported, pf, load_reference)
+    t = _opening(t, reported, pf)
     paths = _paths(t, pf)
     q = t.opening.date.value
     quarters = []
@@ -428,6 +647,7 @@ def build_scenario(pf: ParamsFile, load_reference: LoadReference) -> Scenario:
         facility=facility,
         base_rate=base_rate,
         history=history,
+        reported=reported,
         quarter_ends=tuple(quarters),
         paths=paths,
     )

@@ -86,7 +86,7 @@ def test_scenarios_are_summarised_from_their_key_figures(tmp_path: Path) -> None
     assert "Every report of this run completed." in page
     assert "2026-12-02 05:21:58 UTC" in page
     data = json.loads(json_path.read_text())
-    assert data["format"] == 3 and data["run"]["counts"] == {"ok": 2, "reused": 0, "failed": 0}
+    assert data["format"] == 4 and data["run"]["counts"] == {"ok": 2, "reused": 0, "failed": 0}
     assert [s["name"] for s in data["scenarios"]] == ["base", "upside"]
     assert data["scenarios"][0]["horizon_end"] == "2010-12-31"
     assert data["scenarios"][1]["first_breach"] is None

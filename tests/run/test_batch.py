@@ -228,7 +228,12 @@ def test_rerunning_unchanged_inputs_gives_identical_key_figures_and_workbooks(
         )
     assert seen[0] == seen[1]
     figures = json.loads(seen[0]["ibasis/stress-2008/04-projection"][0])
-    assert figures["first_breach"] == "2008-12-31" and figures["min_liquidity"] == 10602290.45
+    # the forecast as of 2008-03-31 first fails for 2008-Q3: an Event of Default from
+    # 2008-11-14 (tests/engines/projection/test_defaults.py); when the squeeze deepens the
+    # Bank lends nothing, and a funding gap opens on 2009-04-30
+    assert figures["first_breach"] == "2008-09-30" and figures["min_liquidity"] == 0.0
+    assert figures["event_of_default_from"] == "2008-11-14"
+    assert figures["funding_gap_total"] == 20868130.34
     assert "run_at_utc" not in figures["inputs"]
 
 

@@ -42,7 +42,9 @@ def _text(rel: str) -> str:
     return (paths.ROOT / rel).read_text(encoding="utf-8")
 
 
-BASE = _text("params/deals/ibasis/scenarios/base.yaml")
+BASE = _text(
+    "tests/fixtures/base-as-of-2008-03-31.yaml"
+)  # the scenario shape with every opening figure
 RATES = _text("params/deals/ibasis/scenarios/prime-rate-2007-2009.csv")
 NOTE = _text("params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml")
 
@@ -655,38 +657,45 @@ def test_the_four_shipped_scenarios_load(shipped: dict[str, Scenario]) -> None:
         assert s.terms.revolver.after_maturity.value == "renew"
 
 
-def test_the_drivers_cover_11_quarters_2008_q2_to_2010_q4(shipped: dict[str, Scenario]) -> None:
-    expected = _quarter_ends(dt.date(2008, 6, 30), 11)
-    assert expected[-1] == dt.date(2010, 12, 31)
+REBASED = ("base", "downside", "upside")  # open at the last reported quarter, 2009-06-30
+
+
+def test_the_horizons_run_to_the_end_of_2010(shipped: dict[str, Scenario]) -> None:
+    for name in REBASED:
+        s = shipped[name]
+        assert s.terms.horizon_quarters.value == 6
+        assert list(s.quarter_ends) == _quarter_ends(dt.date(2009, 9, 30), 6), name
+    # the back-test: a forecast as of 2008-03-31, 2008-Q2 to 2010-Q4
+    assert list(shipped["stress-2008"].quarter_ends) == _quarter_ends(dt.date(2008, 6, 30), 11)
     for s in shipped.values():
-        assert s.terms.horizon_quarters.value == 11
-        assert list(s.quarter_ends) == expected
         # every driver of DRIVERS but the one replaced by ebitda has a path, one value a quarter
         assert set(s.paths) == set(DRIVERS) - {"ebitda_margin"}
         for name, path in s.paths.items():
-            assert len(path) == 11, name
+            assert len(path) == len(s.quarter_ends), name
             assert all(isinstance(x, Decimal) for x in path), name
 
 
-def test_the_public_figures_are_in_the_paths(shipped: dict[str, Scenario]) -> None:
-    # ../shared/reference/ibasis-quarterly-public.csv: 2008-06-30 revenue 360.8 ($ millions),
-    # 2008-12-31 adjusted EBITDA 8.1 (iBasis earnings releases, Form 8-K Exhibit 99.1)
-    q2_2008, q4_2008 = 0, 2
-    for name, s in shipped.items():
-        assert s.quarter_ends[q2_2008] == dt.date(2008, 6, 30)
-        assert s.quarter_ends[q4_2008] == dt.date(2008, 12, 31)
-        assert s.paths["revenue"][q2_2008] == Decimal("360800000"), name
-        assert s.paths["revenue"][:5] == tuple(
-            Decimal(x) for x in (360_800_000, 338_000_000, 299_800_000, 255_500_000, 241_300_000)
-        ), name
-        # the downside takes the reported Adjusted EBITDA less 15%
-        ebitda = Decimal("8100000") * (Decimal("0.85") if name == "downside" else 1)
-        assert s.paths["ebitda"][q4_2008] == ebitda, name
-    assert shipped["base"].paths["ebitda"][q4_2008] == Decimal("8100000")
+def test_ebitda_is_the_covenants_not_the_companys(shipped: dict[str, Scenario]) -> None:
+    # 2009-Q2, params/deals/ibasis/actuals/ibasis-2008.csv: net income -4,000,000 (reported)
+    # + interest 300,000 + depreciation 4,500,000 + amortization 4,000,000 + taxes 3,500,000
+    # + non-cash items 3,500,000 + KPN costs 0 = 11,800,000 (Schedule 1, II, line H); the
+    # company's Adjusted EBITDA that quarter was 10,700,000 (context only)
+    assert set(shipped["base"].paths["ebitda"]) == {Decimal("11800000")}
+    assert shipped["upside"].paths["ebitda"][0] == Decimal("12272000.00")  # x 1.04
+    assert shipped["downside"].paths["ebitda"][0] == Decimal("10856000.00")  # x 0.92
+    # stress, as of 2008-03-31: 2008-Q1 Consolidated EBITDA -2,100,000 + 400,000 + 4,200,000
+    # + 3,900,000 + 500,000 + 900,000 + 200,000 = 8,000,000, then -6% a quarter
+    assert shipped["stress-2008"].paths["ebitda"][:3] == (
+        Decimal("7520000.00"),
+        Decimal("7068800.00"),
+        Decimal("6644672.00"),
+    )
+    for s in shipped.values():
+        assert Decimal("10700000") not in s.paths["ebitda"]  # no company figure as a driver
 
 
 def test_growth_pieces_compound_to_the_cent(shipped: dict[str, Scenario]) -> None:
-    # downside revenue: 241,300,000.00 (2009-Q2, reported) then -2% a quarter, each quarter
+    # downside revenue: from 241,300,000.00 (2009-Q2, reported) -2% a quarter, each quarter
     # rounded to the cent, worked by hand:
     #   241,300,000.00 x 0.98 = 236,474,000.00
     #   236,474,000.00 x 0.98 = 231,744,520.00
@@ -694,10 +703,9 @@ def test_growth_pieces_compound_to_the_cent(shipped: dict[str, Scenario]) -> Non
     #   227,109,629.60 x 0.98 = 222,567,437.008   -> 222,567,437.01
     #   222,567,437.01 x 0.98 = 218,116,088.2698  -> 218,116,088.27
     #   218,116,088.27 x 0.98 = 213,753,766.5046  -> 213,753,766.50
-    assert shipped["downside"].paths["revenue"][4:] == tuple(
+    assert shipped["downside"].paths["revenue"] == tuple(
         Decimal(x)
         for x in (
-            "241300000",
             "236474000.00",
             "231744520.00",
             "227109629.60",
@@ -706,43 +714,29 @@ def test_growth_pieces_compound_to_the_cent(shipped: dict[str, Scenario]) -> Non
             "213753766.50",
         )
     )
-    # stress EBITDA: 10,700,000.00 then -6% a quarter
-    #   10,058,000.00; 9,454,520.00; 8,887,248.80; 8,354,013.872 -> .87;
-    #   7,852,773.0378 -> .04; 7,381,606.6576 -> .66
-    assert shipped["stress-2008"].paths["ebitda"][5:] == tuple(
-        Decimal(x)
-        for x in (
-            "10058000.00",
-            "9454520.00",
-            "8887248.80",
-            "8354013.87",
-            "7852773.04",
-            "7381606.66",
-        )
-    )
-    # growth 0 holds the last reported value
-    assert set(shipped["base"].paths["revenue"][4:]) == {Decimal("241300000")}
+    # base: the reported 2009-Q2 revenue held
+    assert set(shipped["base"].paths["revenue"]) == {Decimal("241300000")}
     # and the rule, applied step by step to every growth piece of the shipped files
     for name, g_rev, g_ebitda in (
-        ("downside", "-0.02", "-0.03"),
+        ("downside", "-0.02", "-0.08"),
         ("upside", "0.03", "0.04"),
         ("stress-2008", "-0.05", "-0.06"),
     ):
         for driver, g in (("revenue", g_rev), ("ebitda", g_ebitda)):
             path = shipped[name].paths[driver]
-            for before, after in zip(path[4:], path[5:], strict=False):
+            for before, after in zip(path, path[1:], strict=False):
                 exact = before * (1 + Decimal(g))
                 assert abs(after - exact) <= Decimal("0.005"), (name, driver, before, after)
                 assert after == after.quantize(Decimal("0.01")), (name, driver, after)
 
 
 def test_growth_rounds_a_half_cent_up(shipped: dict[str, Scenario]) -> None:
-    # stress revenue from 241,300,000 at -5% a quarter: 229,235,000.00; 217,773,250.00;
-    # 206,884,587.50; 206,884,587.50 x 0.95 = 196,540,358.125 -> 196,540,358.13 (half up)
+    # stress revenue from 324,900,000 (2008-Q1, reported) at -5% a quarter: 308,655,000.00;
+    # 293,222,250.00; 278,561,137.50; 278,561,137.50 x 0.95 = 264,633,080.625 -> .63 (half up)
     path = shipped["stress-2008"].paths["revenue"]
-    assert path[5:8] == (Decimal("229235000.00"), Decimal("217773250.00"), Decimal("206884587.50"))
-    assert Decimal("206884587.50") * Decimal("0.95") == Decimal("196540358.125")
-    assert path[8] == Decimal("196540358.125").quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert path[:3] == (Decimal("308655000.00"), Decimal("293222250.00"), Decimal("278561137.50"))
+    assert Decimal("278561137.50") * Decimal("0.95") == Decimal("264633080.625")
+    assert path[3] == Decimal("264633080.625").quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def test_ebitda_from_a_margin_rounds_a_half_cent_up() -> None:
@@ -755,29 +749,65 @@ def test_ebitda_from_a_margin_rounds_a_half_cent_up() -> None:
     assert loads().paths["ebitda"][0] == Decimal("180400000.13")
 
 
-def test_the_opening_position(shipped: dict[str, Scenario]) -> None:
-    expected = {
-        "cash": 25_000_000,
-        "receivables_domestic": 68_000_000,
-        "receivables_foreign": 102_000_000,
-        "eligible_domestic": 30_000_000,
+ACTUALS = "params/deals/ibasis/actuals/ibasis-2008.csv"
+LEDGER_RECEIVABLES = "svb-receivables-sample.csv"
+
+
+def test_the_opening_position_comes_from_the_reported_quarter(shipped: dict[str, Scenario]) -> None:
+    # params/deals/ibasis/actuals/ibasis-2008.csv, 2009-06-30: cash_at_bank 20,000,000,
+    # obligations_to_bank 28,500,000, deferred_revenue 3,000,000; the Borrowing Base
+    # Certificate in force (svb-receivables-sample.csv, 2009-06-30): 28,000,000 and 11,000,000
+    reported = {
+        "cash": 20_000_000,
+        "revolver_outstanding": 28_500_000,
+        "deferred_revenue": 3_000_000,
+        "eligible_domestic": 28_000_000,
         "eligible_foreign": 11_000_000,
-        "revolver_outstanding": 20_000_000,
-        "other_debt": 0,
-        "payables": 135_000_000,
-        "deferred_revenue": 4_000_000,
-        "other_current_liabilities": 25_000_000,
-        "repurchases_to_date": 0,
     }
-    for name, s in shipped.items():
-        o = s.terms.opening
-        assert o.date.value == dt.date(2008, 3, 31), name
-        assert {k: o.amount(k) for k in expected} == {k: Decimal(v) for k, v in expected.items()}
-        for seg in ("domestic", "foreign"):
-            assert o.amount(f"eligible_{seg}") <= o.amount(f"receivables_{seg}")
-        # the projection starts the day after the opening, inside the facility's life
-        assert o.date.value >= s.facility.agreement_date
-        assert s.quarter_ends[0] == dt.date(2008, 6, 30)
+    for name in REBASED:
+        o = shipped[name].terms.opening
+        assert o.date.value == dt.date(2009, 6, 30), name
+        assert {k: o.amount(k) for k in reported} == {k: Decimal(v) for k, v in reported.items()}
+        assert o.amount("receivables_domestic") + o.amount("receivables_foreign") == 130_000_000
+        # the actuals' cash is an illustrative sample figure, and stays labelled as one
+        assert o.cash.assumption == (
+            "ILLUSTRATIVE sample value of the deal's reported quarters: "
+            f"{ACTUALS}, cash_at_bank 2009-06-30 (illustrative)"
+        )
+        assert LEDGER_RECEIVABLES in o.eligible_domestic.assumption
+    # the forecast as of 2008-03-31 opens from that quarter's actuals
+    o = shipped["stress-2008"].terms.opening
+    assert (o.amount("cash"), o.amount("revolver_outstanding")) == (25_000_000, 28_000_000)
+    assert (o.amount("eligible_domestic"), o.amount("eligible_foreign")) == (30_000_000, 11_000_000)
+
+
+def _opening_cash(value: int) -> str:
+    base = _text("params/deals/ibasis/scenarios/base.yaml")
+    return base.replace(
+        "  receivables_domestic:",
+        f"  cash: {{value: {value}, assumption: test}}\n  receivables_domestic:",
+        1,
+    )
+
+
+def test_an_opening_figure_that_contradicts_the_actuals_names_both_files() -> None:
+    text = _opening_cash(21_000_000).replace("../actuals/", "../actuals/", 1)
+    folder = paths.PARAMS / "deals" / "ibasis" / "scenarios"
+    target = folder / f".contradicts-{uuid.uuid4().hex[:8]}.yaml"
+    target.write_text(text, encoding="utf-8")
+    try:
+        with pytest.raises(ParamsError) as info:
+            load(target.relative_to(paths.ROOT).as_posix())
+        msg = str(info.value)
+        assert target.relative_to(paths.ROOT).as_posix() in msg and "opening.cash" in msg
+        assert f"21,000,000 contradicts the reported figure 20,000,000 ({ACTUALS}" in msg
+        # the same figure as the actuals is accepted
+        target.write_text(_opening_cash(20_000_000), encoding="utf-8")
+        assert (
+            load(target.relative_to(paths.ROOT).as_posix()).terms.opening.cash.assumption == "test"
+        )
+    finally:
+        target.unlink()
 
 
 def test_every_piece_and_opening_figure_has_provenance(shipped: dict[str, Scenario]) -> None:
@@ -797,14 +827,17 @@ def test_every_piece_and_opening_figure_has_provenance(shipped: dict[str, Scenar
             kind, text = rows[term]
             assert kind in ("source", "assumption"), (name, term)
             assert text.strip(), (name, term)
-        # only the public filings are sources; everything else is a labelled assumption
+        # only the public filings are sources; everything else is a labelled assumption,
+        # the opening figures taken from the actuals' sample values included
         sources = {t for t, (k, _p) in rows.items() if k == "source"}
         assert all("ibasis-quarterly-public.csv" in rows[t][1] for t in sources), name
-        assert "drivers.revenue[0]" in sources, name
+        assert rows["opening.cash"][1].startswith("ILLUSTRATIVE sample value"), name
 
 
 def test_the_shipped_scenarios_project(shipped: dict[str, Scenario]) -> None:
-    p = project(list(shipped.values()))
+    p = project([shipped[n] for n in REBASED])  # the same opening: one block
     q = p.quarters
-    for name in SHIPPED:
-        assert float(q.loc[(name, dt.date(2008, 6, 30)), "revenue"]) == 360_800_000.0
+    for name in REBASED:
+        assert float(q.loc[(name, dt.date(2009, 9, 30)), "revenue"]) > 0
+    stress = project(shipped["stress-2008"]).quarters
+    assert float(stress.loc[("stress-2008", dt.date(2008, 6, 30)), "revenue"]) == 308_655_000.0

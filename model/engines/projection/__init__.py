@@ -12,7 +12,15 @@ from model.engines.projection.analytics import (
     summary,
 )
 from model.engines.projection.block import ScenarioBlock
+from model.engines.projection.dashboard import dashboard
+from model.engines.projection.plausibility import plausibility
 from model.engines.projection.result import Projection, project
+from model.engines.projection.timeline import (
+    forecast_vs_actual,
+    reported_figures,
+    reported_quarters,
+    timeline,
+)
 
 __all__ = [
     "ScenarioBlock",
@@ -25,4 +33,10 @@ __all__ = [
     "repurchase_capacity",
     "sensitivity_grid",
     "summary",
+    "plausibility",
+    "dashboard",
+    "reported_quarters",
+    "reported_figures",
+    "timeline",
+    "forecast_vs_actual",
 ]

@@ -18,6 +18,7 @@ projects them together, so hundreds of variants cost about as much as one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,11 +28,14 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from model.dates.periods import read_quarter_end
+from model.engines.covenants.evaluate import resolve_terms
 from model.engines.facility.baskets import repurchase_basket_terms
 from model.engines.projection.block import ScenarioBlock
 from model.engines.projection.engine import scenario_block
 from model.engines.projection.result import Projection, project
+from model.engines.projection.timeline import reported_quarters
 from model.errors import InputError
+from model.terms.scenarios import Scenario
 from model.values import read_amount, read_choice, read_int
 
 __all__ = [
@@ -59,10 +63,16 @@ class Shock:
     label: str
 
     def apply(self, block: ScenarioBlock, values: F64) -> ScenarioBlock:
-        """The block with the shock applied, one value per scenario."""
-        v = np.asarray(values, dtype=np.float64)
+        """The block with the shock applied, one value per scenario, in the quarters after
+        the last reported one only (:meth:`ScenarioBlock.unknown`: a reported quarter is
+        certain)."""
+        v = np.asarray(values, dtype=np.float64)[:, None] * block.unknown()[None, :]
         if self.how == "scale":
             return block.shocked(scale={d: 1.0 + v for d in self.drivers})
+        if self.drivers == ("base_rate_shift",):  # one shift for the whole path
+            return block.shocked(
+                add={d: np.asarray(values, dtype=np.float64) for d in self.drivers}
+            )
         return block.shocked(add={d: v for d in self.drivers})
 
 
@@ -105,7 +115,8 @@ def _breach_mask(projection: Projection, covenant: str | None = None) -> NDArray
 
 def summary(projection: Projection) -> pd.DataFrame:
     """One row per scenario: first breach (quarter, covenant), the number of quarters in
-    breach, lowest liquidity and its date, peak revolver, funding gap (total, first date),
+    breach, lowest liquidity and its date (and the springing level that governs that
+    quarter's test), peak revolver, funding gap (total, first date),
     and each covenant's lowest headroom where it was tested (``NaN`` where it never was)."""
     a = projection.arrays
     quarters = np.array(projection.quarter_ends, dtype=object)
@@ -136,6 +147,9 @@ def summary(projection: Projection) -> pd.DataFrame:
         },
         index=pd.Index(projection.scenarios, name="scenario"),
     )
+    out["min_liquidity_springing_level"] = [
+        _springing_level(projection, quarters[q]) for q in low_q
+    ]
     head = projection.covenant_array("headroom")
     tested = np.isin(codes, ("complies", "amber", "breach"))
     for j, cid in enumerate(ids):
@@ -145,6 +159,16 @@ def summary(projection: Projection) -> pd.DataFrame:
                 tested[:, :, j].any(axis=1), h.min(axis=1), np.nan
             )
     return out
+
+
+def _springing_level(projection: Projection, quarter_end: dt.date) -> float:
+    """The liquidity level below which the springing test applies in the quarter ending
+    ``quarter_end``, in the terms that govern that quarter's test (NaN: none)."""
+    terms, _basis = resolve_terms(projection.blocks[0].run.block.facility, quarter_end)
+    for c in terms.covenants:
+        if c.springing is not None and c.springing.metric == "liquidity":
+            return float(c.springing.amount)
+    return float("nan")
 
 
 def sensitivity_grid(
@@ -171,7 +195,7 @@ def sensitivity_grid(
     >>> from model.terms import load
     >>> g = sensitivity_grid(load("params/deals/ibasis/scenarios/base.yaml"), ("revenue", [0, -0.15]), ("dso", [0, 10]))
     >>> g["first_breach"].astype(str).tolist()
-    ['2008-12-31', '2008-12-31', '2008-09-30', '2008-09-30']
+    ['None', 'None', 'None', '2009-09-30']
     """
     base = _one(scenario)
     (xn, xv), (yn, yv) = x, y
@@ -325,7 +349,7 @@ def random_paths(
         raise InputError(f"must be between -1 and 1 (got {rho})", key="correlation")
     z1 = rng.standard_normal((count, q))
     z2 = rho * z1 + np.sqrt(1 - rho * rho) * rng.standard_normal((count, q))
-    live = np.arange(q) >= start
+    live = (np.arange(q) >= start) & base.unknown()  # a reported quarter is certain
     growth = np.where(live, sg * z1 - sg * sg / 2, 0.0)
     factor = np.exp(np.cumsum(growth, axis=1))
     rev = base.drivers["revenue"][0] * factor
@@ -355,11 +379,15 @@ def breach_probability(
     see :func:`~model.engines.projection.result.project`; worth it from about 100,000
     paths).
 
+    A scenario with reported quarters (its ``reported:`` block) is shocked only after the
+    last of them, and its reported quarters are certain: probability 1 where the covenant
+    report shows a breach, 0 otherwise (``basis`` ``reported``; ``forecast`` for the rest).
+
     Returns
     -------
     DataFrame
         Indexed by (quarter_end, covenant) with ``any`` for any covenant: ``breaches``,
-        ``paths``, ``probability``, ``low_95``, ``high_95``.
+        ``paths``, ``probability``, ``low_95``, ``high_95``, ``basis``.
     """
     block = random_paths(
         scenario,
@@ -382,16 +410,54 @@ def breach_probability(
     )
     k = counts.reshape(-1).astype(np.float64)
     low, high = _wilson(k, block.size)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "breaches": k.astype(int),
             "paths": block.size,
             "probability": k / block.size,
             "low_95": low,
             "high_95": high,
+            "basis": "forecast",
         },
         index=index,
     )
+    return _with_reported(out, scenario, block.size)
+
+
+def _with_reported(out: pd.DataFrame, scenario: Any, n: int) -> pd.DataFrame:
+    """The reported quarters of the scenario's deal as certain: probability 1 where the
+    covenant report shows a breach, 0 otherwise, in place of any forecast of them."""
+    if not isinstance(scenario, Scenario) or scenario.reported is None:
+        return out
+    rep = reported_quarters(scenario).covenants["status_code"]
+    breached = np.isin(rep.to_numpy(), BREACH)
+    rows = pd.DataFrame({"status": rep.to_numpy(), "breach": breached}, index=rep.index)
+    any_ = rows["breach"].groupby(level="quarter_end").any()
+    certain = pd.concat(
+        [
+            rows["breach"],
+            pd.Series(
+                any_.to_numpy(),
+                index=pd.MultiIndex.from_arrays(
+                    [any_.index, ["any"] * len(any_)], names=["quarter_end", "covenant"]
+                ),
+            ),
+        ]
+    )
+    k = certain.astype(float) * n
+    known = pd.DataFrame(
+        {
+            "breaches": k.astype(int),
+            "paths": n,
+            "probability": certain.astype(float),
+            "low_95": certain.astype(float),
+            "high_95": certain.astype(float),
+            "basis": "reported",
+        },
+        index=certain.index,
+    )
+    later = out[out.index.get_level_values("quarter_end") > max(any_.index)]
+    return pd.concat([known, later]).sort_index(level="quarter_end", sort_remaining=False)
 
 
 def repurchase_capacity(scenario: Any, quarter: Any, *, tolerance: float = 0.01) -> pd.Series:
@@ -403,7 +469,9 @@ def repurchase_capacity(scenario: Any, quarter: Any, *, tolerance: float = 0.01)
     springing test may apply) and, where the deal counts repurchases as distributions, the
     cash-flow figure of that quarter. A breach in an earlier quarter is an Event of Default
     that has not gone away in the projection: no repurchase is permitted then (for SVB, Sec.
-    7.7(b)(v)(B)). A covenant whose level the documents leave blank cannot be confirmed
+    7.7(b)(v)(B)). Nor is one that leaves a breach projected for the next succeeding
+    reporting period (the next quarter), the same section's look-forward: the covenants of
+    the quarter and of the next one must all pass. A covenant whose level the documents leave blank cannot be confirmed
     and is reported, not tested.
 
     Returns
@@ -449,12 +517,25 @@ def repurchase_capacity(scenario: Any, quarter: Any, *, tolerance: float = 0.01)
         return result(
             0.0, room, f"a covenant breach in the quarter ending {when} (an Event of Default)"
         )
+    # the quarter itself and the next succeeding reporting period (for SVB, Sec.
+    # 7.7(b)(v)(B): no repurchase when a Default 'would be substantially likely to exist
+    # under Section 6.9 for the next succeeding financial reporting period')
+    tested = slice(qi, min(qi + 2, len(base.quarter_ends)))
+    nxt = qi + 1
+    if nxt < len(base.quarter_ends) and _breach_mask(probe)[0, nxt]:
+        when = base.quarter_ends[nxt]
+        return result(
+            0.0,
+            room,
+            f"a covenant breach projected for the next reporting period, the quarter ending "
+            f"{when}, without any repurchase (a Default substantially likely)",
+        )
 
     def ok(amounts: F64) -> NDArray[np.bool_]:
         extra = np.zeros((amounts.size, len(base.quarter_ends)))
         extra[:, qi] = np.floor(amounts * 100) / 100
         p = project(base.repeat(amounts.size).shocked(add={"repurchases": extra}))
-        return np.asarray(~_breach_mask(p)[:, qi], dtype=bool)
+        return np.asarray(~_breach_mask(p)[:, tested].any(axis=1), dtype=bool)
 
     best, fail = _search(ok, 0.0, room, float(read_amount(tolerance, "tolerance")))
     if best is None:
@@ -463,6 +544,6 @@ def repurchase_capacity(scenario: Any, quarter: Any, *, tolerance: float = 0.01)
         return result(room, room, f"the repurchase basket ({basket.reference or 'basket'})")
     extra = np.zeros((1, len(base.quarter_ends)))
     extra[0, qi] = np.floor(fail * 100) / 100
-    worse = project(base.repeat(1).shocked(add={"repurchases": extra})).status_codes()[0, qi]
-    binding = ", ".join(c for j, c in enumerate(ids) if worse[j] in BREACH)
+    worse = project(base.repeat(1).shocked(add={"repurchases": extra})).status_codes()[0, tested]
+    binding = ", ".join(c for j, c in enumerate(ids) if np.isin(worse[:, j], BREACH).any())
     return result(float(np.floor(best * 100) / 100), room, f"covenant {binding}")

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from model.errors import InputError
 from model.terms.actuals import Actuals
 from model.terms.facility import Facility
-from model.terms.scenarios import DRIVERS, Scenario
+from model.terms.scenarios import DRIVERS, ENFORCE, LenderResponse, Scenario
 
 __all__ = ["ScenarioBlock", "OPENING"]
 
@@ -75,6 +75,11 @@ class ScenarioBlock:
     opening : mapping name -> array [scenario]
     history : Actuals, optional
         Quarters before the horizon, for covenants measured over trailing quarters.
+    lender : LenderResponse
+        What the bank does when a covenant fails (``enforce`` or ``waive``).
+    known_through : date, optional
+        The last quarter end the deal's actuals report: the analytics shock only the
+        quarters after it (a reported quarter is certain).
     """
 
     names: tuple[str, ...]
@@ -87,6 +92,8 @@ class ScenarioBlock:
     drivers: Mapping[str, Array]
     opening: Mapping[str, Array]
     history: Actuals | None = None
+    lender: LenderResponse = ENFORCE
+    known_through: dt.date | None = None
     scenarios: tuple[Scenario, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -147,6 +154,8 @@ class ScenarioBlock:
             drivers=drivers,
             opening=opening,
             history=first.history,
+            lender=first.terms.lender,
+            known_through=None if first.reported is None else first.reported.last_quarter,
             scenarios=tuple(items),
         )
 
@@ -180,6 +189,12 @@ class ScenarioBlock:
             scenarios=(),
         )
 
+    def unknown(self) -> NDArray[np.bool_]:
+        """[quarter]: the quarters after the last reported one (all, without actuals)."""
+        if self.known_through is None:
+            return np.ones(len(self.quarter_ends), dtype=bool)
+        return np.array([q > self.known_through for q in self.quarter_ends], dtype=bool)
+
     def shocked(
         self,
         *,
@@ -198,7 +213,7 @@ class ScenarioBlock:
         >>> b = ScenarioBlock.from_scenarios(load("params/deals/ibasis/scenarios/base.yaml")).repeat(2)
         >>> s = b.shocked(scale={"revenue": [1.0, 0.85]}, add={"dso_domestic": [0, 10]})
         >>> float(s.drivers["revenue"][1, 0]), float(s.drivers["dso_domestic"][1, 0])
-        (306680000.0, 58.0)
+        (205105000.0, 59.0)
         """
         out = {k: np.array(v) for k, v in self.drivers.items()}
         shape = (self.size, len(self.quarter_ends))
@@ -257,13 +272,15 @@ def _check_same(a: Scenario, b: Scenario) -> None:
         ("base_rate_file", a.base_rate.equals(b.base_rate)),
         ("revolver", a.terms.revolver == b.terms.revolver),
         ("history_file", a.terms.history_file == b.terms.history_file),
+        ("lender", a.terms.lender == b.terms.lender),
+        ("reported", a.terms.reported == b.terms.reported),
     ]
     for key, same in checks:
         if not same:
             raise InputError(
                 f"scenario {b.name!r} differs from {a.name!r} in {key}: scenarios projected "
                 "together share the deal, the opening date, the horizon, the base rate path, "
-                "the revolver policy and the history; project them separately",
+                "the revolver policy, the history and the lender's response; project them separately",
                 key=key,
             )
 

@@ -21,9 +21,11 @@ repurchases are paid on the quarter's last month end. At each month end:
   deferred revenue, other current liabilities and short-term investments are the
   quarter's balances;
 * operating cash = EBITDA - one-time costs - the increase in receivables + the increase in
-  payables, deferred revenue and other current liabilities; then income taxes paid, unfunded
-  capex and interest on other debt are paid, and at a quarter end dividends and
-  repurchases. Funded capex adds to other debt. (Rounding is half up throughout.)
+  payables, deferred revenue and other current liabilities (the ``operating_cash``
+  column); then income taxes paid, unfunded capex and interest on other debt are paid, and
+  at a quarter end dividends and repurchases (the columns of those names hold what was
+  paid: an Event of Default can block the last two). Funded capex adds to other debt.
+  (Rounding is half up throughout.)
 
 *Event days*, in this order:
 
@@ -40,6 +42,14 @@ repurchases are paid on the quarter's last month end. At each month end:
 6. cash still below zero is a **funding gap**: cash needed beyond availability. It is
    recorded (first date, amount) and added as outside funding so the projection can go on;
    it is never hidden.
+
+*An Event of Default* (:class:`Defaults`, decided from the covenant results by
+:mod:`model.engines.projection.result`) changes the days it covers, as the facility's
+``events_of_default`` terms say: no new advance (availability, and so liquidity, counts
+nothing the bank would not lend; a shortfall is a funding gap), cash dominion (step 5
+repays everything above ``minimum_cash``), no dividend or repurchase at a quarter end
+(recorded as blocked), and interest at the rate plus ``default_rate_margin``. A waiver's
+fee is paid on its day with the facility's fees.
 
 Draws and repayments move cash and availability by the same amount, so liquidity (cash
 plus availability) after step 5 equals max(0, cash + availability before it): cash
@@ -84,7 +94,11 @@ from model.terms.scenarios import Scenario
 
 __all__ = [
     "run_block",
+    "block_grid",
     "Run",
+    "Defaults",
+    "PAID_MONTHLY",
+    "DISTRIBUTIONS",
     "MONTHLY",
     "EVENT",
     "EVENT_STATES",
@@ -126,6 +140,7 @@ MONTHLY = (
     "short_term_investments",
     "other_debt",
     "operating_cash",
+    "distributions_blocked",
     "interest_accrued",
     "interest_revolver_accrued",
     "interest_over_advance_accrued",
@@ -147,6 +162,10 @@ EVENT_STATES = (
 )
 """Event arrays that hold a state (the balance at the end of the event day)."""
 EVENT_FLOWS = ("draw", "repayment", "forced_repayment", "interest_paid", "fees_paid", "funding_gap")
+PAID_MONTHLY = ("income_taxes_paid", "capex_unfunded", "other_debt_interest")
+"""Paid from cash on every month end, after the operating cash arrives."""
+DISTRIBUTIONS = ("dividends", "repurchases")
+"""Paid on the quarter's last month end unless an Event of Default blocks them."""
 """Event arrays that hold a flow (the amount on the event day)."""
 EVENT = (*EVENT_STATES, *EVENT_FLOWS, "base_rate")
 """The event arrays of a run (cents, base rate in millionths): the state at the end of
@@ -154,10 +173,30 @@ each event day, which holds until the next event."""
 
 
 @dataclass(frozen=True)
+class Defaults:
+    """Where an Event of Default continues, per scenario and event (``active``
+    [scenario, event]), and the waiver fees paid on each event (cents)."""
+
+    active: NDArray[np.bool_]
+    waiver_fee: I64
+
+    @classmethod
+    def none(cls, n: int, events: int) -> Defaults:
+        return cls(np.zeros((n, events), dtype=bool), np.zeros((n, events), dtype=np.int64))
+
+    def same_as(self, other: Defaults) -> bool:
+        return bool(
+            np.array_equal(self.active, other.active)
+            and np.array_equal(self.waiver_fee, other.waiver_fee)
+        )
+
+
+@dataclass(frozen=True)
 class Run:
     """A block's projection as arrays: ``monthly[name]`` [scenario, month] and
-    ``event[name]`` [scenario, event] in cents; ``dominion``, ``agings`` and
-    ``springing_day`` flags per event; the grid."""
+    ``event[name]`` [scenario, event] in cents; ``dominion``, ``agings``,
+    ``springing_day`` and ``default`` (an Event of Default continues) flags per event;
+    the grid."""
 
     block: ScenarioBlock
     grid: EventGrid
@@ -166,6 +205,7 @@ class Run:
     dominion: NDArray[np.bool_]
     agings: NDArray[np.bool_]
     springing_day: NDArray[np.bool_]
+    default: NDArray[np.bool_]
 
 
 def _split(q_cents: I64) -> I64:
@@ -192,11 +232,36 @@ def hundredths(x: NDArray[np.float64]) -> I64:
 
 def scaled(amount: I64, numerator: I64 | int, denominator: I64 | int) -> I64:
     """amount x numerator / denominator, exactly, rounded half up (away from zero): the
-    integer arithmetic of every share and day count of a month."""
-    num = np.asarray(amount, dtype=np.int64) * numerator
-    den = np.broadcast_to(np.asarray(denominator, dtype=np.int64), num.shape)
-    q = (2 * np.abs(num) + den) // (2 * den)
-    return np.where(num < 0, -q, q).astype(np.int64)
+    integer arithmetic of every share and day count of a month.
+
+    The product is never formed whole: with amount = q x denominator + r (0 <= r <
+    denominator), the result is q x numerator + round(r x numerator / denominator), and
+    r x numerator < denominator x numerator stays far inside int64 for every driver within
+    its bounds (:data:`model.terms.scenarios.DRIVERS`). A part that would still leave int64
+    is refused, never wrapped.
+
+    >>> int(scaled(np.int64(10**14), 1_000_000, 100_000_000))  # $1T of receivables, 0% ineligible
+    1000000000000
+    >>> int(scaled(np.int64(-5), 1, 2)), int(scaled(np.int64(5), -1, 2))
+    (-3, -3)
+    """
+    a = np.asarray(amount, dtype=np.int64)
+    n = np.asarray(numerator, dtype=np.int64)
+    d = np.asarray(denominator, dtype=np.int64)
+    negative = (a < 0) != (n < 0)
+    a, n = np.abs(a), np.abs(n)
+    q, r = np.divmod(a, d)
+    big = int(np.max(q, initial=0)) * int(np.max(n, initial=0))
+    if big >= 2**62 or int(np.max(d, initial=1)) * int(np.max(n, initial=0)) >= 2**61:
+        raise InputError(
+            f"a product of {int(np.max(a, initial=0)) / 100:,.2f} x {int(np.max(n, initial=0))} "
+            "leaves the exact integer range (int64) of the projection: a driver is far beyond "
+            "its bounds",
+            key="drivers",
+        )
+    frac = (2 * r * n + d) // (2 * d)
+    out = q * n + frac
+    return np.where(negative & (out != 0), -out, out).astype(np.int64)
 
 
 def _monthly_drivers(block: ScenarioBlock, grid: EventGrid) -> dict[str, I64]:
@@ -225,7 +290,8 @@ def _monthly_drivers(block: ScenarioBlock, grid: EventGrid) -> dict[str, I64]:
 
 
 def _operating_cash(block: ScenarioBlock, m: dict[str, I64]) -> None:
-    """Adds ``operating_cash`` (the month end's net operating flow) and ``other_debt``."""
+    """Adds ``operating_cash`` (the month end's operating flow, before the payments of
+    :data:`PAID_MONTHLY` and :data:`DISTRIBUTIONS`) and ``other_debt``."""
     o = {k: money_cents(v) for k, v in block.opening.items()}
 
     def increase(name: str, opening: I64) -> I64:
@@ -243,11 +309,6 @@ def _operating_cash(block: ScenarioBlock, m: dict[str, I64]) -> None:
         + increase("payables", o["payables"])
         + increase("deferred_revenue", o["deferred_revenue"])
         + increase("other_current_liabilities", o["other_current_liabilities"])
-        - m["income_taxes_paid"]
-        - m["capex_unfunded"]
-        - m["other_debt_interest"]
-        - m["dividends"]
-        - m["repurchases"]
     )
     m["other_debt"] = o["other_debt"][:, None] + np.cumsum(m["capex_funded"], axis=1)
 
@@ -290,13 +351,16 @@ def _step(
     shift: I64,
     rec: dict[str, I64],
     paid_interest: I64,
+    defaults: Defaults,
 ) -> None:
     """One event day for every scenario (the numbered steps of the module docstring)."""
     c = g.certificate[e]
     if c >= 0:
         s.eligible_domestic = m["eligible_domestic"][:, c]
         s.eligible_foreign = m["eligible_foreign"][:, c]
-    pay = np.full_like(s.cash, g.fees[e])
+    in_default = defaults.active[:, e]
+    fees = g.fees[e] + defaults.waiver_fee[:, e]
+    pay = fees.copy()
     if g.pay_interest_for[e] >= 0:
         pay = pay + paid_interest[:, g.pay_interest_for[e]]
     s.cash = s.cash - pay
@@ -305,10 +369,11 @@ def _step(
     s.outstanding = s.outstanding - forced
     s.cash = s.cash - forced
     if g.month_end[e]:
-        s.cash = s.cash + m["operating_cash"][:, g.month[e]]
-    avail = np.maximum(limit - s.outstanding, 0)
+        _month_end(g, e, s, m, in_default)
+    lends = ~(in_default & g.eod_no_advances[e])
+    avail = np.where(lends, np.maximum(limit - s.outstanding, 0), 0)
     liquidity = np.maximum(s.cash + avail, 0)
-    dominion = liquidity < g.dominion_below[e]
+    dominion = (liquidity < g.dominion_below[e]) | (in_default & g.eod_dominion[e])
     low, high = policy
     q = g.quarter[e]
     draw, repay = _policy(
@@ -318,16 +383,15 @@ def _step(
     s.cash = s.cash + draw - repay
     gap = np.maximum(-s.cash, 0)
     s.cash = s.cash + gap
-    avail = np.maximum(limit - s.outstanding, 0)
+    avail = np.where(lends, np.maximum(limit - s.outstanding, 0), 0)
     excess = np.maximum(s.outstanding - limit, 0)
     oa_used = np.minimum(g.over_advance[e], np.maximum(s.outstanding - rec_base, 0))
     at_oa = oa_used + (excess if g.excess_at_over_advance_rate[e] else 0)
     base = g.base_rate[e] + shift
+    margin = g.margin[e] + np.where(in_default, g.default_margin[e], 0)
     n = g.length[e]
-    s.num_revolver = s.num_revolver + (s.outstanding - at_oa) * (base + g.margin[e]) * n
-    s.num_over_advance = (
-        s.num_over_advance + at_oa * (base + g.margin[e] + g.over_advance_margin[e]) * n
-    )
+    s.num_revolver = s.num_revolver + (s.outstanding - at_oa) * (base + margin) * n
+    s.num_over_advance = s.num_over_advance + at_oa * (base + margin + g.over_advance_margin[e]) * n
     for name, v in (
         ("cash", s.cash),
         ("outstanding", s.outstanding),
@@ -341,14 +405,30 @@ def _step(
         ("draw", draw),
         ("repayment", repay),
         ("forced_repayment", forced),
-        ("interest_paid", pay - g.fees[e]),
-        ("fees_paid", np.full_like(pay, g.fees[e])),
+        ("interest_paid", pay - fees),
+        ("fees_paid", fees),
         ("funding_gap", gap),
         ("eligible_domestic", s.eligible_domestic),
         ("eligible_foreign", s.eligible_foreign),
         ("base_rate", base),
     ):
         rec[name][:, e] = v
+
+
+def _month_end(
+    g: EventGrid, e: int, s: _State, m: dict[str, I64], in_default: NDArray[np.bool_]
+) -> None:
+    """Step 4: the month's operating cash arrives and its payments go out; at a quarter end
+    the dividends and repurchases, unless an Event of Default blocks them (the monthly
+    ``dividends`` and ``repurchases`` become what was paid)."""
+    k = g.month[e]
+    s.cash = s.cash + m["operating_cash"][:, k] - sum(m[x][:, k] for x in PAID_MONTHLY)
+    blocked = in_default & g.eod_blocks_distributions[e]
+    for x in DISTRIBUTIONS:
+        due = m[x][:, k].copy()
+        m[x][:, k] = np.where(blocked, 0, due)
+        m["distributions_blocked"][:, k] += np.where(blocked, due, 0)
+        s.cash = s.cash - m[x][:, k]
 
 
 def _round_div(num: I64, den: int) -> I64:
@@ -388,19 +468,31 @@ def _check_ranges(block: ScenarioBlock, g: EventGrid) -> I64:
     return shift
 
 
-def run_block(block: ScenarioBlock, grid: EventGrid | None = None) -> Run:
-    """Project one block of scenarios (see the module docstring)."""
-    g = grid or event_grid(
+def block_grid(block: ScenarioBlock) -> EventGrid:
+    """The event grid of a block's deal, horizon, base rate, revolver and lender response."""
+    waiver = block.lender.waiver_date
+    return event_grid(
         block.facility,
         block.opening_date,
         block.quarter_ends,
         block.base_rate,
         block.maturity,
         block.after_maturity,
+        None if waiver is None else waiver.value,
     )
+
+
+def run_block(
+    block: ScenarioBlock, grid: EventGrid | None = None, defaults: Defaults | None = None
+) -> Run:
+    """Project one block of scenarios (see the module docstring), with the Events of
+    Default of ``defaults`` (none by default)."""
+    g = grid or block_grid(block)
     shift = _check_ranges(block, g)
     m = _monthly_drivers(block, g)
     _operating_cash(block, m)
+    m["distributions_blocked"] = np.zeros_like(m["dividends"])
+    d = defaults or Defaults.none(block.size, g.size)
     o = {k: money_cents(v) for k, v in block.opening.items()}
     n, n_months = block.size, len(g.month_ends)
     s = _State(
@@ -418,7 +510,7 @@ def run_block(block: ScenarioBlock, grid: EventGrid | None = None) -> Run:
     policy = (money_cents(block.drivers["minimum_cash"]), money_cents(block.drivers["repay_above"]))
     den = g.day_count_denominator * 1_000_000
     for e in range(g.size):
-        _step(g, e, s, m, policy, shift, rec, accrued)
+        _step(g, e, s, m, policy, shift, rec, accrued, d)
         last_of_month = e == g.size - 1 or g.month[e + 1] != g.month[e]
         if last_of_month:
             mi = g.month[e]
@@ -430,12 +522,15 @@ def run_block(block: ScenarioBlock, grid: EventGrid | None = None) -> Run:
     m["interest_accrued"] = accrued
     m["interest_revolver_accrued"] = accrued_rev
     m["interest_over_advance_accrued"] = accrued_oa
-    return Run(block, g, m, rec, *_flags(g, rec))
+    dominion, agings, springing = _flags(g, rec, d)
+    return Run(block, g, m, rec, dominion, agings, springing, d.active)
 
 
-def _flags(g: EventGrid, rec: Mapping[str, I64]) -> tuple[NDArray[np.bool_], ...]:
+def _flags(
+    g: EventGrid, rec: Mapping[str, I64], d: Defaults
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
     liq, cash, avail = rec["liquidity"], rec["cash"], rec["availability"]
-    dominion = liq < g.dominion_below
+    dominion = (liq < g.dominion_below) | (d.active & g.eod_dominion)
     has_agings = g.agings_below >= 0
     either = (cash < g.agings_below) | (avail < g.agings_below)
     agings = has_agings & np.where(g.agings_either, either, liq < g.agings_below)

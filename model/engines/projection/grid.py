@@ -8,7 +8,9 @@ day, every first day of a month (interest for the month before is paid), every m
 certificate applies (its date plus the certificate lag), every day the facility's terms
 change (an amendment, a step of the over-advance, a step of the cash-dominion
 threshold), every change of the base rate, the day of each one-time fee, and the
-revolver's maturity. The grid is the same for every scenario of a block.
+revolver's maturity, the day each quarter's Compliance Certificate is due (a failed test
+becomes an Event of Default that day) and the day of a lender's waiver. The grid is the
+same for every scenario of a block.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from model.dates.periods import month_end, month_ends_between
+from model.engines.covenants.reporting import certificate_due_date
 from model.engines.facility.borrowing_base import over_advance_amount
 from model.errors import InputError
 from model.terms.facility import Facility, FacilityTerms
@@ -89,6 +92,12 @@ class EventGrid:
     over_advance_margin: I64
     excess_at_over_advance_rate: NDArray[np.bool_]
     matured: NDArray[np.bool_]
+    due_quarter: I64  # quarter whose Compliance Certificate is due this day, -1 if none
+    waiver_day: NDArray[np.bool_]  # the lender's waiver takes effect this day
+    eod_no_advances: NDArray[np.bool_]  # while an Event of Default continues (terms of the day)
+    eod_dominion: NDArray[np.bool_]
+    eod_blocks_distributions: NDArray[np.bool_]
+    default_margin: I64  # added to the rate while an Event of Default continues (millionths)
     day_count_denominator: int
     month_ends: tuple[dt.date, ...]
     quarter_ends: tuple[dt.date, ...]
@@ -131,7 +140,19 @@ def _terms_row(t: FacilityTerms, d: dt.date, lag: int) -> dict[str, object]:
         )
     agings = tr.agings_reports_below
     oa_margin = it.over_advance_margin
+    eod = t.events_of_default
+    if eod is None:
+        raise InputError(
+            f"version {t.version_name!r} has no events_of_default terms: the projection needs "
+            "what an Event of Default does (no_new_advances, cash_dominion, "
+            "distributions_blocked, default_rate_margin, each with its source)",
+            key="events_of_default",
+        )
     return {
+        "eod_no_advances": eod.no_new_advances.value,
+        "eod_dominion": eod.cash_dominion.value,
+        "eod_blocks_distributions": eod.distributions_blocked.value,
+        "default_margin": rate_micro(eod.default_rate_margin.value, "default_rate_margin"),
         "version": t.version_name,
         "line": _cents(t.line, "revolving_line"),
         "domestic_pct": _percent(
@@ -180,10 +201,16 @@ def event_grid(
     base_rate: pd.DataFrame,
     maturity: dt.date,
     after_maturity: str,
+    waiver_date: dt.date | None = None,
 ) -> EventGrid:
     """The event days of a projection from the day after ``opening_date`` to the last
     quarter end, with the facility terms of each day."""
     start, end = opening_date + dt.timedelta(days=1), quarter_ends[-1]
+    due: dict[dt.date, int] = {}
+    for qi, q in enumerate(quarter_ends):
+        d = certificate_due_date(facility, q)
+        if d is not None and start <= d <= end:
+            due[d] = qi
     mends = month_ends_between(start, end)
     lags = {v.borrowing_base.certificate_lag_days.value for v in facility.all_versions}
     if len(lags) != 1:
@@ -205,6 +232,8 @@ def event_grid(
         }
         | {d for d in rate_days if start <= d <= end}
         | ({maturity} if start <= maturity <= end else set())
+        | set(due)
+        | ({waiver_date} if waiver_date is not None and start <= waiver_date <= end else set())
     )
     rows = [_terms_row(facility.terms_as_of(d), d, lag) for d in days]
     month_index = {(d.year, d.month): i for i, d in enumerate(mends)}
@@ -254,6 +283,14 @@ def event_grid(
             [r["excess_at_over_advance_rate"] for r in rows], dtype=bool
         ),
         matured=np.array([after_maturity == "repay" and d >= maturity for d in days], dtype=bool),
+        due_quarter=np.array([due.get(d, -1) for d in days], dtype=np.int64),
+        waiver_day=np.array([d == waiver_date for d in days], dtype=bool),
+        eod_no_advances=np.array([r["eod_no_advances"] for r in rows], dtype=bool),
+        eod_dominion=np.array([r["eod_dominion"] for r in rows], dtype=bool),
+        eod_blocks_distributions=np.array(
+            [r["eod_blocks_distributions"] for r in rows], dtype=bool
+        ),
+        default_margin=np.array([r["default_margin"] for r in rows], dtype=np.int64),
         day_count_denominator=int(rows[0]["denominator"]),  # type: ignore[call-overload]
         month_ends=tuple(mends),
         quarter_ends=quarter_ends,

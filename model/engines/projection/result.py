@@ -41,13 +41,15 @@ from model.engines.projection.engine import (
     EVENT_FLOWS,
     EVENT_STATES,
     QUARTERLY_FLOWS,
+    Defaults,
     Run,
+    block_grid,
     micro,
     run_block,
     scaled,
     scenario_block,
 )
-from model.engines.projection.grid import EventGrid, event_grid
+from model.engines.projection.grid import EventGrid
 from model.errors import InputError, NotFoundError
 from model.terms.actuals import Actuals, Entry, QuarterActuals
 from model.values import read_flag, read_int, read_rate
@@ -69,7 +71,7 @@ STATUS_CODES = (
 """The covenant status codes of a projection (those of
 :data:`model.engines.covenants.evaluate.STATUS`, and ``undefined``)."""
 
-_FLOWS = (*QUARTERLY_FLOWS, "dividends", "repurchases", "operating_cash")
+_FLOWS = (*QUARTERLY_FLOWS, "dividends", "repurchases", "distributions_blocked", "operating_cash")
 _MONTH_END_BALANCES = (
     "receivables_domestic",
     "receivables_foreign",
@@ -111,6 +113,7 @@ FIGURES = (
     "days_cash_dominion",
     "days_agings",
     "days_below_springing",
+    "days_in_default",
 )
 """The quarterly figures of a projection, in the order of the ``quarters`` table."""
 
@@ -172,6 +175,7 @@ def _figures(run: Run) -> tuple[dict[str, I64], NDArray[np.datetime64]]:
         ("days_cash_dominion", run.dominion),
         ("days_agings", run.agings),
         ("days_below_springing", run.springing_day),
+        ("days_in_default", run.default),
     ):
         q[k] = np.add.reduceat(flag * g.length, qs.starts, axis=1)
     _repurchases(run, q)
@@ -231,17 +235,53 @@ class _Block:
     daily: bool
 
 
-def _evaluate(run: Run, cushion: float, keep_daily: bool) -> _Block:
-    q, low_day = _figures(run)
-    covs = covenant_arrays(
-        run.block.facility,
-        run.block.quarter_ends,
-        _line_items(run.block, q),
-        q["min_liquidity"] / 100.0,
-        q["max_liquidity"] / 100.0,
-        run.block.history,
-        cushion,
-    )
+def _defaults(run: Run, covs: Sequence[QuarterCovenants]) -> Defaults:
+    """Where an Event of Default continues, from the covenant results: a failed test is one
+    from the day its Compliance Certificate is due, to the end of the horizon
+    (``enforce``) or to the lender's waiver (``waive``: the fee is paid that day, and a test
+    failing after it is a new Event of Default)."""
+    g, block = run.grid, run.block
+    n = block.size
+    breach = np.zeros((n, len(block.quarter_ends)), dtype=bool)
+    for c in covs:
+        breach[:, block.quarter_ends.index(c.quarter_end)] |= c.status_code == "breach"
+    out = Defaults.none(n, g.size)
+    fee = block.lender.waiver_fee
+    fee_cents = 0 if fee is None else int(fee.value * 100)
+    current = np.zeros(n, dtype=bool)
+    for e in range(g.size):
+        if g.due_quarter[e] >= 0:
+            current = current | breach[:, g.due_quarter[e]]
+        out.active[:, e] = current
+        if g.waiver_day[e]:
+            out.waiver_fee[:, e] = np.where(current, fee_cents, 0)
+            current = np.zeros(n, dtype=bool)
+    return out
+
+
+def _evaluate(block: ScenarioBlock, grid: EventGrid, cushion: float, keep_daily: bool) -> _Block:
+    """Run the engine until the Events of Default it finds are those it ran with: a
+    default changes only the days after it begins, so each pass fixes at least the next
+    one (one pass without a breach, two with one under ``enforce``)."""
+    defaults = Defaults.none(block.size, grid.size)
+    for _ in range(len(block.quarter_ends) + 2):
+        run = run_block(block, grid, defaults)
+        q, low_day = _figures(run)
+        covs = covenant_arrays(
+            block.facility,
+            block.quarter_ends,
+            _line_items(block, q),
+            q["min_liquidity"] / 100.0,
+            q["max_liquidity"] / 100.0,
+            block.history,
+            cushion,
+        )
+        found = _defaults(run, covs)
+        if found.same_as(defaults):
+            break
+        defaults = found
+    else:  # pragma: no cover - each pass fixes one more default
+        raise AssertionError("the Events of Default did not settle")
     kept = (
         run
         if keep_daily
@@ -253,6 +293,7 @@ def _evaluate(run: Run, cushion: float, keep_daily: bool) -> _Block:
             run.dominion[:, :0],
             run.agings[:, :0],
             run.springing_day[:, :0],
+            run.default[:, :0],
         )
     )
     return _Block(kept, q, low_day, tuple(covs), keep_daily)
@@ -305,7 +346,7 @@ class Projection:
             names=["scenario", "quarter_end"],
         )
         cols: dict[str, Any] = {k: self.arrays[k].reshape(-1) for k in FIGURES}
-        for k in ("days_cash_dominion", "days_agings", "days_below_springing"):
+        for k in ("days_cash_dominion", "days_agings", "days_below_springing", "days_in_default"):
             cols[k] = cols[k].astype(np.int64)
         cols["repurchase_over_basket"] = self.arrays["repurchase_over_basket"].reshape(-1)
         low = np.concatenate([b.low_day for b in self.blocks]).reshape(-1)
@@ -398,6 +439,7 @@ class Projection:
         cols["cash_dominion"] = run.dominion[i, idx]
         cols["agings_reports_required"] = run.agings[i, idx]
         cols["cash_flow_covenant_springs"] = run.springing_day[i, idx]
+        cols["event_of_default"] = run.default[i, idx]
         cols["cash_dominion_threshold"] = g.dominion_below[idx] / 100.0
         cols["springing_threshold"] = np.where(
             g.springing_below[idx] >= 0, g.springing_below[idx] / 100.0, np.nan
@@ -412,8 +454,11 @@ class Projection:
     def ledger_inputs(self, scenario: str | int = 0) -> dict[str, Any]:
         """What :func:`model.engines.facility.facility_ledger` needs to replay one scenario:
         ``start``, ``end``, ``receivables`` (the certificates), ``cash``, ``draws`` (forced
-        repayments, then draws or repayments, in the order of the day), ``rate_path`` and
-        ``opening_balance`` (oracle (a) of the projection)."""
+        repayments, then draws or repayments, in the order of the day), ``rate_path`` (the
+        base rate of each event day with the scenario's shift and any default margin) and
+        ``opening_balance`` (oracle (a) of the projection). The ledger knows nothing of an
+        Event of Default: on its days the projection's availability is nil and liquidity is
+        cash, where the ledger shows the formula's figures."""
         run, i = self._kept(scenario)
         g, b = run.grid, run.block
         lag = b.facility.all_versions[0].borrowing_base.certificate_lag_days.value
@@ -433,9 +478,15 @@ class Projection:
                 v = run.event[name][i, e]
                 if v:
                     flows.append((d, sign * v / 100.0))
-        shift = int(run.event["base_rate"][i, 0] - g.base_rate[0])
-        rates = b.base_rate.copy()
-        rates["rate"] = [float(Decimal(str(r)) + Decimal(shift).scaleb(-6)) for r in rates["rate"]]
+        # the rate of each event day as the engine applied it: the path, the scenario's
+        # shift and, while an Event of Default continues, the default margin
+        rate = run.event["base_rate"][i] + np.where(run.default[i], g.default_margin, 0)
+        rates = pd.DataFrame(
+            {
+                "date": pd.to_datetime(list(g.days)),
+                "rate": [float(Decimal(int(r)).scaleb(-6)) for r in rate],
+            }
+        )
         return {
             "start": g.start,
             "end": g.end,
@@ -569,27 +620,20 @@ def project(
     --------
     >>> from model.terms import load
     >>> p = project(load("params/deals/ibasis/scenarios/base.yaml"))
-    >>> float(p.quarters.loc[("base", dt.date(2008, 6, 30)), "revenue"])
-    360800000.0
+    >>> float(p.quarters.loc[("base", dt.date(2009, 9, 30)), "revenue"])  # the first forecast quarter
+    241300000.0
     """
     block = scenario_block(scenarios)
     size = read_int(block_size, "block_size", low=1)
     cush = float(read_rate(cushion, "cushion"))
     keep = block.size <= 256 if daily is None else read_flag(daily, "daily")
-    grid = event_grid(
-        block.facility,
-        block.opening_date,
-        block.quarter_ends,
-        block.base_rate,
-        block.maturity,
-        block.after_maturity,
-    )
+    grid = block_grid(block)
     parts = [
         block if block.size <= size else block.take(slice(s, s + size))
         for s in range(0, block.size, size)
     ]
     if client is None:
-        blocks = tuple(_evaluate(run_block(part, grid), cush, keep) for part in parts)
+        blocks = tuple(_evaluate(part, grid, cush, keep) for part in parts)
     else:
         blocks = tuple(_on_dask(client, parts, grid, cush, keep))
     return Projection(blocks=blocks, arrays=_dollars(blocks))
@@ -597,7 +641,7 @@ def project(
 
 def _one_block(part: ScenarioBlock, grid: Any, cushion: float, keep_daily: bool) -> _Block:
     """One block on a worker: the engine, then the quarterly figures and covenants."""
-    return _evaluate(run_block(part, grid), cushion, keep_daily)
+    return _evaluate(part, grid, cushion, keep_daily)
 
 
 def _on_dask(

@@ -73,6 +73,15 @@ D15 A certificate dated a month end applies from that date plus the lag of the t
 D16 Drivers read from a ScenarioBlock (floats) are taken at their shortest decimal
     representation (``Decimal(repr(x))``): the number that was typed or that
     :meth:`ScenarioBlock.shocked` rounded to.
+D17 An Event of Default (the engine docstring, "An Event of Default"; the facility's
+    ``events_of_default`` terms): on the day a quarter's Compliance Certificate is due
+    (:func:`certificate_due_date`), before anything else, the quarter's covenants are
+    tested by the scalar covenant engine on the days walked so far; a breach starts an
+    Event of Default that day. Under ``enforce`` it never ends; under ``waive`` the waiver
+    day is still a day of default (its fee is paid with the day's fees) and the default
+    ends at its end. While it continues: availability counts nil (no draw, liquidity is
+    cash), cash dominion holds, the quarter end's dividends and repurchases are not paid
+    (recorded as blocked), and each day accrues at the rate plus the default margin.
 """
 
 from __future__ import annotations
@@ -88,6 +97,7 @@ from typing import Any
 import pandas as pd
 
 from model.engines.covenants.evaluate import evaluate_covenants
+from model.engines.covenants.reporting import certificate_due_date
 from model.engines.covenants.springing import COMPARE
 from model.engines.facility.borrowing_base import BorrowingBase, borrowing_base
 from model.engines.projection.block import ScenarioBlock
@@ -98,6 +108,7 @@ __all__ = ["Inputs", "Month", "Reference", "inputs_of", "reference_projection", 
 
 ONE_DAY = dt.timedelta(days=1)
 AT_QUARTER_END = ("dividends", "repurchases")
+PAID_MONTHLY = ("income_taxes_paid", "capex_unfunded", "other_debt_interest")
 FLOWS = tuple(k for k, s in DRIVERS.items() if s.unit == "usd" and k not in AT_QUARTER_END)
 BALANCES = ("deferred_revenue", "other_current_liabilities", "short_term_investments")
 OPENING = (
@@ -181,6 +192,9 @@ class Inputs:
     after_maturity: str
     drivers: dict[str, tuple[Decimal, ...]]
     opening: dict[str, Decimal]
+    response: str = "enforce"
+    waiver_date: dt.date | None = None
+    waiver_fee: Decimal = Decimal(0)
 
 
 def _exact(x: Any) -> Decimal:
@@ -194,11 +208,20 @@ def _rates(frame: pd.DataFrame) -> tuple[tuple[dt.date, Decimal], ...]:
     )
 
 
+def _lender(lender: Any) -> dict[str, Any]:
+    return {
+        "response": lender.response.value,
+        "waiver_date": None if lender.waiver_date is None else lender.waiver_date.value,
+        "waiver_fee": Decimal(0) if lender.waiver_fee is None else lender.waiver_fee.value,
+    }
+
+
 def inputs_of(source: Scenario | ScenarioBlock, index: int = 0) -> Inputs:
     """The inputs of a loaded scenario, or of scenario ``index`` of a block."""
     if isinstance(source, Scenario):
         t = source.terms
         return Inputs(
+            **_lender(t.lender),
             name=source.name,
             facility=source.facility,
             opening_date=t.opening.date.value,
@@ -210,6 +233,7 @@ def inputs_of(source: Scenario | ScenarioBlock, index: int = 0) -> Inputs:
             opening={k: t.opening.amount(k) for k in OPENING},
         )
     return Inputs(
+        **_lender(source.lender),
         name=source.names[index],
         facility=source.facility,
         opening_date=source.opening_date,
@@ -228,7 +252,7 @@ def inputs_of(source: Scenario | ScenarioBlock, index: int = 0) -> Inputs:
 @dataclass(frozen=True)
 class Month:
     """One month end's operations (cents): the month's flows, the balances at its end and
-    the net operating cash that arrives on it."""
+    the operating cash that arrives on it (before the month's payments)."""
 
     end: dt.date
     quarter: int
@@ -256,7 +280,7 @@ def _month_balances(dr: dict[str, Decimal], flows: dict[str, int], days: int) ->
 
 def _operating_cash(flows: dict[str, int], now: dict[str, int], before: dict[str, int]) -> int:
     """EBITDA - one-time costs - increase in receivables + increase in payables, deferred
-    revenue and other current liabilities, less the month's cash payments (D4)."""
+    revenue and other current liabilities (D4); the payments go out after it."""
 
     def up(name: str) -> int:
         return now[name] - before[name]
@@ -268,11 +292,6 @@ def _operating_cash(flows: dict[str, int], now: dict[str, int], before: dict[str
         + up("payables")
         + up("deferred_revenue")
         + up("other_current_liabilities")
-        - flows["income_taxes_paid"]
-        - flows["capex_unfunded"]
-        - flows["other_debt_interest"]
-        - flows["dividends"]
-        - flows["repurchases"]
     )
 
 
@@ -315,6 +334,8 @@ class _State:
     eligible_foreign: int
     accrued: Fraction = Fraction(0)  # interest of the current month so far (cents)
     interest: dict[tuple[int, int], int] = field(default_factory=dict)  # (year, month) -> cents
+    default: bool = False  # an Event of Default continues (D17)
+    paid: dict[dt.date, dict[str, int]] = field(default_factory=dict)  # month end -> paid, blocked
 
 
 def _base_rate(inp: Inputs, day: dt.date) -> Fraction:
@@ -348,24 +369,30 @@ def _limit(inp: Inputs, t: FacilityTerms, day: dt.date, bb: BorrowingBase) -> in
 
 
 def _pay_interest_and_fees(
-    s: _State, t: FacilityTerms, day: dt.date, start: dt.date
+    inp: Inputs, s: _State, t: FacilityTerms, day: dt.date, start: dt.date
 ) -> tuple[int, int]:
-    """Step 2: last month's interest on the first of a month (D5), the day's fees (D6)."""
+    """Step 2: last month's interest on the first of a month (D5), the day's fees (D6), a
+    waiver's fee (D17)."""
     interest = 0
     if day.day == 1 and day != start:
         prev = day - ONE_DAY
         interest = s.interest[(prev.year, prev.month)]
     fees = sum(cents(f.amount) for f in t.fees if f.date == day)
+    if s.default and inp.response == "waive" and day == inp.waiver_date:
+        fees += cents(inp.waiver_fee)
     s.cash -= interest + fees
     return interest, fees
 
 
-def _policy(inp: Inputs, s: _State, q: int, avail: int, threshold: Decimal) -> tuple[int, int]:
-    """Step 5 (D8): draw below minimum_cash, repay above repay_above or under dominion."""
+def _policy(
+    inp: Inputs, s: _State, q: int, avail: int, threshold: Decimal, swept: bool
+) -> tuple[int, int]:
+    """Step 5 (D8): draw below minimum_cash, repay above repay_above or under dominion
+    (``swept``: an Event of Default's cash dominion, D17)."""
     low = cents(inp.drivers["minimum_cash"][q])
     high = cents(inp.drivers["repay_above"][q])
     dominion = max(0, s.cash + avail) < cents(threshold)
-    if dominion:
+    if dominion or swept:
         high = low
     draw = repay = 0
     if s.cash < low:
@@ -393,13 +420,24 @@ def _accrue(
         Fraction(t.interest.over_advance_margin.value) if t.interest.over_advance_margin else 0
     )
     year = {"ACT/360": 360, "ACT/365F": 365}[t.interest.day_count.value]
+    if s.default:
+        base += Fraction(_eod(inp, day).default_rate_margin.value)
     s.accrued += (
         (s.outstanding - at_oa) * (base + margin) + at_oa * (base + margin + oa_margin)
     ) / year
     return oa_used, excess
 
 
-def _triggers(t: FacilityTerms, day: dt.date, cash: int, avail: int) -> dict[str, bool]:
+def _eod(inp: Inputs, day: dt.date) -> Any:
+    """The events_of_default terms in force on ``day``."""
+    t = inp.facility.terms_as_of(day)
+    assert t.events_of_default is not None
+    return t.events_of_default
+
+
+def _triggers(
+    t: FacilityTerms, day: dt.date, cash: int, avail: int, default: bool
+) -> dict[str, bool]:
     """The day's trigger flags on its end-of-day figures (D12)."""
     liq = cash + avail
     tr = t.triggers
@@ -416,7 +454,10 @@ def _triggers(t: FacilityTerms, day: dt.date, cash: int, avail: int) -> dict[str
             springs = bool(COMPARE[c.springing.comparison](liq, cents(c.springing.amount)))
             break
     return {
-        "cash_dominion": liq < cents(tr.cash_dominion_below.amount_on(day)),
+        "cash_dominion": liq < cents(tr.cash_dominion_below.amount_on(day))
+        or (
+            default and t.events_of_default is not None and t.events_of_default.cash_dominion.value
+        ),
         "agings_reports_required": agings,
         "cash_flow_covenant_springs": springs,
     }
@@ -436,19 +477,27 @@ def _day(
     if day in certs:  # 1. the certificate whose day it is applies
         s.eligible_domestic = certs[day].balances["eligible_domestic"]
         s.eligible_foreign = certs[day].balances["eligible_foreign"]
-    interest, fees = _pay_interest_and_fees(s, t, day, start)  # 2.
+    interest, fees = _pay_interest_and_fees(inp, s, t, day, start)  # 2.
     bb = borrowing_base(t, day, dollars(s.eligible_domestic), dollars(s.eligible_foreign))
     limit = _limit(inp, t, day, bb)
     forced = max(0, s.outstanding - limit)  # 3. a balance above the limit is repaid at once
     s.outstanding -= forced
     s.cash -= forced
-    if day in months_by_end:  # 4. the month's operating cash arrives
-        s.cash += months_by_end[day].operating_cash
-    avail = limit - s.outstanding  # >= 0 after step 3
-    draw, repay = _policy(inp, s, q, avail, t.triggers.cash_dominion_below.amount_on(day))
+    if day in months_by_end:  # 4. the month's operating cash arrives, its payments go out
+        _month_end(inp, s, t, months_by_end[day])
+    lends = not (
+        s.default and t.events_of_default is not None and t.events_of_default.no_new_advances.value
+    )
+    avail = limit - s.outstanding if lends else 0  # >= 0 after step 3
+    swept = (
+        s.default and t.events_of_default is not None and t.events_of_default.cash_dominion.value
+    )
+    draw, repay = _policy(
+        inp, s, q, avail, t.triggers.cash_dominion_below.amount_on(day), bool(swept)
+    )
     gap = max(0, -s.cash)  # 6. a funding gap, recorded and funded from outside
     s.cash += gap
-    avail = limit - s.outstanding
+    avail = limit - s.outstanding if lends else 0
     oa_used, excess = _accrue(s, inp, t, day, bb, limit)
     return {
         "date": day,
@@ -472,15 +521,28 @@ def _day(
         "fees_paid": fees,
         "funding_gap": gap,
         "base_rate": _base_rate(inp, day),
-        **_triggers(t, day, s.cash, avail),
+        "event_of_default": s.default,
+        **_triggers(t, day, s.cash, avail, s.default),
     }
 
 
+def _month_end(inp: Inputs, s: _State, t: FacilityTerms, m: Month) -> None:
+    """Step 4 (D17 for the distributions)."""
+    s.cash += m.operating_cash - sum(m.flows[k] for k in PAID_MONTHLY)
+    eod = t.events_of_default
+    blocked = s.default and eod is not None and eod.distributions_blocked.value
+    paid = {k: 0 if blocked else m.flows[k] for k in AT_QUARTER_END}
+    paid["distributions_blocked"] = sum(m.flows[k] for k in AT_QUARTER_END) if blocked else 0
+    s.cash -= paid["dividends"] + paid["repurchases"]
+    s.paid[m.end] = paid
+
+
 def daily_walk(
-    inp: Inputs, months: list[Month]
-) -> tuple[list[dict[str, Any]], dict[tuple[int, int], int]]:
+    inp: Inputs, months: list[Month], cushion: Any = Decimal("0.10")
+) -> tuple[list[dict[str, Any]], dict[tuple[int, int], int], dict[dt.date, dict[str, int]]]:
     """Every day from the day after the opening date to the last quarter end; returns the
-    day rows and each month's interest (cents, by (year, month))."""
+    day rows, each month's interest (cents, by (year, month)) and what each month end paid
+    of its dividends and repurchases (D17)."""
     start, end = inp.opening_date + ONE_DAY, inp.quarter_ends[-1]
     s = _State(
         cash=cents(inp.opening["cash"]),
@@ -490,15 +552,25 @@ def daily_walk(
     )
     months_by_end = {m.end: m for m in months}
     certs = _certificates(inp, months)
-    rows = []
+    dues = {certificate_due_date(inp.facility, q): qi for qi, q in enumerate(inp.quarter_ends)}
+    rows: list[dict[str, Any]] = []
     day = start
     while day <= end:
+        if day in dues and not s.default:  # D17: the certificate due today is tested
+            qi = dues[day]
+            ms = [m for m in months if m.quarter == qi]
+            ds = [r for r in rows if r["quarter"] == qi]
+            row = pd.Series(_quarter(inp, qi, ms, ds, s.interest, s.paid))
+            tested = _quarter_covenants(inp, qi, row, ds, cushion)
+            s.default = bool((tested["status_code"] == "breach").any())
         rows.append(_day(inp, s, day, start, months_by_end, certs))
+        if s.default and inp.response == "waive" and day == inp.waiver_date:
+            s.default = False
         if (day + ONE_DAY).month != day.month or day == end:
             s.interest[(day.year, day.month)] = half_up(s.accrued)  # D10
             s.accrued = Fraction(0)
         day += ONE_DAY
-    return rows, s.interest
+    return rows, s.interest, s.paid
 
 
 # --- quarters and covenants ------------------------------------------------------------------
@@ -510,8 +582,11 @@ def _quarter(
     ms: list[Month],
     ds: list[dict[str, Any]],
     interest: dict[tuple[int, int], int],
+    paid: dict[dt.date, dict[str, int]],
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {k: sum(m.flows[k] for m in ms) for k in (*FLOWS, *AT_QUARTER_END)}
+    out: dict[str, Any] = {k: sum(m.flows[k] for m in ms) for k in FLOWS}
+    for k in (*AT_QUARTER_END, "distributions_blocked"):  # what was paid (D17)
+        out[k] = sum(paid[m.end][k] for m in ms if m.end in paid)
     out["operating_cash"] = sum(m.operating_cash for m in ms)
     out["revolver_interest"] = sum(interest[(m.end.year, m.end.month)] for m in ms)
     for k in EVENT_SUMS:
@@ -541,6 +616,7 @@ def _quarter(
         ("days_cash_dominion", "cash_dominion"),
         ("days_agings", "agings_reports_required"),
         ("days_below_springing", "cash_flow_covenant_springs"),
+        ("days_in_default", "event_of_default"),
     ):
         out[k] = sum(1 for r in ds if r[flag])
     return out
@@ -551,21 +627,32 @@ def _covenants(
 ) -> pd.DataFrame:
     """Each quarter's covenants by the scalar covenant engine (D13): line items from the
     compliance file's ``projection`` mapping, the springing test on the daily liquidity."""
-    comp = inp.facility.compliance
     frames = []
     for qi, q in enumerate(inp.quarter_ends):
         window = days[days["quarter"] == qi]
-        liquidity = pd.Series(
-            [dollars(int(x)) for x in window["liquidity"]], index=pd.DatetimeIndex(window.index)
-        )
-        row = quarters.loc[q]
-        items = {
-            item: dollars(sum(int(row[k]) for k in spec.sum) - sum(int(row[k]) for k in spec.less))
-            for item, spec in comp.projection.items()
-        }
-        r = evaluate_covenants(inp.facility, q, items, liquidity, cushion=cushion)
+        rows = [
+            {"date": d, "liquidity": x}
+            for d, x in zip(window.index, window["liquidity"], strict=True)
+        ]
+        r = _quarter_covenants(inp, qi, quarters.loc[q], rows, cushion)
         frames.append(r.assign(quarter_end=q).reset_index().set_index(["quarter_end", "covenant"]))
     return pd.concat(frames)
+
+
+def _quarter_covenants(
+    inp: Inputs, qi: int, row: pd.Series, ds: list[dict[str, Any]], cushion: Any
+) -> pd.DataFrame:
+    """One quarter's covenants by the scalar covenant engine on its figures and days."""
+    comp = inp.facility.compliance
+    liquidity = pd.Series(
+        [dollars(int(r["liquidity"])) for r in ds],
+        index=pd.DatetimeIndex([pd.Timestamp(r["date"]) for r in ds]),
+    )
+    items = {
+        item: dollars(sum(int(row[k]) for k in spec.sum) - sum(int(row[k]) for k in spec.less))
+        for item, spec in comp.projection.items()
+    }
+    return evaluate_covenants(inp.facility, inp.quarter_ends[qi], items, liquidity, cushion=cushion)
 
 
 @dataclass(frozen=True)
@@ -596,7 +683,7 @@ def reference_projection(
     """Project one scenario (a loaded Scenario, or scenario ``index`` of a block)."""
     inp = inputs_of(source, index)
     months = monthly_operations(inp)
-    rows, interest = daily_walk(inp, months)
+    rows, interest, paid = daily_walk(inp, months, cushion)
     days = pd.DataFrame(rows).set_index("date")
     quarters = pd.DataFrame(
         [
@@ -606,6 +693,7 @@ def reference_projection(
                 [m for m in months if m.quarter == qi],
                 [r for r in rows if r["quarter"] == qi],
                 interest,
+                paid,
             )
             for qi in range(len(inp.quarter_ends))
         ],

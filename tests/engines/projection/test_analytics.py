@@ -21,8 +21,9 @@ from model.engines.projection import (
 )
 from model.errors import InputError
 from model.terms import load
+from tests.legacy import legacy_base
 
-BASE = load("params/deals/ibasis/scenarios/base.yaml")
+BASE = load(legacy_base())  # the base case as of 2008-03-31 (tests/fixtures)
 STRESS = load("params/deals/ibasis/scenarios/stress-2008.yaml")
 D = dt.date
 
@@ -51,8 +52,12 @@ def test_the_grid_equals_projecting_each_shocked_copy_alone():
         assert row["min_liquidity"] == alone["min_liquidity"]
         assert row["peak_revolver"] == alone["peak_revolver"]
         assert row["funding_gap"] == alone["funding_gap"]
-    # slower collections cost cash: 10 more days of DSO run the revolver up and open a gap
-    assert g.loc[(0.0, 10.0), "funding_gap"] > 0 == g.loc[(0.0, 0.0), "funding_gap"]
+    # the shocks apply after the last reported quarter (2009-06-30) only: the gap the Event
+    # of Default opens on 2009-04-30 (the Bank lends nothing from 2008-11-14) comes before
+    # them, so no revenue shock changes it; 10 more days of DSO from 2009-Q3 widen it
+    base_gap = g.loc[(0.0, 0.0), "funding_gap"]
+    assert base_gap == 20_868_130.34 == g.loc[(-0.15, 0.0), "funding_gap"]
+    assert g.loc[(0.0, 10.0), "funding_gap"] > base_gap
 
 
 def test_breakeven_ebitda_of_the_base_case_is_the_q4_2008_shortfall():
@@ -96,35 +101,58 @@ def test_without_volatility_every_path_is_the_scenario():
     assert (q4, q3) == (1.0, 0.0)
 
 
+def _stress_passing_q4() -> ScenarioBlock:
+    """stress-2008 (as of 2008-03-31) with EBITDA of $12.7M in 2008-Q2, $10.3M in 2008-Q3
+    and $10.5M from 2008-Q4, above the levels of Sec. 6.9(ii) ($7.5M, $9.0M, $10M), so the
+    quarter after 2008-Q3 passes (the look-forward of Sec. 7.7(b)(v)(B) lets a 2008-Q3
+    repurchase through when nothing else fails), while its receivables squeeze keeps
+    liquidity below $20M in 2008-Q3."""
+    block = ScenarioBlock.from_scenarios(STRESS)
+    ebitda = np.full_like(np.array(block.drivers["ebitda"]), 10_500_000)
+    ebitda[0, :2] = [12_700_000, 10_300_000]
+    return block.shocked(replace_with={"ebitda": ebitda})
+
+
 def test_repurchase_capacity_under_stress_is_bound_by_the_cash_flow_covenant():
-    # stress-2008, 2008-Q3: liquidity falls below $20M, so Sec. 6.9(iii) springs. Cash Flow =
+    # 2008-Q3: liquidity falls below $20M, so Sec. 6.9(iii) springs. Cash Flow =
     # 0.375 x EBITDA 10,300,000 (3,862,500) - unfunded capex 600,000 - taxes paid 100,000 -
     # distributions (repurchases count, an assumption of the compliance file) >= 2,000,000:
     # the largest repurchase is 3,862,500 - 700,000 - 2,000,000 = 1,162,500
-    c = repurchase_capacity(STRESS, "2008-09-30")
+    c = repurchase_capacity(_stress_passing_q4(), "2008-09-30")
     assert c["capacity"] == 1_162_500.0
     assert c["binding"] == "covenant borrower_cash_flow"
     assert c["not_confirmed"] == "adjusted_quick_ratio"
 
 
-def test_repurchase_capacity_in_the_base_case_is_the_basket():
-    # 2008-Q3 of the base case: liquidity stays far above $20M even after $15M of repurchases,
-    # so the springing Cash Flow test does not apply, and EBITDA $10.3M >= $9.0M: the basket binds
+def test_repurchase_capacity_looks_forward_one_reporting_period():
+    # Sec. 7.7(b)(v)(B): no repurchase when a Default 'would be substantially likely to exist
+    # under Section 6.9 for the next succeeding financial reporting period'. The base case
+    # breaches Sec. 6.9(ii) in 2008-Q4 ($8.1M < $10M) without any repurchase: nothing in
+    # 2008-Q3. In 2008-Q2 the next quarter (EBITDA $10.3M >= $9.0M) passes and liquidity
+    # stays far above $20M after $15M of repurchases: the basket binds.
     c = repurchase_capacity(BASE, "2008-09-30")
+    assert (c["capacity"], c["basket_remaining"]) == (0.0, 15_000_000.0)
+    assert c["binding"] == (
+        "a covenant breach projected for the next reporting period, the quarter ending "
+        "2008-12-31, without any repurchase (a Default substantially likely)"
+    )
+    c = repurchase_capacity(BASE, "2008-06-30")
     assert (c["capacity"], c["basket_remaining"]) == (15_000_000.0, 15_000_000.0)
     assert c["binding"] == "the repurchase basket (Sec. 7.7(b)(v))"
 
 
 def test_no_repurchase_after_an_earlier_breach():
     # the base case breaches Sec. 6.9(ii) in 2008-Q4 ($8.1M < $10M): an Event of Default that
-    # the projection does not cure, so Sec. 7.7(b)(v)(B) permits no repurchase in 2009-Q3
+    # continues (the scenario's lender enforces), so Sec. 7.7(b)(v)(B) permits no
+    # repurchase in 2009-Q3
     c = repurchase_capacity(BASE, "2009-09-30")
     assert c["capacity"] == 0.0
     assert (
         c["binding"] == "a covenant breach in the quarter ending 2008-12-31 (an Event of Default)"
     )
-    upside = repurchase_capacity(load("params/deals/ibasis/scenarios/upside.yaml"), "2008-09-30")
-    assert upside["basket_remaining"] == 15_000_000  # its own repurchases start in 2009-Q3
+    # the upside repurchases $2.5M in 2009-Q3 itself: $12.5M of the $15M basket is left
+    upside = repurchase_capacity(load("params/deals/ibasis/scenarios/upside.yaml"), "2009-09-30")
+    assert (upside["capacity"], upside["basket_remaining"]) == (12_500_000.0, 12_500_000.0)
 
 
 @pytest.mark.parametrize(
@@ -141,12 +169,12 @@ def test_no_repurchase_after_an_earlier_breach():
         (lambda: breach_probability(BASE, 0), "n: must be a whole number"),
         (lambda: breach_probability(BASE, 10, correlation=2), "correlation"),
         (lambda: repurchase_capacity(BASE, "2011-03-31"), "not a quarter of the projection"),
+        (lambda: repurchase_capacity([BASE, BASE], "2008-09-30"), "give one scenario"),
+        # scenarios projected together share their opening date: the forecast as of
+        # 2008-03-31 and the legacy base do, the rebased base (2009-06-30) does not
         (
-            lambda: (
-                summary(project([BASE, STRESS])) is None
-                or repurchase_capacity([BASE, STRESS], "2008-09-30")
-            ),
-            "give one scenario",
+            lambda: project([load("params/deals/ibasis/scenarios/base.yaml"), STRESS]),
+            "differs from 'base' in opening.date",
         ),
     ],
 )

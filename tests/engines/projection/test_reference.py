@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from model.engines.projection import Projection, ScenarioBlock, project
 from model.engines.projection.engine import run_block
 from model.terms import load
+from tests.legacy import legacy_base
 
 try:  # tests/ is not a package: pytest puts this folder on sys.path
     from reference import Reference, reference_projection
@@ -45,15 +46,20 @@ except ImportError:  # pragma: no cover - if tests/ becomes a package
     from tests.engines.projection.reference import Reference, reference_projection
 
 D = dt.date
-FILES = ("base", "downside", "upside", "stress-2008")
-SHORT = 6  # quarters: 2008-Q2 to 2009-Q3, every step of the over-advance and of dominion
+LEGACY = (
+    legacy_base()
+)  # the base case as of 2008-03-31 (tests/fixtures), every opening figure given
+FILES = ("base", "downside", "upside", "stress-2008", "legacy")
+RANDOM_FILES = ("legacy", "stress-2008")  # both open at 2008-03-31: stacked in one block
+SHORT = 6  # quarters: 2008-Q2 to 2009-Q3 for these, every step of the over-advance and of dominion
 
 
 def _load(name: str, quarters: int | None = None, **overrides: Any) -> Any:
     o = dict(overrides)
     if quarters is not None:
         o["horizon_quarters.value"] = quarters
-    return load(f"params/deals/ibasis/scenarios/{name}.yaml", overrides=o or None)
+    path = LEGACY if name == "legacy" else f"params/deals/ibasis/scenarios/{name}.yaml"
+    return load(path, overrides=o or None)
 
 
 SCENARIOS = {name: _load(name) for name in FILES}
@@ -85,7 +91,7 @@ def shocks(draw: st.DrawFn, n: int) -> dict[str, Any]:
     opening cash and revolver."""
     low = draw(_money(0, 40_000_000))
     out: dict[str, Any] = {
-        "file": draw(st.sampled_from(FILES)),
+        "file": draw(st.sampled_from(RANDOM_FILES)),
         "scale": {"revenue": [x / 1000 for x in draw(_per_quarter(n, st.integers(300, 1600)))]},
         "add": {  # a DSO of 47.5 days now and then
             "dso_domestic": [
@@ -179,8 +185,11 @@ QUARTERLY = (
     "over_advance_used",
     "payables",
     "other_debt",
+    "dividends",
+    "repurchases",
+    "distributions_blocked",
 )
-DAYS_UNDER = ("days_cash_dominion", "days_agings", "days_below_springing")
+DAYS_UNDER = ("days_cash_dominion", "days_agings", "days_below_springing", "days_in_default")
 DAILY_CENTS = (
     "cash",
     "outstanding",
@@ -199,7 +208,12 @@ DAILY_CENTS = (
     "fees_paid",
     "funding_gap",
 )
-DAILY_FLAGS = ("cash_dominion", "agings_reports_required", "cash_flow_covenant_springs")
+DAILY_FLAGS = (
+    "cash_dominion",
+    "agings_reports_required",
+    "cash_flow_covenant_springs",
+    "event_of_default",
+)
 
 
 def _cents(x: Any) -> np.ndarray:
@@ -411,7 +425,7 @@ def test_cash_and_revolver_identities_hold_every_month(many: list[dict[str, Any]
                 "repurchases",
             )
         )
-        np.testing.assert_array_equal(m["operating_cash"][:, k], operating - paid_out)
+        np.testing.assert_array_equal(m["operating_cash"][:, k], operating)
         closing = (
             cash
             + operating
@@ -459,6 +473,8 @@ def test_quarterly_frame_adds_up(many: list[dict[str, Any]]) -> None:
         }
         for i in range(len(q)):
             up = {k: _increase(c, opening, k, i) for k in opening}
+            # operating cash is before the payments (the engine docstring), and the cash
+            # identity holds on the reported columns
             assert c["operating_cash"][i] == (
                 c["ebitda"][i]
                 - c["kpn_transaction_costs"][i]
@@ -466,14 +482,14 @@ def test_quarterly_frame_adds_up(many: list[dict[str, Any]]) -> None:
                 + up["payables"]
                 + up["deferred_revenue"]
                 + up["other_current_liabilities"]
+            )
+            assert up["cash"] == (
+                c["operating_cash"][i]
                 - c["income_taxes_paid"][i]
                 - c["capex_unfunded"][i]
                 - c["other_debt_interest"][i]
                 - c["dividends"][i]
                 - c["repurchases"][i]
-            )
-            assert up["cash"] == (
-                c["operating_cash"][i]
                 + c["draw"][i]
                 - c["repayment"][i]
                 - c["forced_repayment"][i]
@@ -492,7 +508,7 @@ def test_quarterly_frame_adds_up(many: list[dict[str, Any]]) -> None:
 
 def _thresholds(days: pd.DatetimeIndex) -> pd.DataFrame:
     """The line and the cash-dominion threshold of each day, from the terms (cents)."""
-    fac = SCENARIOS["base"].facility
+    fac = SCENARIOS["legacy"].facility
     rows = []
     for d in days:
         t = fac.terms_as_of(d.date())
@@ -502,7 +518,7 @@ def _thresholds(days: pd.DatetimeIndex) -> pd.DataFrame:
     return pd.DataFrame(rows, index=days, columns=["line", "dominion_below"])
 
 
-SHORT_DAYS = _thresholds(pd.date_range("2008-04-01", SHORT_BLOCKS["base"].quarter_ends[-1]))
+SHORT_DAYS = _thresholds(pd.date_range("2008-04-01", SHORT_BLOCKS["legacy"].quarter_ends[-1]))
 
 
 @settings(max_examples=40, deadline=None)
@@ -518,7 +534,13 @@ def test_every_day_the_balance_stays_within_the_limit(many: list[dict[str, Any]]
             c["limit"], np.minimum(SHORT_DAYS["line"].to_numpy(), c["borrowing_base"])
         )
         assert (c["availability"] >= 0).all()
-        np.testing.assert_array_equal(c["availability"], c["limit"] - c["outstanding"])
+        # while an Event of Default continues the bank lends nothing: no draw, nil availability
+        eod = d["event_of_default"].to_numpy(bool)
+        np.testing.assert_array_equal(
+            c["availability"], np.where(eod, 0, c["limit"] - c["outstanding"])
+        )
+        assert (c["draw"][eod] == 0).all()
+        assert d["cash_dominion"].to_numpy(bool)[eod].all()
         np.testing.assert_array_equal(c["liquidity"], c["cash"] + c["availability"])
         assert (c["cash"] >= 0).all() and (c["excess"] == 0).all()
         assert ((c["over_advance_used"] >= 0) & (c["over_advance_used"] <= c["outstanding"])).all()
@@ -528,7 +550,8 @@ def test_every_day_the_balance_stays_within_the_limit(many: list[dict[str, Any]]
         assert not ((c["draw"] > 0) & (c["repayment"] > 0)).any()
         assert (c["availability"][c["funding_gap"] > 0] == 0).all()
         np.testing.assert_array_equal(
-            d["cash_dominion"].to_numpy(), c["liquidity"] < SHORT_DAYS["dominion_below"].to_numpy()
+            d["cash_dominion"].to_numpy(),
+            (c["liquidity"] < SHORT_DAYS["dominion_below"].to_numpy()) | eod,
         )
 
 
@@ -560,7 +583,7 @@ def test_each_covenant_flag_agrees_with_actual_against_required(
 # --------------------------------------------------------------------------------------
 # One quarter worked by hand
 # --------------------------------------------------------------------------------------
-# params/deals/ibasis/scenarios/base.yaml with a one-quarter horizon (2008-04-01 to 2008-06-30) and round
+# the base case as of 2008-03-31 (tests/fixtures/base-as-of-2008-03-31.yaml) with a one-quarter horizon (2008-04-01 to 2008-06-30) and round
 # drivers. The deal is params/deals/ibasis/facilities/svb-loan-agreement.yaml: the original terms until
 # 2008-04-27 (line $35M, 80% / 70%, cash dominion below $15M, Borrower EBITDA springing below
 # $15M, no agings right), the First Loan Modification from 2008-04-28 (line $50M, clause (c)
@@ -584,10 +607,11 @@ def test_each_covenant_flag_agrees_with_actual_against_required(
 #   certificates (ineligible 50% / 90%, whole dollars): April 20,000,000 / 6,000,000; May
 #     19,354,838.71 -> 19,354,839 and 5,806,451.613 -> 5,806,452; June 20,000,000 / 6,000,000.
 #   payables (30 days of costs): 90,000,000; 90,000,000 x 30/31 = 87,096,774.19; 90,000,000.
-#   operating cash: April 10,000,000 - 0 (receivables flat) + 0 - 100,000 - 500,000
-#     = 9,400,000; May 10,000,000 + 3,225,806.45 (receivables 100,000,000 -> 96,774,193.55)
-#     - 2,903,225.81 (payables down) - 600,000 = 9,722,580.64; June 10,000,000 - 3,225,806.45
-#     + 2,903,225.81 - 600,000 - 25,000,000 - 15,000,000 = -30,922,580.64.
+#   operating cash (before the month's payments): April 10,000,000 - 0 (receivables flat) + 0
+#     = 10,000,000; May 10,000,000 + 3,225,806.45 (receivables 100,000,000 -> 96,774,193.55)
+#     - 2,903,225.81 (payables down) = 10,322,580.64; June 10,000,000 - 3,225,806.45
+#     + 2,903,225.81 = 9,677,419.36. Then paid: 600,000 a month (taxes and capex), and on
+#     06-30 25,000,000 + 15,000,000 of dividends and repurchases: net -30,922,580.64 in June.
 #
 # Days (policy: draw below 10,000,000, repay above 40,000,000 or, under dominion, above
 # 10,000,000):
@@ -627,7 +651,8 @@ def test_each_covenant_flag_agrees_with_actual_against_required(
 #   Revolver interest of the quarter 139,208.68 + 150,098.15 + 140,135.87 = 429,442.70.
 #
 # Quarter: net income 30,000,000 - 3,000,000 - 1,500,000 - 600,000 - (429,442.70 + 225,000)
-#   - 900,000 = 23,345,557.30. Cash 10,000,000 - 11,800,000 (operating) + 876,612.40 (draws)
+#   - 900,000 = 23,345,557.30. Cash 10,000,000 + 30,000,000 (operating) - 1,800,000 (taxes
+#   and capex) - 40,000,000 (distributions) + 876,612.40 (draws)
 #   - 1,126,612.40 (forced) - 289,306.83 (interest paid) - 225,000 (fees) + 2,564,306.83
 #   (gap) = 0.
 # Days under the triggers: cash dominion 04-01..04-27 (10M < 15M) and 06-30: 28; agings
@@ -673,7 +698,10 @@ HAND_MONTHS = {  # April, May, June 2008 (dollars)
     "eligible_domestic": ["20000000", "19354839", "20000000"],
     "eligible_foreign": ["6000000", "5806452", "6000000"],
     "payables": ["90000000", "87096774.19", "90000000"],
-    "operating_cash": ["9400000", "9722580.64", "-30922580.64"],
+    # before the month's payments (taxes 100,000 and capex 500,000 a month; the quarter's
+    # dividends 25,000,000 and repurchases 15,000,000 on June 30): EBITDA 10,000,000 less
+    # the increase in receivables plus the increase in payables
+    "operating_cash": ["10000000", "10322580.64", "9677419.36"],
     "interest_accrued": ["139208.68", "150098.15", "140135.87"],
 }
 
@@ -715,7 +743,7 @@ HAND_DAY_COLUMNS = (
 HAND_QUARTER = {  # 2008-06-30 (dollars; days)
     "revenue": "300000000",
     "ebitda": "30000000",
-    "operating_cash": "-11800000",
+    "operating_cash": "30000000",
     "revolver_interest": "429442.70",
     "facility_fees": "225000",
     "interest_paid": "289306.83",
@@ -749,13 +777,28 @@ HAND_COVENANTS = {  # covenant: (required, actual, status_code)
 }
 
 
-HAND_SCENARIO = load("params/deals/ibasis/scenarios/base.yaml", overrides=HAND)
+HAND_SCENARIO = load(LEGACY, overrides=HAND)
 
 
 @pytest.fixture(scope="module")
 def hand() -> tuple[Projection, Reference]:
     assert HAND_SCENARIO.quarter_ends == (D(2008, 6, 30),)
     return project(HAND_SCENARIO), reference_projection(HAND_SCENARIO)
+
+
+def _assert_hand_quarter(
+    p: Projection, ref: Reference, quarter: dt.date, expected: dict[str, str]
+) -> None:
+    """The engine's and the reference's quarter equal the hand-worked figures (dollars, or
+    whole days for ``days_*``)."""
+    q = p.quarters.loc[("base", quarter)]
+    for name, want in expected.items():
+        if name.startswith("days_"):
+            assert q[name] == int(want), name
+            assert ref.quarters.loc[quarter, name] == int(want), name
+        else:
+            assert _cents(q[name]) == int(Decimal(want) * 100), (name, float(q[name]), want)
+            assert ref.quarters.loc[quarter, name] == int(Decimal(want) * 100), name
 
 
 def test_hand_worked_months(hand: tuple[Projection, Reference]) -> None:
@@ -798,14 +841,7 @@ def test_hand_worked_base_rate_and_triggers(hand: tuple[Projection, Reference]) 
 
 def test_hand_worked_quarter(hand: tuple[Projection, Reference]) -> None:
     p, ref = hand
-    q = p.quarters.loc[("base", D(2008, 6, 30))]
-    for name, want in HAND_QUARTER.items():
-        if name.startswith("days_"):
-            assert q[name] == int(want), name
-            assert ref.quarters.loc[D(2008, 6, 30), name] == int(want), name
-        else:
-            assert _cents(q[name]) == int(Decimal(want) * 100), (name, float(q[name]), want)
-            assert ref.quarters.loc[D(2008, 6, 30), name] == int(Decimal(want) * 100), name
+    _assert_hand_quarter(p, ref, D(2008, 6, 30), HAND_QUARTER)
     gaps = p.funding_gaps.loc["base"]
     assert (gaps["first_date"], gaps["first_amount"]) == (D(2008, 6, 30), 2_564_306.83)
 
@@ -826,6 +862,111 @@ def test_hand_worked_covenants(hand: tuple[Projection, Reference]) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# The hand-worked case extended by one quarter, 2008-Q3, under `enforce`
+#
+# The Cash Flow test of 2008-06-30 failed (above): an Event of Default from the day its
+# Compliance Certificate is due, 2008-06-30 + 45 days = 2008-08-14 (the facility's
+# events_of_default: no new advances, cash dominion, no dividends or repurchases, +5% on the
+# rate). Same drivers; prime 5.00% all quarter; over-advance $11.25M through 08-31, $7.5M
+# from 09-01; dominion threshold $15M through 08-30, $20M from 08-31.
+#
+# Months: July and August have 31 days, September 30.
+#   receivables: July and August 38,709,677.42 + 58,064,516.13 (as May), September
+#     40,000,000 + 60,000,000; certificates: July and August 19,354,839 / 5,806,452 (receivables
+#     base 15,483,871.20 + 4,064,516.40 = 19,548,387.60), September 20,000,000 / 6,000,000 (base
+#     20,200,000). Payables 87,096,774.19, 87,096,774.19, 90,000,000.
+#   operating cash: July 10,000,000 + 3,225,806.45 - 2,903,225.81 = 10,322,580.64; August
+#     10,000,000; September 10,000,000 - 3,225,806.45 + 2,903,225.81 = 9,677,419.36; 600,000 a
+#     month paid; the 40,000,000 of dividends and repurchases of 09-30 blocked.
+# Days (from cash 0, outstanding 31,450,000 = 20,200,000 + 11,250,000 over-advance):
+#   07-01: June interest 140,135.87 paid, cash -140,135.87; limit 31,450,000 = outstanding,
+#     availability 0: no draw; funding gap 140,135.87, cash 0.
+#   07-31: July certificate: limit 19,548,387.60 + 11,250,000 = 30,798,387.60: 651,612.40
+#     repaid at once (cash -651,612.40); + 10,322,580.64 - 600,000 = 9,070,968.24; liquidity
+#     9,070,968.24 < 15M, dominion, cash below 10M and nothing available: nothing moves.
+#   08-01: July interest (below) 147,428.60 paid: cash 8,923,539.64.
+#   08-14: Event of Default: availability counts nil, collections swept; no change that day.
+#   08-31: August certificate (base unchanged); + 10,000,000 - 600,000 = 18,323,539.64; swept
+#     above 10,000,000: 8,323,539.64 repaid, outstanding 22,474,847.96, over-advance in use
+#     22,474,847.96 - 19,548,387.60 = 2,926,460.36.
+#   09-01: August interest 219,108.41 paid: cash 9,780,891.59; clause (c)(iii): limit
+#     19,548,387.60 + 7,500,000 = 27,048,387.60 above the balance: no forced repayment; no draw
+#     (default).
+#   09-30: September certificate (base 20,200,000): + 9,677,419.36 - 600,000 = 18,858,310.95;
+#     dividends and repurchases blocked; 8,858,310.95 swept: outstanding 13,616,537.01 (no
+#     over-advance in use), cash 10,000,000, liquidity 10,000,000 (the Bank lends nothing).
+# Interest (ACT/360; "x" = balance x rate; +5% from 08-14):
+#   July: 30 x (20,200,000 x 5% + 11,250,000 x 6.25%) = 30 x 1,713,125 = 51,393,750; 07-31:
+#     19,548,387.60 x 5% + 11,250,000 x 6.25% = 1,680,544.38. Sum 53,074,294.38 / 360 =
+#     147,428.5955 -> 147,428.60, paid 08-01.
+#   August: 13 x 1,680,544.38 = 21,847,076.94 (08-01..08-13); 17 x (19,548,387.60 x 10% +
+#     11,250,000 x 11.25%) = 17 x 3,220,463.76 = 54,747,883.92 (08-14..08-30); 08-31:
+#     19,548,387.60 x 10% + 2,926,460.36 x 11.25% = 2,284,065.5505. Sum 78,879,026.4105 / 360
+#     = 219,108.4067 -> 219,108.41, paid 09-01.
+#   September: 29 x 2,284,065.5505 = 66,237,900.9645; 09-30: 13,616,537.01 x 10% =
+#     1,361,653.701. Sum 67,599,554.6655 / 360 = 187,776.5407 -> 187,776.54 (accrued).
+#   Revolver interest of the quarter: 147,428.60 + 219,108.41 + 187,776.54 = 554,313.55.
+# Quarter: net income 30,000,000 - 3,000,000 - 1,500,000 - 600,000 - 554,313.55 - 900,000
+#   = 23,445,686.45. Cash 0 + 30,000,000 - 1,800,000 - 17,181,850.59 (swept) - 651,612.40
+#   (forced) - 506,672.88 (interest paid: 140,135.87 + 147,428.60 + 219,108.41) + 140,135.87
+#   (gap) = 10,000,000. Days in default 08-14..09-30: 18 + 30 = 48.
+# Covenants, 2008-09-30: Consolidated EBITDA 30,000,000 >= 9,000,000: complies. Cash Flow
+#   springs (liquidity below 20M): 11,250,000 - 1,500,000 - 300,000 - 0 (the distributions were
+#   blocked) = 9,450,000 >= 2,000,000: complies. The default continues all the same
+#   (enforce: no cure in the documents).
+
+HAND_Q3 = {  # 2008-09-30 (dollars; days)
+    "operating_cash": "30000000",
+    "revolver_interest": "554313.55",
+    "interest_paid": "506672.88",
+    "net_income": "23445686.45",
+    "draw": "0",
+    "repayment": "17181850.59",
+    "forced_repayment": "651612.40",
+    "funding_gap": "140135.87",
+    "cash": "10000000",
+    "outstanding": "13616537.01",
+    "availability": "0",
+    "liquidity": "10000000",
+    "dividends": "0",
+    "repurchases": "0",
+    "distributions_blocked": "40000000",
+    "over_advance_used": "0",
+    "days_in_default": "48",
+}
+
+
+@pytest.fixture(scope="module")
+def hand_enforced() -> tuple[Projection, Reference]:
+    scenario = load(LEGACY, overrides=HAND | {"horizon_quarters.value": 2})
+    assert scenario.quarter_ends[-1] == D(2008, 9, 30)
+    assert scenario.terms.lender.response.value == "enforce"
+    return project(scenario), reference_projection(scenario)
+
+
+def test_hand_worked_quarter_under_enforce(hand_enforced: tuple[Projection, Reference]) -> None:
+    p, ref = hand_enforced
+    _assert_hand_quarter(p, ref, D(2008, 9, 30), HAND_Q3)
+    d = p.daily(0)
+    assert d.index[d["event_of_default"]][0] == pd.Timestamp("2008-08-14")
+    assert (d.loc["2008-08-14":, "draw"] == 0).all()
+    assert [float(x) for x in p.blocks[0].run.monthly["interest_accrued"][0, 3:] / 100] == [
+        147_428.60,
+        219_108.41,
+        187_776.54,
+    ]
+    cov = p.covenants.xs(("base", D(2008, 9, 30)), level=("scenario", "quarter_end"))
+    assert cov.loc["consolidated_ebitda", "status_code"] == "complies"
+    assert (
+        cov.loc["borrower_cash_flow", "status_code"],
+        cov.loc["borrower_cash_flow", "actual"],
+    ) == (
+        "complies",
+        9_450_000.0,
+    )
+
+
+# --------------------------------------------------------------------------------------
 # Disagreements found by the oracle: the engine against its specification
 # --------------------------------------------------------------------------------------
 
@@ -838,7 +979,7 @@ def test_a_certificate_rounds_an_exact_half_dollar_up() -> None:
     # days 40,000,050.00; 11% eligible = 4,400,005.50 exactly -> 4,400,006.
     # 1.0 - 0.89 in binary floating point is 0.10999999999999999, which gives 4,400,005.
     scenario = load(
-        "params/deals/ibasis/scenarios/base.yaml",
+        LEGACY,
         overrides=HAND
         | {
             "drivers.revenue": {"value": "300000375", "assumption": "an exact half dollar"},
@@ -881,7 +1022,7 @@ def test_a_one_time_fee_is_paid_once_when_a_later_amendment_keeps_it() -> None:
         "supplemental_commitment_fee",
         "modification_fee",
     ]
-    block = dataclasses.replace(SHORT_BLOCKS["base"], facility=fac)
+    block = dataclasses.replace(SHORT_BLOCKS["legacy"], facility=fac)
     ref = reference_projection(block, with_covenants=False)
     assert ref.quarters["fees_paid"].tolist() == [22_500_000, 0, 0, 0, 0, 0]
     assert _cents(project(block).quarters["fees_paid"]).tolist() == [22_500_000, 0, 0, 0, 0, 0]

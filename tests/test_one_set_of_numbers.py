@@ -1,0 +1,112 @@
+"""One set of numbers: every figure that two reports give as reported for the same deal and
+quarter is equal, across the key-figures JSON of the default batch (02, 03, 04, 05 and the
+index), and every forecast figure carries its as-of date.
+
+The batch runs once for the module (about 30 s on 2 workers): the reports of the embedded
+deal, every scenario, as ``model run`` makes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from model.dates import next_quarter_end
+from model.run import batch
+
+FIGURES = ("revenue", "ebitda", "net_income", "cash", "outstanding", "liquidity", "min_liquidity")
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("default-batch")
+    res = batch.run_batch(
+        out=folder, deals=["ibasis"], force=True, progress=io.StringIO(), progress_bar=False
+    )
+    assert {e["status"] for e in res.entries} == {"ok"}, res.failed
+    return folder
+
+
+def _json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _scenarios(out: Path) -> list[Path]:
+    return sorted(p for p in (out / "ibasis").iterdir() if (p / "04-projection.json").exists())
+
+
+def test_every_reported_quarter_of_04_equals_the_covenant_report(out: Path) -> None:
+    history = _json(out / "ibasis/historical/03-covenant-compliance.json")["history"]
+    assert len(history) == 7  # 2007-12-31 to 2009-06-30
+    compared = 0
+    for folder in _scenarios(out):
+        quarters = _json(folder / "04-projection.json")["quarters"]
+        reported = {q: r for q, r in quarters.items() if r["basis"] == "reported"}
+        assert sorted(reported) == sorted(history), folder.name
+        for q, row in reported.items():
+            want = history[q]
+            for k in FIGURES:
+                assert row[k] == want[k], (folder.name, q, k)
+                compared += 1
+            assert row["covenants"] == want["covenants"], (folder.name, q)
+            compared += len(want["covenants"])
+    assert compared == 4 * 7 * (len(FIGURES) + 3)
+
+
+def test_the_forecast_follows_the_last_reported_quarter_and_says_when_it_was_made(
+    out: Path,
+) -> None:
+    for folder in _scenarios(out):
+        figures = _json(folder / "04-projection.json")
+        quarters = figures["quarters"]
+        order = sorted(quarters)
+        last = max(q for q in order if quarters[q]["basis"] == "reported")
+        forecast = [q for q in order if quarters[q]["basis"] == "forecast"]
+        assert forecast, folder.name
+        assert forecast[0] == next_quarter_end(dt.date.fromisoformat(last)).isoformat()
+        assert all(quarters[q]["as_of"] == figures["as_of"] for q in forecast)
+        assert all(quarters[q]["as_of"] is None for q in order if q <= last)
+        # a forecast made earlier than the last reported quarter is shown beside it, never
+        # in its place
+        if figures["as_of"] < last:
+            assert sorted(figures["forecast_vs_actual"])[-1] == last
+        else:
+            assert figures["forecast_vs_actual"] == {}
+
+
+def test_the_facility_report_and_the_index_agree_with_the_reported_quarters(out: Path) -> None:
+    history = _json(out / "ibasis/historical/03-covenant-compliance.json")["history"]
+    sizing = _json(out / "ibasis/historical/02-facility-sizing.json")
+    # 02's ledger on its as-of date, the quarter end 2008-06-30: the revolver and liquidity
+    day = sizing["as_of"]
+    assert sizing["ledger_on_as_of"]["outstanding"] == history[day]["outstanding"]
+    assert sizing["ledger_on_as_of"]["liquidity"] == history[day]["liquidity"]
+    for q in sizing["quarters"]:
+        if q["quarter_end"] in history and history[q["quarter_end"]]["min_liquidity"] is not None:
+            assert q["min_liquidity"] == history[q["quarter_end"]]["min_liquidity"]
+    index = _json(out / "index.json")
+    deal = next(d for d in index["deals"] if d["name"] == "ibasis")
+    assert deal["latest_reported_quarter"] == max(history)
+    assert deal["historical_breaches"] == [
+        [q, c]
+        for q in sorted(history)
+        for c, r in sorted(history[q]["covenants"].items())
+        if r["status_code"] == "breach"
+    ]
+
+
+def test_reported_quarters_are_certain_in_the_breach_probability(out: Path) -> None:
+    history = _json(out / "ibasis/historical/03-covenant-compliance.json")["history"]
+    for folder in _scenarios(out):
+        prob = _json(folder / "05-scenarios.json")["breach_probability"]["any"]
+        reported = {q: r for q, r in prob.items() if r["basis"] == "reported"}
+        assert sorted(reported) == sorted(history)
+        for q, r in reported.items():
+            breached = any(c["status_code"] == "breach" for c in history[q]["covenants"].values())
+            assert r["probability"] == (1.0 if breached else 0.0), (folder.name, q)
+        assert all(r["basis"] == "forecast" for q, r in prob.items() if q > max(history))
