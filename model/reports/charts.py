@@ -686,11 +686,16 @@ def projection_revolver_chart(
 
 
 def projection_headroom_chart(
-    p: Projection, scenario: str | int = 0, title: str | None = None
+    p: Projection,
+    scenario: str | int = 0,
+    title: str | None = None,
+    history: pd.DataFrame | None = None,
 ) -> tuple[Figure, np.ndarray]:
     """Each covenant's headroom as a percentage of its required level, per quarter of one
     projected scenario, one panel per covenant, bars coloured by status; quarters without a
-    level are labelled.
+    level are labelled. With ``history`` (the covenants of
+    :func:`model.engines.projection.timeline`: ``basis`` reported or forecast), the reported
+    quarters come first, hatched, and the forecast follows the last of them.
 
     Examples
     --------
@@ -703,18 +708,27 @@ def projection_headroom_chart(
     """
     name = _scenario(p, scenario)
     c = _xs(p.covenants, name, "scenario")
-    quarters = list(p.quarter_ends)
+    titles = {
+        str(k): str(v)
+        for k, v in c.groupby(level="covenant", observed=True)["title"].first().items()
+    }
+    rows = _headroom_rows(c, history)
+    quarters = sorted({q for q, _cid in rows.index})
     where = {q: i for i, q in enumerate(quarters)}
-    ids = list(dict.fromkeys(str(v) for v in c.index.get_level_values("covenant")))
+    ids = list(dict.fromkeys(str(v) for v in rows.index.get_level_values("covenant")))
     fig, axes = _panels(len(ids), 2.2)
     for ax, cid in zip(axes, ids, strict=True):
-        h = _xs(c, cid, "covenant")
+        h = rows.xs(cid, level="covenant")
         pos = [where[q] for q in h.index]
-        pct = h["headroom_pct"].to_numpy(dtype=float) * 100
+        pct = h["pct"].to_numpy(dtype=float) * 100
         codes = [str(s) for s in h["status_code"]]
-        ax.bar(pos, np.nan_to_num(pct), width=0.6, color=[_status_colour(s) for s in codes])
+        bars = ax.bar(pos, np.nan_to_num(pct), width=0.6, color=[_status_colour(s) for s in codes])
+        for bar, reported in zip(bars, h["reported"], strict=True):
+            if reported:
+                bar.set_hatch("///")
+                bar.set_edgecolor("white")
         ax.axhline(0, color="black", lw=1)
-        head = str(h["title"].iloc[0])
+        head = titles.get(cid, cid.replace("_", " "))
         if np.isnan(pct).all():  # never a level: say so once, not per quarter
             why = _joined(STATUS_WORDS.get(s, s) for s in codes)
             head = f"{head}: no headroom in any quarter ({why.lower()})"
@@ -742,11 +756,45 @@ def projection_headroom_chart(
         title or f"Scenario {name}: covenant headroom by quarter (% of the required level)"
     )
     handles = [
-        *_status_handles(c["status_code"]),
+        *_status_handles(rows["status_code"]),
         Line2D([], [], color="black", lw=1, label="required level (0% headroom)"),
     ]
+    if rows["reported"].any():
+        handles.append(
+            Patch(facecolor="#888888", hatch="///", edgecolor="white", label="reported quarter")
+        )
     _legend_below(fig, handles)
     return fig, axes
+
+
+def _headroom_rows(c: pd.DataFrame, history: pd.DataFrame | None) -> pd.DataFrame:
+    """(quarter_end, covenant) -> pct (headroom as a share of the level), status_code,
+    reported: the projection's rows, or the timeline's when given."""
+    if history is None:
+        return pd.DataFrame(
+            {
+                "pct": c["headroom_pct"].to_numpy(dtype=float),
+                "status_code": c["status_code"].to_numpy(),
+                "reported": False,
+            },
+            index=c.index,
+        )
+    required = history["required"].to_numpy(dtype=float)
+    tested = history["status_code"].isin(["complies", "amber", "breach"]).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(
+            tested & (required != 0),
+            history["headroom"].to_numpy(dtype=float) / np.abs(required),
+            np.nan,
+        )
+    return pd.DataFrame(
+        {
+            "pct": pct,
+            "status_code": history["status_code"].to_numpy(),
+            "reported": (history["basis"] == "reported").to_numpy(),
+        },
+        index=history.index,
+    )
 
 
 # --- analytics ---------------------------------------------------------------------------

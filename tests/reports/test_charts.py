@@ -3,6 +3,7 @@ that quote the deal come from its terms."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import matplotlib.pyplot as plt
@@ -393,6 +394,24 @@ def test_projection_headroom_chart(stress):
         np.testing.assert_allclose(heights, np.nan_to_num(h["headroom_pct"] * 100))
     assert {"amber", "breach", "not_required", "threshold_not_provided"} <= set(c["status_code"])
     assert "no headroom in any quarter" in _title(axes[ids.index("adjusted_quick_ratio")])
+
+
+def test_projection_headroom_chart_shows_the_reported_quarters_first(stress):
+    from model import load, timeline
+
+    scenario = load("params/deals/ibasis/scenarios/stress-2008.yaml")
+    _figures, history = timeline(scenario, stress)
+    fig, axes = projection_headroom_chart(stress, history=history)
+    ids = list(dict.fromkeys(history.index.get_level_values("covenant")))
+    cash_flow = axes[ids.index("borrower_cash_flow")]
+    h = history.xs("borrower_cash_flow", level="covenant")
+    hatched = [bool(p.get_hatch()) for p in cash_flow.patches]
+    assert hatched == list(h["basis"] == "reported")  # 7 reported quarters, then 6 forecast
+    assert sum(hatched) == 7
+    # 2008-12-31, reported: Cash Flow 1,500,000 against 2,000,000: -25% of the level
+    i = list(h.index).index(dt.date(2008, 12, 31))
+    assert cash_flow.patches[i].get_height() == pytest.approx(-25.0)
+    assert "reported quarter" in _legend(axes[0])
 
 
 def test_projection_charts_name_a_bad_scenario(stress):
