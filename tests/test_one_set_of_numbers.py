@@ -58,6 +58,28 @@ def test_every_reported_quarter_of_04_equals_the_covenant_report(out: Path) -> N
     assert compared == 4 * 7 * (len(FIGURES) + 3)
 
 
+def test_the_certified_quarter_is_the_historys_quarter(out: Path) -> None:
+    report = _json(out / "ibasis/historical/03-covenant-compliance.json")
+    q = report["quarter_end"]
+    want = report["history"][q]["covenants"]
+    assert sorted(report["covenants"]) == sorted(want)
+    for cid, c in report["covenants"].items():
+        for k in ("required", "actual", "headroom"):
+            got = None if c[k] is None else float(c[k])
+            assert got == want[cid][k], (cid, k)
+        code = want[cid]["status_code"]
+        assert (
+            ("amber" in c["status"])
+            if code == "amber"
+            else c["status"].startswith(code.replace("_", " "))
+        ), (cid, c["status"], code)
+    # the certificate the bank receives shows the same figures
+    certificate = (out / "ibasis/historical" / report["certificate_html"]).read_text()
+    for cid, c in want.items():
+        if c["actual"] is not None and abs(c["actual"]) >= 1000:
+            assert f"{c['actual']:,.0f}" in certificate, cid
+
+
 def test_the_forecast_follows_the_last_reported_quarter_and_says_when_it_was_made(
     out: Path,
 ) -> None:
