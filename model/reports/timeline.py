@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.engines.projection.timeline import FIGURES
+from model.engines.projection.reported import FIGURES
 from model.reports.tables import Table, table
 from model.terms.actuals import Actuals
 

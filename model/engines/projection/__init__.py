@@ -14,13 +14,13 @@ from model.engines.projection.analytics import (
 from model.engines.projection.block import ScenarioBlock
 from model.engines.projection.dashboard import dashboard
 from model.engines.projection.plausibility import plausibility
-from model.engines.projection.result import Projection, project
-from model.engines.projection.timeline import (
-    forecast_vs_actual,
+from model.engines.projection.reported import (
+    reported_defaults,
     reported_figures,
     reported_quarters,
-    timeline,
 )
+from model.engines.projection.result import Projection, project
+from model.engines.projection.timeline import forecast_vs_actual, timeline
 
 __all__ = [
     "ScenarioBlock",
@@ -37,6 +37,7 @@ __all__ = [
     "dashboard",
     "reported_quarters",
     "reported_figures",
+    "reported_defaults",
     "timeline",
     "forecast_vs_actual",
 ]

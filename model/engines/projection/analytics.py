@@ -32,8 +32,8 @@ from model.engines.covenants.evaluate import resolve_terms
 from model.engines.facility.baskets import repurchase_basket_terms
 from model.engines.projection.block import ScenarioBlock
 from model.engines.projection.engine import scenario_block
+from model.engines.projection.reported import reported_quarters
 from model.engines.projection.result import Projection, project
-from model.engines.projection.timeline import reported_quarters
 from model.errors import InputError
 from model.terms.scenarios import Scenario
 from model.values import read_amount, read_choice, read_int
@@ -467,9 +467,9 @@ def repurchase_capacity(scenario: Any, quarter: Any, *, tolerance: float = 0.01)
 
     The repurchase lowers cash (so the revolver may be drawn, liquidity falls and a
     springing test may apply) and, where the deal counts repurchases as distributions, the
-    cash-flow figure of that quarter. A breach in an earlier quarter is an Event of Default
-    that has not gone away in the projection: no repurchase is permitted then (for SVB, Sec.
-    7.7(b)(v)(B)). Nor is one that leaves a breach projected for the next succeeding
+    cash-flow figure of that quarter. While an Event of Default continues at the quarter end
+    (a failed test from its certificate's due date, until a waiver) no repurchase is
+    permitted (for SVB, Sec. 7.7(b)(v)(B)). Nor is one that leaves a breach projected for the next succeeding
     reporting period (the next quarter), the same section's look-forward: the covenants of
     the quarter and of the next one must all pass. A covenant whose level the documents leave blank cannot be confirmed
     and is reported, not tested.
@@ -511,12 +511,15 @@ def repurchase_capacity(scenario: Any, quarter: Any, *, tolerance: float = 0.01)
         base.drivers["repurchases"][0, : qi + 1].sum()
     )
     room = max(0.0, float(basket.amount) - used)
-    earlier = _breach_mask(probe)[0, :qi]
-    if earlier.any():
-        when = base.quarter_ends[int(np.argmax(earlier))]
-        return result(
-            0.0, room, f"a covenant breach in the quarter ending {when} (an Event of Default)"
-        )
+    run = probe.blocks[0].run  # one scenario: kept day by day
+    days = np.array(run.grid.days, dtype="datetime64[D]")
+    e = int(np.searchsorted(days, np.datetime64(q), side="right")) - 1
+    if run.default.shape[1] and run.default[0, e]:
+        b = e
+        while b > 0 and run.default[0, b - 1]:
+            b -= 1
+        began = "inherited from the reported quarters" if b == 0 else f"from {run.grid.days[b]}"
+        return result(0.0, room, f"an Event of Default continues at the quarter end ({began})")
     # the quarter itself and the next succeeding reporting period (for SVB, Sec.
     # 7.7(b)(v)(B): no repurchase when a Default 'would be substantially likely to exist
     # under Section 6.9 for the next succeeding financial reporting period')

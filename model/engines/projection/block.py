@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from model.engines.projection.reported import reported_defaults
 from model.errors import InputError
 from model.terms.actuals import Actuals
 from model.terms.facility import Facility
@@ -78,8 +79,13 @@ class ScenarioBlock:
     lender : LenderResponse
         What the bank does when a covenant fails (``enforce`` or ``waive``).
     known_through : date, optional
-        The last quarter end the deal's actuals report: the analytics shock only the
-        quarters after it (a reported quarter is certain).
+        The last quarter end the forecast knows as reported: the last the deal's actuals
+        report, or the forecast's as-of date (its opening) if earlier. The analytics shock
+        only the quarters after it.
+    reported_defaults : tuple of date
+        The days on which reported quarters known at the opening became Events of Default
+        (:func:`~model.engines.projection.reported.reported_defaults`): the projection
+        inherits them.
     """
 
     names: tuple[str, ...]
@@ -94,6 +100,7 @@ class ScenarioBlock:
     history: Actuals | None = None
     lender: LenderResponse = ENFORCE
     known_through: dt.date | None = None
+    reported_defaults: tuple[dt.date, ...] = ()
     scenarios: tuple[Scenario, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -155,7 +162,10 @@ class ScenarioBlock:
             opening=opening,
             history=first.history,
             lender=first.terms.lender,
-            known_through=None if first.reported is None else first.reported.last_quarter,
+            known_through=None
+            if first.reported is None
+            else min(first.reported.last_quarter, first.terms.opening.date.value),
+            reported_defaults=reported_defaults(first),
             scenarios=tuple(items),
         )
 

@@ -479,6 +479,7 @@ def block_grid(block: ScenarioBlock) -> EventGrid:
         block.maturity,
         block.after_maturity,
         None if waiver is None else waiver.value,
+        block.reported_defaults,
     )
 
 

@@ -202,6 +202,7 @@ def event_grid(
     maturity: dt.date,
     after_maturity: str,
     waiver_date: dt.date | None = None,
+    default_days: tuple[dt.date, ...] = (),
 ) -> EventGrid:
     """The event days of a projection from the day after ``opening_date`` to the last
     quarter end, with the facility terms of each day."""
@@ -233,7 +234,14 @@ def event_grid(
         | {d for d in rate_days if start <= d <= end}
         | ({maturity} if start <= maturity <= end else set())
         | set(due)
-        | ({waiver_date} if waiver_date is not None and start <= waiver_date <= end else set())
+        | {
+            d
+            for d in (
+                (waiver_date, waiver_date + dt.timedelta(days=1)) if waiver_date is not None else ()
+            )
+            if start <= d <= end
+        }  # the waiver's day, and the next, from which the default no longer continues
+        | {d for d in default_days if start <= d <= end}  # inherited from reported quarters
     )
     rows = [_terms_row(facility.terms_as_of(d), d, lag) for d in days]
     month_index = {(d.year, d.month): i for i, d in enumerate(mends)}

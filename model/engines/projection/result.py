@@ -239,7 +239,8 @@ def _defaults(run: Run, covs: Sequence[QuarterCovenants]) -> Defaults:
     """Where an Event of Default continues, from the covenant results: a failed test is one
     from the day its Compliance Certificate is due, to the end of the horizon
     (``enforce``) or to the lender's waiver (``waive``: the fee is paid that day, and a test
-    failing after it is a new Event of Default)."""
+    failing after it is a new Event of Default). The defaults of the reported quarters
+    known at the opening (``block.reported_defaults``) are inherited the same way."""
     g, block = run.grid, run.block
     n = block.size
     breach = np.zeros((n, len(block.quarter_ends)), dtype=bool)
@@ -248,8 +249,18 @@ def _defaults(run: Run, covs: Sequence[QuarterCovenants]) -> Defaults:
     out = Defaults.none(n, g.size)
     fee = block.lender.waiver_fee
     fee_cents = 0 if fee is None else int(fee.value * 100)
-    current = np.zeros(n, dtype=bool)
+    waiver = None if block.lender.waiver_date is None else block.lender.waiver_date.value
+    # defaults inherited from the reported quarters: one that began before the opening
+    # continues into it unless a waiver on or after its start, before the opening, ended it
+    carried = any(
+        d < g.start and not (waiver is not None and d <= waiver < g.start)
+        for d in block.reported_defaults
+    )
+    later = {d for d in block.reported_defaults if d >= g.start}
+    current = np.full(n, carried, dtype=bool)
     for e in range(g.size):
+        if g.days[e] in later:
+            current = np.ones(n, dtype=bool)
         if g.due_quarter[e] >= 0:
             current = current | breach[:, g.due_quarter[e]]
         out.active[:, e] = current

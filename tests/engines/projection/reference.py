@@ -195,6 +195,7 @@ class Inputs:
     response: str = "enforce"
     waiver_date: dt.date | None = None
     waiver_fee: Decimal = Decimal(0)
+    reported_defaults: tuple[dt.date, ...] = ()
 
 
 def _exact(x: Any) -> Decimal:
@@ -222,6 +223,7 @@ def inputs_of(source: Scenario | ScenarioBlock, index: int = 0) -> Inputs:
         t = source.terms
         return Inputs(
             **_lender(t.lender),
+            reported_defaults=ScenarioBlock.from_scenarios(source).reported_defaults,
             name=source.name,
             facility=source.facility,
             opening_date=t.opening.date.value,
@@ -234,6 +236,7 @@ def inputs_of(source: Scenario | ScenarioBlock, index: int = 0) -> Inputs:
         )
     return Inputs(
         **_lender(source.lender),
+        reported_defaults=source.reported_defaults,
         name=source.names[index],
         facility=source.facility,
         opening_date=source.opening_date,
@@ -553,9 +556,15 @@ def daily_walk(
     months_by_end = {m.end: m for m in months}
     certs = _certificates(inp, months)
     dues = {certificate_due_date(inp.facility, q): qi for qi, q in enumerate(inp.quarter_ends)}
+    w = inp.waiver_date if inp.response == "waive" else None
+    s.default = any(  # D17: inherited from the reported quarters
+        d < start and not (w is not None and d <= w < start) for d in inp.reported_defaults
+    )
     rows: list[dict[str, Any]] = []
     day = start
     while day <= end:
+        if day in inp.reported_defaults:
+            s.default = True
         if day in dues and not s.default:  # D17: the certificate due today is tested
             qi = dues[day]
             ms = [m for m in months if m.quarter == qi]

@@ -52,12 +52,12 @@ def test_the_grid_equals_projecting_each_shocked_copy_alone():
         assert row["min_liquidity"] == alone["min_liquidity"]
         assert row["peak_revolver"] == alone["peak_revolver"]
         assert row["funding_gap"] == alone["funding_gap"]
-    # the shocks apply after the last reported quarter (2009-06-30) only: the gap the Event
-    # of Default opens on 2009-04-30 (the Bank lends nothing from 2008-11-14) comes before
-    # them, so no revenue shock changes it; 10 more days of DSO from 2009-Q3 widen it
+    # a forecast as of 2008-03-31 is shocked from its first quarter (all it knows is the
+    # opening): 10 more days of DSO widen the gap the Event of Default leaves (the Bank lends
+    # nothing from 2008-11-14); 15% less revenue ties up fewer receivables and narrows it
     base_gap = g.loc[(0.0, 0.0), "funding_gap"]
-    assert base_gap == 20_868_130.34 == g.loc[(-0.15, 0.0), "funding_gap"]
-    assert g.loc[(0.0, 10.0), "funding_gap"] > base_gap
+    assert base_gap == 20_868_130.34
+    assert g.loc[(0.0, 10.0), "funding_gap"] > base_gap > g.loc[(-0.15, 0.0), "funding_gap"]
 
 
 def test_breakeven_ebitda_of_the_base_case_is_the_q4_2008_shortfall():
@@ -141,18 +141,28 @@ def test_repurchase_capacity_looks_forward_one_reporting_period():
     assert c["binding"] == "the repurchase basket (Sec. 7.7(b)(v))"
 
 
-def test_no_repurchase_after_an_earlier_breach():
+def test_no_repurchase_while_an_event_of_default_continues():
     # the base case breaches Sec. 6.9(ii) in 2008-Q4 ($8.1M < $10M): an Event of Default that
     # continues (the scenario's lender enforces), so Sec. 7.7(b)(v)(B) permits no
     # repurchase in 2009-Q3
     c = repurchase_capacity(BASE, "2009-09-30")
     assert c["capacity"] == 0.0
-    assert (
-        c["binding"] == "a covenant breach in the quarter ending 2008-12-31 (an Event of Default)"
-    )
-    # the upside repurchases $2.5M in 2009-Q3 itself: $12.5M of the $15M basket is left
+    # 2008-12-31 + 45 days: the Event of Default continues at the quarter end
+    assert c["binding"] == "an Event of Default continues at the quarter end (from 2009-02-14)"
+    # the upside repurchases $2.5M in 2009-Q3 itself: $12.5M of the $15M basket is left;
+    # its reported 2008-Q4 default was waived on 2009-03-31 (its lender: waive)
     upside = repurchase_capacity(load("params/deals/ibasis/scenarios/upside.yaml"), "2009-09-30")
     assert (upside["capacity"], upside["basket_remaining"]) == (12_500_000.0, 12_500_000.0)
+    # the same scenario under enforce inherits the default: nothing
+    enforced = load(
+        "params/deals/ibasis/scenarios/upside.yaml",
+        overrides={"lender": {"response": {"value": "enforce", "assumption": "test"}}},
+    )
+    c = repurchase_capacity(enforced, "2009-09-30")
+    assert (c["capacity"], c["binding"]) == (
+        0.0,
+        "an Event of Default continues at the quarter end (inherited from the reported quarters)",
+    )
 
 
 @pytest.mark.parametrize(

@@ -201,3 +201,50 @@ def test_products_at_the_drivers_bounds_are_exact() -> None:
     # 156,989,247,311,824), all eligible
     assert run.monthly["receivables_domestic"][0, 0] == 156_989_247_311_824
     assert np.all(run.monthly["eligible_domestic"][0] % 100 == 0)  # whole dollars
+
+
+def test_a_waiver_on_a_day_without_other_events_ends_the_default_that_day() -> None:
+    # 2009-03-10 is no month end, certificate day or change of terms: the default must still
+    # end with that day (the day after it is an event day of its own), as the reference has it
+    over = {
+        "lender": {
+            "response": {"value": "waive", "assumption": "test"},
+            "waiver_date": {"value": "2009-03-10", "assumption": "test"},
+            "waiver_fee": {"value": 100000, "assumption": "test"},
+        }
+    }
+    block = ScenarioBlock.from_scenarios(load(STRESS, overrides=over))
+    d = project(block).daily(0)
+    assert d.loc["2009-03-10", "event_of_default"] and not d.loc["2009-03-11", "event_of_default"]
+    assert d.loc["2009-03-10", "fees_paid"] == 100_000.0
+    assert_engine_matches_reference(block)
+
+
+BASE = "params/deals/ibasis/scenarios/base.yaml"
+ENFORCE = {"lender": {"response": {"value": "enforce", "assumption": "test"}}}
+
+
+def test_a_reported_default_is_inherited_unless_it_was_waived() -> None:
+    # the reported 2008-12-31 quarter fails the Cash Flow test (03's history): an Event of
+    # Default from 2009-02-14, before the base case opens (2009-06-30)
+    enforced = load(BASE, overrides=ENFORCE)
+    block = ScenarioBlock.from_scenarios(enforced)
+    assert block.reported_defaults == (D(2009, 2, 14),)
+    p = project(block)
+    q = p.quarters.xs("base", level="scenario")
+    assert q.loc[D(2009, 9, 30), "days_in_default"] == 92  # every day of the first quarter
+    assert (p.daily(0)["availability"] == 0).all()
+    assert_engine_matches_reference(block)
+    # the shipped base case takes it as waived on 2009-03-31 (a labelled assumption)
+    shipped = project(load(BASE))
+    assert shipped.quarters["days_in_default"].sum() == 0
+
+
+def test_only_what_the_forecast_knows_is_left_unshocked() -> None:
+    # the base case opens at the last reported quarter: every forecast quarter is shocked;
+    # the forecast as of 2008-03-31 knows nothing after its opening, though the actuals report
+    # five of its quarters
+    base = ScenarioBlock.from_scenarios(load(BASE))
+    stress = ScenarioBlock.from_scenarios(load(STRESS))
+    assert base.known_through == D(2009, 6, 30) and base.unknown().all()
+    assert stress.known_through == D(2008, 3, 31) and stress.unknown().all()
