@@ -148,7 +148,7 @@ def summary(projection: Projection) -> pd.DataFrame:
         index=pd.Index(projection.scenarios, name="scenario"),
     )
     out["min_liquidity_springing_level"] = [
-        _springing_level(projection, quarters[q]) for q in low_q
+        springing_level(projection.blocks[0].run.block.facility, quarters[q]) for q in low_q
     ]
     head = projection.covenant_array("headroom")
     tested = np.isin(codes, ("complies", "amber", "breach"))
@@ -161,10 +161,10 @@ def summary(projection: Projection) -> pd.DataFrame:
     return out
 
 
-def _springing_level(projection: Projection, quarter_end: dt.date) -> float:
+def springing_level(facility: Any, quarter_end: dt.date) -> float:
     """The liquidity level below which the springing test applies in the quarter ending
     ``quarter_end``, in the terms that govern that quarter's test (NaN: none)."""
-    terms, _basis = resolve_terms(projection.blocks[0].run.block.facility, quarter_end)
+    terms, _basis = resolve_terms(facility, quarter_end)
     for c in terms.covenants:
         if c.springing is not None and c.springing.metric == "liquidity":
             return float(c.springing.amount)

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.engines.covenants.evaluate import resolve_terms
 from model.engines.facility.borrowing_base import over_advance_amount
+from model.engines.projection.analytics import springing_level
 from model.engines.projection.result import Projection
 from model.terms.scenarios import Scenario
 
@@ -45,14 +45,6 @@ def next_step_down(facility: Any, after: dt.date, until: dt.date) -> dict[str, A
         now = over_advance_amount(facility, d)
         if now < before:
             return {"date": d, "from": float(before), "to": float(now)}
-    return None
-
-
-def _springing_level(facility: Any, quarter_end: dt.date) -> float | None:
-    terms, _basis = resolve_terms(facility, quarter_end)
-    for c in terms.covenants:
-        if c.springing is not None and c.springing.metric == "liquidity":
-            return float(c.springing.amount)
     return None
 
 
@@ -110,7 +102,7 @@ def dashboard(projection: Projection, scenario: Scenario) -> dict[str, Any]:
             "amount": float(liquidity[at]),
             "date": low_day,
             "cash_dominion_below": float(moved["cash_dominion_threshold"].to_numpy()[at]),
-            "springing_below": _springing_level(fac, low_q),
+            "springing_below": None if np.isnan(level := springing_level(fac, low_q)) else level,
             "event_of_default": bool(moved["event_of_default"].to_numpy()[at]),
         },
         "days_cash_dominion": int(q.loc[forecast, "days_cash_dominion"].sum()),

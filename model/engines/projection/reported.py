@@ -7,12 +7,14 @@ forecast inherits from them (:func:`reported_defaults`).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
+from model.dates.periods import quarter_start
 from model.engines.covenants.evaluate import evaluate_history
 from model.engines.covenants.reporting import certificate_due_date
 from model.engines.facility.ledger import facility_ledger
@@ -92,6 +94,22 @@ def reported_quarters(scenario: Scenario, cushion: Any = "0.10") -> ReportedQuar
     >>> r.covenants.loc[(dt.date(2008, 12, 31), "borrower_cash_flow"), "status_code"]
     'breach'
     """
+    key = (id(scenario), str(cushion))
+    hit = _COMPUTED.get(key)
+    if hit is not None and hit[0]() is scenario:
+        return hit[1]
+    out = _reported_quarters(scenario, cushion)
+    _COMPUTED[key] = (weakref.ref(scenario, lambda _r: _COMPUTED.pop(key, None)), out)
+    return out
+
+
+_COMPUTED: dict[tuple[int, str], tuple[weakref.ref[Scenario], ReportedQuarters]] = {}
+"""The reported quarters of each loaded scenario, computed once (a ledger and the covenant
+engine over every reported quarter: the block, the timeline, the back-test and the
+analytics all read them); dropped with the scenario."""
+
+
+def _reported_quarters(scenario: Scenario, cushion: Any) -> ReportedQuarters:
     rep = scenario.reported
     if rep is None:
         raise InputError(
@@ -159,7 +177,7 @@ def _lowest(ledger: pd.DataFrame | None, q: dt.date) -> float:
     whole quarter, else NaN."""
     if ledger is None:
         return float("nan")
-    start = pd.Timestamp(dt.date(q.year, q.month - 2, 1))
+    start = pd.Timestamp(quarter_start(q))
     days = ledger.loc[(ledger.index >= start) & (ledger.index <= pd.Timestamp(q)), "liquidity"]
     if len(days) != (pd.Timestamp(q) - start).days + 1:
         return float("nan")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model.engines.projection import ScenarioBlock, project
+from model.engines.projection import ScenarioBlock, project, reported_quarters
 from model.errors import ModelError
 from model.terms import load
 
@@ -228,6 +228,9 @@ def test_a_reported_default_is_inherited_unless_it_was_waived() -> None:
     # the reported 2008-12-31 quarter fails the Cash Flow test (03's history): an Event of
     # Default from 2009-02-14, before the base case opens (2009-06-30)
     enforced = load(BASE, overrides=ENFORCE)
+    # the ledger and the covenant history of the reported quarters are computed once per
+    # loaded scenario, whoever asks (the block, the timeline, the analytics)
+    assert reported_quarters(enforced) is reported_quarters(enforced)
     block = ScenarioBlock.from_scenarios(enforced)
     assert block.reported_defaults == (D(2009, 2, 14),)
     p = project(block)
