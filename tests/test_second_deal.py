@@ -71,7 +71,13 @@ def test_the_schedule_follows_the_deals_lines() -> None:
     s = model.schedule_1(FAC, ACTS, "2019-12-31")
     assert list(s) == ["leverage_ratio", "fixed_charge_coverage"]
     assert s["leverage_ratio"].line("6").amount == Decimal("3440000")
-    assert s["fixed_charge_coverage"].line("8").formula == "5 - 6 - 7"
+    assert s["fixed_charge_coverage"].line("16").formula == "13 - 14 - 15"
+    # the add-backs are capped at 20% of EBITDA before them, not below zero (none in 2019)
+    assert s["leverage_ratio"].line("8").amount == Decimal("0.20")
+    assert s["leverage_ratio"].line("9").amount == Decimal("688000.00")  # 3,440,000 x 0.20
+    assert s["leverage_ratio"].line("11").formula == "9 max 10"
+    assert s["leverage_ratio"].line("12").formula == "7 min 11"
+    assert s["leverage_ratio"].line("12").amount == Decimal("0")
     assert s["fixed_charge_coverage"].value == Decimal("1.31")
 
 

@@ -153,6 +153,12 @@ def _formula(metric: Metric, line: str, ops: Sequence[str], where: Mapping[str, 
         return "=" + cells[0] + "".join(f"-{c}" for c in cells[1:])
     if ln.operation == "product":
         return "=" + "*".join(cells)
+    if ln.operation == "minimum":
+        return "=MIN(" + ",".join(cells) + ")"
+    if ln.operation == "maximum":
+        return "=MAX(" + ",".join(cells) + ")"
+    if ln.operation == "constant":
+        return f"={ln.constant}"
     return f"=ROUND({cells[0]}/{cells[1]},{metric.ratio_places})"
 
 

@@ -34,7 +34,7 @@ from pydantic import ValidationInfo, field_validator, model_validator
 
 from model.dates.periods import FISCAL_YEAR_END_MONTHS
 from model.errors import NotFoundError
-from model.terms.fields import Days, Flag, Frozen, Name, Provenanced, Sourced, Whole
+from model.terms.fields import Days, Flag, Frozen, Name, Provenanced, SignedAmount, Sourced, Whole
 from model.terms.files import ParamsFile, located_checks, raise_located, validate
 from model.terms.notes import LoadReference
 from model.terms.quantities import QUANTITIES
@@ -57,8 +57,11 @@ __all__ = [
     "PERIOD_MARKERS",
 ]
 
-OPERATIONS = ("sum", "difference", "product", "ratio")
-"""How a computed line combines earlier lines."""
+OPERATIONS = ("sum", "difference", "product", "ratio", "minimum", "maximum", "constant")
+"""How a computed line combines earlier lines (``minimum``: the least of them, a cap;
+``maximum``: the greatest, a floor such as "not less than zero"; ``constant``: a number the
+agreement states, such as a 20% cap on add-backs or a cap on netted cash, with no
+operands)."""
 
 PLACEHOLDERS = ("borrower", "bank", "period_end")
 """The only ``{name}`` markers the certificate's text may hold; they are replaced by the
@@ -95,6 +98,9 @@ class MetricLine(Frozen):
     difference: tuple[Name, ...] | None = None
     product: tuple[Name, ...] | None = None
     ratio: tuple[Name, ...] | None = None
+    minimum: tuple[Name, ...] | None = None
+    maximum: tuple[Name, ...] | None = None
+    constant: SignedAmount | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> MetricLine:
@@ -106,7 +112,7 @@ class MetricLine(Frozen):
             )
         if self.ratio is not None and len(self.ratio) != 2:
             raise ValueError(f"line {self.line}: a ratio divides one line by another: [X, Y]")
-        for op in ("sum", "difference", "product"):
+        for op in ("sum", "difference", "product", "minimum", "maximum"):
             operands = getattr(self, op)
             if operands is not None and len(operands) < 2:
                 raise ValueError(f"line {self.line}: {op} needs at least two lines")
@@ -120,7 +126,9 @@ class MetricLine(Frozen):
     @property
     def operands(self) -> tuple[str, ...]:
         """The lines an operation combines (empty for an input)."""
-        return () if self.input is not None else tuple(getattr(self, self.operation))
+        if self.input is not None or self.constant is not None:
+            return ()
+        return tuple(getattr(self, self.operation))
 
 
 class Metric(Provenanced):

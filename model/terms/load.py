@@ -23,6 +23,12 @@ Kinds
     (:class:`model.terms.compliance.ComplianceTerms`);
 ``scenario``
     a projection scenario (:class:`model.terms.scenarios.Scenario`);
+``capital_structure``
+    a deal's instruments, cash policy, covenants and equity cures
+    (:class:`model.terms.structure.CapitalStructure`);
+``capital_scenario``
+    a projection scenario of a capital structure
+    (:class:`model.terms.capital_scenario.CapitalScenario`);
 ``deal``
     a deal of the portfolio: its notebooks and scenarios (:class:`model.terms.deals.Deal`);
 ``actuals`` (YAML, or any ``.csv`` file)
@@ -40,6 +46,7 @@ from model import paths
 from model.errors import ParamsError, UnsafePathError
 from model.terms.actuals import build_actuals, load_actuals_csv
 from model.terms.capital import build_capitalization
+from model.terms.capital_scenario import build_capital_scenario
 from model.terms.compliance import build_compliance
 from model.terms.deals import build_deal
 from model.terms.facility import build_facility
@@ -47,6 +54,7 @@ from model.terms.files import ParamsFile, read_yaml
 from model.terms.inputs import SCHEMAS, read_dated_csv
 from model.terms.notes import build_exchange, build_note
 from model.terms.scenarios import build_scenario
+from model.terms.structure import build_capital_structure
 
 __all__ = ["load", "KINDS"]
 
@@ -59,6 +67,8 @@ KINDS: dict[str, Builder] = {
     "facility": build_facility,
     "compliance_certificate": build_compliance,
     "scenario": build_scenario,
+    "capital_structure": build_capital_structure,
+    "capital_scenario": build_capital_scenario,
     "deal": build_deal,
     "actuals": lambda pf, _ref: build_actuals(pf),
 }

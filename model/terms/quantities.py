@@ -27,6 +27,18 @@ FLOWS: dict[str, str] = {
     "income_taxes_paid": "income taxes paid in cash",
     "dividends": "dividends paid",
     "repurchases": "stock repurchased",
+    # a capital structure's projection (model.engines.capital)
+    "addbacks": "add-backs to EBITDA before any cap (the driver)",
+    "capex": "capital expenditures paid in cash",
+    "cash_taxes": "income taxes paid in cash",
+    "working_capital_change": "increase in working capital",
+    "cash_interest": "interest paid or payable in cash on every instrument, with unused and letter of credit fees",
+    "pik_interest": "interest paid in kind (added to principal)",
+    "scheduled_repayments": "scheduled amortization and maturities paid",
+    "mandatory_prepayments": "excess cash flow and asset-sale sweeps paid",
+    "voluntary_prepayments": "voluntary prepayments of term debt",
+    "restricted_payments": "dividends and share repurchases paid",
+    "equity_cure": "equity contributed to cure a covenant (counted in EBITDA for the covenants)",
 }
 BALANCES: dict[str, str] = {
     "cash": "cash at the Bank",
@@ -43,6 +55,10 @@ BALANCES: dict[str, str] = {
     "deferred_revenue": "amounts billed in advance, not yet revenue",
     "liquidity": "cash at the Bank plus availability",
     "availability": "availability under the revolver",
+    "total_debt": "every instrument's principal outstanding, with the revolver and PIK accrued to principal",
+    "senior_debt": "principal of the senior (secured and unsecured) instruments",
+    "senior_secured_debt": "principal of the senior secured instruments",
+    "letters_of_credit": "letters of credit outstanding under the revolver",
 }
 QUANTITIES: dict[str, str] = FLOWS | BALANCES
 """Every projected quantity, by name, with what it means."""

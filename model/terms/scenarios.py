@@ -441,9 +441,16 @@ def _read(value: Any, name: str, spec: DriverSpec) -> Decimal:
     return d
 
 
-def _expand(name: str, pieces: tuple[Piece, ...], n: int, pf: ParamsFile) -> tuple[Decimal, ...]:
-    """One value a quarter for ``n`` quarters from the pieces of a driver."""
-    spec = DRIVERS[name]
+def _expand(
+    name: str,
+    pieces: tuple[Piece, ...],
+    n: int,
+    pf: ParamsFile,
+    specs: dict[str, DriverSpec] | None = None,
+) -> tuple[Decimal, ...]:
+    """One value a quarter for ``n`` quarters from the pieces of a driver (``specs``: the
+    drivers of the scenario's kind, :data:`DRIVERS` by default)."""
+    spec = (DRIVERS if specs is None else specs)[name]
     out: list[Decimal] = []
     for i, p in enumerate(pieces):
         loc = ("drivers", name, i)

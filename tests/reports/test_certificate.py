@@ -572,7 +572,8 @@ def test_a_second_deal_renders_with_its_own_words():
     draft, title = md.split("\n\n", 2)[:2]
     assert draft == (
         "**DRAFT: NOT FOR SIGNATURE.** Illustrative figures, not the company's: Total Leverage "
-        "Ratio lines 1, 2, 3, 4 and 5; Fixed Charge Coverage Ratio lines 1, 2, 3, 4, 6, 7 and 9. "
+        "Ratio lines 1, 2, 3, 4, 5, 7 and 13; Fixed Charge Coverage Ratio lines 1, 2, 3, 4, 6, 12, "
+        "14, 15 and 17. "
         "Required levels replaced for a scenario, not the documents': Maximum Total Leverage Ratio."
     )
     assert title == f"# {': '.join(form.title)}"
@@ -580,8 +581,8 @@ def test_a_second_deal_renders_with_its_own_words():
     assert f"## {form.reporting_heading}\n" in md and f"# {form.schedule_title}: " in md
     assert "| Maximum Total Leverage Ratio | 2.50:1.00 | 2.76:1.00 | No |" in md
     assert "actual 2.76:1.00 is above the maximum 2.50:1.00 (excess 0.2600)." in md
-    assert f"Is line 7 equal to or less than 2.50:1.00? **{form.answer_no}**" in md
-    assert f"Is line 11 equal to or greater than 1.25:1.00? **{form.answer_yes}**" in md
+    assert f"Is line 15 equal to or less than 2.50:1.00? **{form.answer_no}**" in md
+    assert f"Is line 19 equal to or greater than 1.25:1.00? **{form.answer_yes}**" in md
     assert "## Notes on the form" not in md  # the form has none
     for text in ("IBASIS", "SILICON VALLEY", "Exhibit B", "6.9", "KPN"):
         assert text not in md, text
@@ -639,14 +640,16 @@ def test_a_metric_that_cannot_be_computed_is_an_exception(tmp_path):
     res = evaluate_covenants(fac, q, acts)
     lev = res.loc["max_leverage"]
     # EBITDA over 2019 is 3,440,000 with Q4 net income -200,000 (test_second_deal.py); at
-    # -5,000,000 it is 3,440,000 - 4,800,000 = -1,360,000: line 6 is not positive
+    # -5,000,000 it is 3,440,000 - 4,800,000 = -1,360,000: line 14 is not positive
     assert lev["status_code"] == "undefined" and lev["actual"] is None
-    assert lev["status"] == "cannot be computed: line 7 (1 / 6): line 6 is -1360000, not positive"
+    assert (
+        lev["status"] == "cannot be computed: line 15 (1 / 14): line 14 is -1360000, not positive"
+    )
     assert lev["complies"] is pd.NA and lev["headroom"] is None
     (ex,) = [e for e in certificate_exceptions(res) if "Leverage" in e]
     assert ex == (
         "Maximum Total Leverage Ratio (Credit Agreement Sec. 7.1(a)): the metric cannot be "
-        "computed: line 7 (1 / 6): line 6 is -1360000, not positive (no figure to compare with "
+        "computed: line 15 (1 / 14): line 14 is -1360000, not positive (no figure to compare with "
         "the required level 3.00:1.00); treated as not in compliance."
     )
     md = render_certificate(fac, res, schedule_1(fac, acts, q), fmt="markdown")
@@ -655,11 +658,11 @@ def test_a_metric_that_cannot_be_computed_is_an_exception(tmp_path):
         "| Maximum Total Leverage Ratio | 3.00:1.00 | cannot be computed | No (cannot be computed) |"
         in md
     )
-    assert f"Is line 7 equal to or less than 3.00:1.00? **{form.answer_no}**" in md
-    assert "| 7 | Total Leverage Ratio (line 1 divided by line 6) | — | 1 / 6 |" in md
+    assert f"Is line 15 equal to or less than 3.00:1.00? **{form.answer_no}**" in md
+    assert "| 15 | Total Leverage Ratio (line 1 divided by line 14) | — | 1 / 14 |" in md
     assert format_compliance_table(res).loc["max_leverage", "actual"] == "cannot be computed"
     html_text = render_certificate(fac, res, schedule_1(fac, acts, q))
-    assert "cannot be computed: line 7 (1 / 6)" in html_text
+    assert "cannot be computed: line 15 (1 / 14)" in html_text
 
 
 def test_the_forms_fixed_words_are_terms(tmp_path):
@@ -685,7 +688,7 @@ def test_the_forms_fixed_words_are_terms(tmp_path):
     assert f"**An:** {fac.bank}  \n**Von:** {fac.borrower}  \n" in md
     assert "| Covenant | Level | Figure | OK |" in md
     assert "| No. | Item | USD | Basis |" in md
-    assert "Line 7 not above 3.00:1.00: complies?" in md
+    assert "Line 15 not above 3.00:1.00: complies?" in md
     assert "(the four quarters to 2019-12-31)" in md
     for default in ("**TO:**", "equal to or less than", "| Financial Covenant |", "| Line |"):
         assert default not in md, default
@@ -695,7 +698,7 @@ def test_the_forms_fixed_words_are_terms(tmp_path):
     blank_res = res.copy()
     blank_res.loc["max_leverage", ["required", "threshold_kind"]] = [None, "documented"]
     md = render_certificate(fac, blank_res, schedule_1(fac, acts, q), fmt="markdown")
-    assert "Line 7 not above __.__ to 1: complies?" in md
+    assert "Line 15 not above __.__ to 1: complies?" in md
 
 
 def test_the_default_words_are_those_printed_before():

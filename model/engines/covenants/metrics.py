@@ -62,7 +62,15 @@ PROVENANCE_ORDER = ("reported", "estimate", "illustrative")
 """From the most to the least reliable: a figure summed over quarters takes the least
 reliable kind of its parts."""
 
-_SIGN = {"sum": " + ", "difference": " - ", "product": " x ", "ratio": " / "}
+_SIGN = {
+    "sum": " + ",
+    "difference": " - ",
+    "product": " x ",
+    "ratio": " / ",
+    "minimum": " min ",
+    "maximum": " max ",
+    "constant": "",
+}
 
 
 @dataclass(frozen=True)
@@ -195,8 +203,14 @@ def _combine(ln: MetricLine, metric: Metric, done: Mapping[str, Decimal | None])
         return None
     values = [v for v in operands if v is not None]
     op = ln.operation
+    if op == "constant":
+        return ln.constant
     with localcontext() as ctx:
         ctx.prec, ctx.rounding = 50, ROUND_HALF_UP
+        if op == "minimum":
+            return min(values)
+        if op == "maximum":
+            return max(values)
         if op == "sum":
             return sum(values, Decimal(0))
         if op == "difference":
@@ -286,7 +300,7 @@ def build_metric(
                         f"{_where(metric, q)}: {exc.reason}: the ratio is undefined"
                     ) from None
                 amount, reason = None, reason or exc.reason
-            unit = "ratio" if ln.operation == "ratio" else "usd"
+            unit = "ratio" if ln.operation in ("ratio", "constant") else "usd"
             sl = ScheduleLine(
                 ln.line, ln.label, amount, _SIGN[ln.operation].join(ln.operands), unit=unit
             )

@@ -63,10 +63,20 @@ def metric_arrays(metric: Metric, items: Mapping[str, F64]) -> F64:
                 )
             done[ln.line] = (np.asarray(items[ln.input], dtype=np.float64), 1)
             continue
+        op = ln.operation
+        if op == "constant":
+            shape = next(iter(items.values())).shape if items else (1,)
+            done[ln.line] = (np.full(shape, float(ln.constant or 0)), 0)
+            continue
         v = [done[x][0] for x in ln.operands]
         scales = [done[x][1] for x in ln.operands]
-        op = ln.operation
-        if op in ("sum", "difference"):
+        if op in ("minimum", "maximum"):
+            if len(set(scales)) != 1:
+                v = [x / 100.0**k for x, k in zip(v, scales, strict=True)]
+                scales = [0]
+            pick = np.minimum if op == "minimum" else np.maximum
+            done[ln.line] = (pick.reduce(v), scales[0])
+        elif op in ("sum", "difference"):
             if len(set(scales)) != 1:
                 v = [x / 100.0**k for x, k in zip(v, scales, strict=True)]
                 scales = [0]
@@ -80,7 +90,11 @@ def metric_arrays(metric: Metric, items: Mapping[str, F64]) -> F64:
                 r = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
             r = r / 100.0 ** (scales[0] - scales[1])
             places = 10.0**metric.ratio_places
-            done[ln.line] = (np.sign(r) * np.floor(np.abs(r) * places + 0.5) / places, 0)
+            # snapped to 1e-9 of the last place before rounding half up, so that a ratio
+            # whose exact value is a tie (5,220,000 / 2,400,000 = 2.175) rounds as the
+            # Decimal build-up does (float division gives 2.17499999...)
+            scaled = np.round(np.abs(r) * places, 9)
+            done[ln.line] = (np.sign(r) * np.floor(scaled + 0.5) / places, 0)
     value, scale = done[metric.lines[-1].line]
     return value / 100.0**scale
 

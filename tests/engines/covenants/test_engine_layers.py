@@ -24,7 +24,7 @@ def test_the_direction_inside_the_engines_is_a_layers_contract() -> None:
     engines = [c for c in _contracts() if c.get("containers") == ["model.engines"]]
     assert len(engines) == 1
     assert engines[0]["type"] == "layers"
-    assert engines[0]["layers"] == ["projection", "covenants", "facility | notes"]
+    assert engines[0]["layers"] == ["capital", "projection", "covenants", "facility | notes"]
     assert not [c for c in _contracts() if c["type"] == "independence"]
 
 
@@ -33,4 +33,4 @@ def test_the_engine_contract_holds() -> None:
         [str(LINT_IMPORTS), "--no-cache"], cwd=paths.ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Engines: projection > covenants > (facility | notes) KEPT" in result.stdout
+    assert "Engines: capital > projection > covenants > (facility | notes) KEPT" in result.stdout

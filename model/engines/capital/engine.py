@@ -1,0 +1,1180 @@
+"""The projection of a capital structure: every instrument, the cash policy and the
+covenants, quarter by quarter, for many scenarios at once.
+
+How a projection steps
+----------------------
+Days are counted from the opening quarter end (day 0). Every balance is kept in integer
+cents in arrays ``[scenario]``; the engine steps from one *event day* to the next (quarter
+ends, each instrument's interest payment dates and period starts, amortization dates,
+funding, conversions and maturities, the excess cash flow payment dates and the days a
+covenant failure becomes known). Between two event days no balance changes, so an
+instrument's interest for the span is ``balance x (sum of (index part + margin) x day
+weight)``, read from cumulative sums (:mod:`model.engines.capital.rates`); it accrues
+unrounded and is paid, rounded half up to the cent once, on the instrument's payment day.
+Interest is known before it is paid, so there is no circular reference.
+
+On an event day, in this order:
+
+1. accrual to the day (interest; the revolver's unused fee on the commitment less loans
+   and letters of credit, and the letter of credit fee);
+2. delayed draws fund (cash in), conversions retire principal (shares out);
+3. on a quarter end, the quarter's operating cash arrives: EBITDA - capex - cash taxes -
+   the increase in working capital + asset-sale proceeds - dividends (a labelled model
+   assumption: the quarter's flows are received at its end);
+4. the steps of the cash policy, in the deal's ``order``:
+
+   * ``interest``: accrued interest of the instruments whose payment day it is, paid in
+     cash, or added to principal for a PIK note (a PIK toggle as the scenario elects);
+     the revolver's fees on its payment days;
+   * ``scheduled_amortization``: the installment of the day (after any reduction by
+     earlier prepayments, ``prepayments_reduce``), at most the balance;
+   * ``maturities``: the balance of an instrument maturing that day, with its final
+     payment fee; a revolver lends nothing after its maturity;
+   * ``mandatory_prepayments``: the excess cash flow sweep due that day, the asset-sale
+     sweep of the quarter and the scenario's voluntary prepayment (with its premium),
+     applied to the instruments named, in order;
+   * ``revolver``: cash above the minimum repays the revolver;
+   * ``minimum_cash``: cash below the minimum is drawn on the revolver, up to availability
+     (commitment or borrowing base, less loans and letters of credit; nothing after an
+     Event of Default that stops advances);
+
+5. cash still below zero is drawn on the revolver up to availability, and what is left is
+   a **funding gap**: recorded (first day, amount) and added as outside funding so the
+   projection goes on; it is never hidden;
+6. on a quarter end, the covenants of the quarter are tested on the compliance file's
+   build-ups of the projected line items (:func:`quarter_items`), flows summed over each
+   covenant's window (quarters before the opening from the scenario's history), balances at
+   the quarter end. A covenant named by ``equity_cure`` that fails is cured when the
+   scenario's policy says ``apply`` and the limits allow (no more than ``per_window`` cures
+   in any ``window_quarters`` consecutive quarters, ``over_life`` in all): the smallest
+   amount, in cents, that makes every failing curable covenant comply (found by bisection
+   on the build-up itself), counted in the ``counts_in`` line item of the quarter (so in the
+   next trailing windows too), received in cash, and not netted against debt in the cured
+   test. A failure left uncured is an **Event of Default** from the day the quarterly
+   certificate is due: default interest and, where the terms say so, no new advance.
+   At a fiscal year end the excess cash flow sweep is computed (the ``metric`` over the
+   year, its percentage at the level of ``keyed_to``, less the year's voluntary
+   prepayments) and falls due ``payment_days`` later. The margin grid's metric (trailing
+   four quarters) is recorded and applies from the first interest period that starts
+   ``lag_days`` after the quarter end.
+
+Tested against a plain per-scenario, day-by-day reference implementation
+(``tests/capital_reference.py``), to the cent, and the floating coupons against QuantLib.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from model.dates import new_york_banking_calendar
+from model.dates.periods import measurement_window
+from model.engines.capital.rates import day_weights, index_part
+from model.engines.projection.covenants import metric_arrays
+from model.errors import InputError
+from model.terms.capital_scenario import CapitalScenario
+from model.terms.structure import (
+    CapitalStructure,
+    FixedNote,
+    PikNote,
+    Revolver,
+    TermLoan,
+)
+
+__all__ = ["Leg", "CapitalResult", "project_capital", "run_capital_block", "STATUS"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+STATUS = ("complies", "amber", "breach", "cured", "not_required", "undefined", "no_threshold")
+"""A covenant's status in a projected quarter."""
+
+SPRINGING = ("revolver_utilisation", "availability", "liquidity")
+"""What a springing condition may read in a capital projection."""
+
+
+SNAP = 4
+"""Decimals of a cent an amount is snapped to before it is rounded to the cent: interest
+summed in binary floating point can fall a hair below an exact half cent (3,430,000 x
+3.51% x 31/360 = 10,367.175 dollars); snapped to 1/10,000 of a cent first, it rounds half
+up as the exact figure does. Sums stay far inside that tolerance (tested against the
+reference implementation)."""
+
+
+def _half_up(x: Any) -> I64:
+    """Half up (away from zero) to whole cents, after snapping to :data:`SNAP` decimals."""
+    y = np.round(np.asarray(x, dtype=np.float64), SNAP)
+    return (np.sign(y) * np.floor(np.abs(y) + 0.5)).astype(np.int64)
+
+
+def _cents(x: Decimal | float) -> int:
+    return int((Decimal(str(x)) * 100).to_integral_value(rounding="ROUND_HALF_UP"))
+
+
+@dataclass
+class Leg:
+    """One instrument as the engine reads it (built by :func:`legs`)."""
+
+    id: str
+    kind: str
+    seniority: str
+    terms: Any
+    index: F64  # [S, D] index part of the rate (no margin)
+    weights: F64  # [D]
+    cum_index: F64  # [S, D + 1]
+    cum_weight: F64  # [D + 1]
+    pay_days: frozenset[int]
+    period_starts: tuple[int, ...]
+    funded_day: int | None
+    funded_amount: int
+    maturity_day: int | None
+    original: int
+    scheduled: dict[int, int] = field(default_factory=dict)
+    delayed: dict[int, int] = field(default_factory=dict)
+    conversions: dict[int, tuple[int, int]] = field(default_factory=dict)
+    pik: str = "cash"  # cash | pik
+    offset: int = 0  # grid index of the opening (days of the period in course before it)
+    accrual_start: int = 0  # day (from the opening, <= 0) the period in course began
+
+
+def _periods(
+    ins: Any, opening: dt.date, end: dt.date
+) -> tuple[list[tuple[dt.date, dt.date]], list[dt.date]]:
+    """Interest periods covering ``[opening, end)`` and the payment dates in ``(opening, end]``."""
+    months = ins.interest_months.value
+    if isinstance(ins, FixedNote) and ins.note is not None:
+        bounds = ins.note.terms.period_bounds()
+    else:
+        from model.dates import generate_schedule
+
+        if isinstance(ins, FixedNote):
+            first, last = ins.funded_date, ins.maturity_date
+        else:
+            first, last = ins.funded.value, ins.maturity.value
+        if isinstance(ins, TermLoan | Revolver):
+            # interest periods on calendar month ends every `months`, aligned to quarters
+            bounds = [first]
+            d = first
+            while True:
+                d = _next_month_end(d, months)
+                if d >= last:
+                    break
+                bounds.append(d)
+            bounds.append(last)
+        else:
+            bounds = generate_schedule(first, last, 12 // months)
+    periods = list(zip(bounds, bounds[1:], strict=False))
+    keep = [(a, b) for a, b in periods if b > opening and a < end]
+    pays = [b for a, b in keep if opening < b <= end]
+    return keep, pays
+
+
+def _next_month_end(d: dt.date, months: int) -> dt.date:
+    from model.dates import month_end
+
+    y, m = d.year, d.month
+    # the next month end whose month is a multiple of `months`
+    while True:
+        m += 1
+        if m > 12:
+            y, m = y + 1, 1
+        if m % months == 0:
+            e = month_end(y, m)
+            if e > d:
+                return e
+
+
+def legs(
+    structure: CapitalStructure,
+    scenarios: Sequence[CapitalScenario],
+    opening: dt.date,
+    end: dt.date,
+    pik_policy: str,
+) -> list[Leg]:
+    """Each instrument prepared for the block of ``scenarios`` (same opening and horizon)."""
+    cal = new_york_banking_calendar()
+    shift = np.array([float(s.rate_shift) for s in scenarios])
+    # interest accrued before the opening (since the period in course began) is owed too:
+    # the day grid starts with the earliest such period
+    spans = {ins.id: _periods(ins, opening, end) for ins in structure.instruments}
+    starts = [a for periods, _ in spans.values() for a, b in periods if a <= opening < b]
+    grid_start = min([opening, *starts])
+    offset = (opening - grid_start).days
+    n_days = (end - grid_start).days
+    days = np.arange(np.datetime64(grid_start, "D"), np.datetime64(end, "D"), dtype="datetime64[D]")
+
+    def day(d: dt.date) -> int:
+        return (d - opening).days
+
+    out = []
+    for ins in structure.instruments:
+        periods, pays = spans[ins.id]
+        in_course = [a for a, b in periods if a <= opening < b]
+        if isinstance(ins, TermLoan | Revolver):
+            r = ins.rate
+            idx = r.index.value
+            index = np.zeros((len(scenarios), n_days))
+            groups: dict[int, list[int]] = {}
+            for i, s in enumerate(scenarios):
+                groups.setdefault(id(s.rate_paths.get(idx)), []).append(i)
+            for members in groups.values():
+                path = scenarios[members[0]].rate_paths.get(idx)
+                try:
+                    index[members] = index_part(
+                        index=idx,
+                        path=path,
+                        days=days,
+                        periods=periods,
+                        shift=shift[members],
+                        calendar=cal,
+                        spread_adjustment=float(r.spread_adjustment.value)
+                        if r.spread_adjustment
+                        else 0.0,
+                        floor=float(r.floor.value) if r.floor else None,
+                        cap=float(r.cap.value) if r.cap else None,
+                        fixed_rate=float(r.fixed_rate.value) if r.fixed_rate else 0.0,
+                        lookback=r.lookback_days.value if r.lookback_days else 0,
+                        observation_shift=bool(r.observation_shift.value)
+                        if r.observation_shift
+                        else False,
+                        fixing_days=r.fixing_days.value if r.fixing_days else 2,
+                    )
+                except ValueError as exc:
+                    sc = scenarios[members[0]]
+                    raise InputError(
+                        f"{exc}: the {idx} path must cover the interest periods of "
+                        f"{ins.id!r} from {grid_start} (and the fixing or lookback days before)",
+                        file=sc.file,
+                        key=f"rate_paths.{idx}.file",
+                    ) from None
+            convention = r.day_count.value
+            origin = ins.funded.value
+        elif isinstance(ins, PikNote):
+            toggle_cash = ins.toggle.value and pik_policy == "cash"
+            rate = ins.cash_rate.value if toggle_cash and ins.cash_rate else ins.pik_rate.value
+            index = np.full((len(scenarios), n_days), float(rate))
+            convention = ins.day_count.value
+            origin = ins.funded.value
+        else:
+            index = np.full((len(scenarios), n_days), float(ins.coupon))
+            convention = ins.convention
+            origin = ins.funded_date
+        w = day_weights(days, convention, origin)
+        cum_index = np.zeros((len(scenarios), n_days + 1))
+        cum_index[:, 1:] = np.cumsum(index * w[None, :], axis=1)
+        cum_weight = np.concatenate([[0.0], np.cumsum(w)])
+        if isinstance(ins, FixedNote):
+            funded, maturity, original = ins.funded_date, ins.maturity_date, ins.principal_amount
+        elif isinstance(ins, Revolver):
+            funded, maturity, original = ins.funded.value, ins.maturity.value, ins.commitment.value
+        else:
+            funded, maturity, original = ins.funded.value, ins.maturity.value, ins.principal.value
+        leg = Leg(
+            id=ins.id,
+            kind=ins.kind,
+            seniority=ins.seniority.value,
+            terms=ins,
+            index=index,
+            weights=w,
+            cum_index=cum_index,
+            cum_weight=cum_weight,
+            pay_days=frozenset(day(p) for p in pays),
+            period_starts=tuple(sorted({day(a) for a, _ in periods})),
+            offset=offset,
+            accrual_start=day(in_course[0]) if in_course else 0,
+            funded_day=day(funded) if opening < funded <= end else None,
+            funded_amount=0,
+            maturity_day=day(maturity) if opening < maturity <= end else None,
+            original=_cents(original),
+        )
+        if isinstance(ins, TermLoan):
+            drawn_later = sum((d.amount for d in ins.delayed_draw), Decimal(0))
+            leg.funded_amount = _cents(ins.principal.value - drawn_later)
+            leg.scheduled = {
+                day(d): _cents(a) for d, a in ins.scheduled().items() if opening < d <= end
+            }
+            leg.delayed = {
+                day(d.date): _cents(d.amount) for d in ins.delayed_draw if opening < d.date <= end
+            }
+        elif isinstance(ins, PikNote):
+            leg.funded_amount = _cents(ins.principal.value)
+            leg.pik = "cash" if ins.toggle.value and pik_policy == "cash" else "pik"
+        elif isinstance(ins, FixedNote):
+            leg.funded_amount = _cents(ins.principal_amount)
+            leg.conversions = {
+                day(c.date): (_cents(c.principal), c.shares)
+                for c in ins.conversions
+                if opening < c.date <= end
+            }
+        out.append(leg)
+    return out
+
+
+@dataclass
+class CapitalResult:
+    """A projection's results (see :func:`project_capital`)."""
+
+    structure: CapitalStructure
+    scenarios: tuple[str, ...]
+    quarter_ends: tuple[dt.date, ...]
+    arrays: dict[str, F64]  # quantity -> [S, Q] dollars
+    balances: dict[str, F64]  # instrument -> [S, Q] dollars at each quarter end
+    interest: dict[str, F64]  # instrument -> [S, Q] dollars paid (cash or in kind)
+    covenants: pd.DataFrame
+    sweeps: pd.DataFrame
+    funding_gaps: pd.DataFrame
+    defaults: pd.DataFrame
+
+    @property
+    def quarters(self) -> pd.DataFrame:
+        """One row per scenario and quarter end: every quantity and each instrument's balance
+        and interest, in dollars."""
+        rows = []
+        for i, s in enumerate(self.scenarios):
+            for j, q in enumerate(self.quarter_ends):
+                row: dict[str, Any] = {"scenario": s, "quarter_end": q}
+                for k, a in self.arrays.items():
+                    row[k] = a[i, j]
+                for k, a in self.balances.items():
+                    row[f"balance:{k}"] = a[i, j]
+                for k, a in self.interest.items():
+                    row[f"interest:{k}"] = a[i, j]
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+
+OPERATING = (
+    "ebitda",
+    "depreciation",
+    "addbacks",
+    "capex",
+    "cash_taxes",
+    "working_capital_change",
+    "asset_sale_proceeds",
+    "restricted_payments",
+)
+"""The scenario's drivers recorded as the quarter's flows."""
+
+FLOW_Q = (
+    *OPERATING,
+    "cash_interest",
+    "pik_interest",
+    "facility_fees",
+    "interest_expense",
+    "scheduled_repayments",
+    "mandatory_prepayments",
+    "voluntary_prepayments",
+    "prepayment_premiums",
+    "revolver_draws",
+    "revolver_repayments",
+    "equity_cure",
+    "funding_gap",
+)
+BALANCE_Q = (
+    "cash",
+    "revolver_outstanding",
+    "letters_of_credit",
+    "availability",
+    "liquidity",
+    "revolver_utilisation",
+    "total_debt",
+    "senior_debt",
+    "senior_secured_debt",
+    "in_default",
+    "cures_to_date",
+)
+
+
+def quarter_items(structure: CapitalStructure, q: Mapping[str, F64]) -> dict[str, F64]:
+    """The compliance file's line items from the projected quantities (``projection:``), in
+    cents, ``[S, Q]``."""
+    comp = structure.compliance
+    out = {}
+    for item, how in comp.projection.items():
+        total = sum((q[x] for x in how.sum), np.zeros_like(next(iter(q.values()))))
+        for x in how.less:
+            total = total - q[x]
+        out[item] = total
+    return out
+
+
+def _window(
+    structure: CapitalStructure,
+    items: Mapping[str, F64],
+    quarters: Sequence[dt.date],
+    qi: int,
+    period: str,
+    history: Any,
+    metric: Any,
+) -> dict[str, F64]:
+    """The line items ``metric`` reads, over ``period`` ending with quarter ``qi``."""
+    comp = structure.compliance
+    needed = {ln.input for ln in metric.lines if ln.input is not None}
+    qe = quarters[qi]
+    window = measurement_window(qe, period, comp.fiscal_year_end_month.value)
+    out: dict[str, F64] = {}
+    for item, li in comp.line_items.items():
+        if item not in items or item not in needed:
+            continue
+        if li.measure == "balance" or len(window) == 1:
+            out[item] = items[item][:, qi]
+            continue
+        total = np.zeros(items[item].shape[0])
+        for w in window:
+            if w in quarters[: qi + 1]:
+                total = total + items[item][:, quarters.index(w)]
+            elif history is not None and w in history.quarter_ends:
+                total = total + float(history.quarter(w)[item] * 100)
+            else:
+                raise InputError(
+                    f"the {period.replace('_', ' ')} ending {qe} needs quarter {w}, before the "
+                    "projection: give the scenario a history_file with it",
+                    key="history_file",
+                )
+        out[item] = total
+    return out
+
+
+def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
+    """Project one block of scenarios of the same capital structure, opening and horizon."""
+    first = scenarios[0]
+    st = first.structure
+    t = st.terms
+    cp = t.cash_policy
+    comp = st.compliance
+    opening = first.opening_date
+    quarters = first.quarter_ends
+    for s in scenarios:
+        if s.quarter_ends != quarters or s.structure.file != st.file:
+            raise InputError(
+                f"scenario {s.name!r} has another capital structure or horizon than "
+                f"{first.name!r}: project them separately",
+                key="scenarios",
+            )
+    end = quarters[-1]
+    S, Q = len(scenarios), len(quarters)
+    pik_policy = first.terms.policy.pik_toggle.value if first.terms.policy.pik_toggle else "pik"
+    cure_policy = np.array([s.terms.policy.equity_cure.value == "apply" for s in scenarios])
+    L = legs(st, scenarios, opening, end, pik_policy)
+    by_id = {leg.id: leg for leg in L}
+
+    def day(d: dt.date) -> int:
+        return (d - opening).days
+
+    q_days = [day(q) for q in quarters]
+    qd = {d: i for i, d in enumerate(q_days)}
+    drv = {
+        k: np.array([[_cents(x) for x in s.paths[k]] for s in scenarios], dtype=np.int64)
+        for k in first.paths
+    }
+
+    # certificate due: when a covenant failure is known
+    req = comp.requirement("quarterly")
+    cert_days = req.days_after if req is not None else 45
+    eod = t.events_of_default
+    eod_days = {day(q) + cert_days for q in quarters if day(q) + cert_days <= day(end)}
+
+    ecf = cp.excess_cash_flow
+    fy_month = comp.fiscal_year_end_month.value
+    ecf_days: set[int] = set()
+    if ecf is not None:
+        for q in quarters:
+            if q.month == fy_month and q.year >= ecf.first_fiscal_year.value:
+                dd = day(q) + ecf.payment_days.value
+                if dd <= day(end):
+                    ecf_days.add(dd)
+
+    grid = _grid_of(st)
+    grid_days = {d + grid.lag_days.value for d in q_days} if grid is not None else set()
+    events: set[int] = set(q_days) | eod_days | ecf_days | grid_days
+    for leg in L:
+        events |= set(leg.pay_days) | set(leg.period_starts) | set(leg.scheduled) | set(leg.delayed)
+        events |= set(leg.conversions)
+        for fd in (leg.funded_day, leg.maturity_day):
+            if fd is not None:
+                events.add(fd)
+    ev = sorted(e for e in events if 0 < e <= day(end))
+
+    # state
+    bal = {leg.id: np.zeros(S, dtype=np.int64) for leg in L}
+    for leg in L:
+        for i, s in enumerate(scenarios):
+            ob = s.terms.opening.balances.get(leg.id)
+            bal[leg.id][i] = _cents(ob.value) if ob is not None else 0
+    installments = {
+        leg.id: {d_: np.full(S, a, dtype=np.int64) for d_, a in leg.scheduled.items()} for leg in L
+    }
+    accrued = {leg.id: np.zeros(S) for leg in L}
+    fee_acc = np.zeros(S)
+    cash = np.array([_cents(s.terms.opening.cash.value) for s in scenarios], dtype=np.int64)
+    min_cash = _cents(cp.minimum_cash.value)
+    revolver = by_id.get(cp.revolver) if cp.revolver else None
+    in_default = np.zeros(S, dtype=bool)
+    default_from = np.full(S, -1, dtype=np.int64)
+    pending_default: dict[int, NDArray[np.bool_]] = {}
+    gap_first = np.full(S, -1, dtype=np.int64)
+    ecf_due: dict[int, I64] = {}
+    margin = {leg.id: np.zeros(S) for leg in L}
+    grid_keys: list[tuple[int, F64]] = []  # (effective day, key [S])
+    vol_fy = np.zeros(S, dtype=np.int64)
+
+    arr = {k: np.zeros((S, Q), dtype=np.float64) for k in (*FLOW_Q, *BALANCE_Q)}
+    bal_q = {leg.id: np.zeros((S, Q)) for leg in L}
+    int_q = {leg.id: np.zeros((S, Q)) for leg in L}
+    flows = {k: np.zeros(S, dtype=np.int64) for k in FLOW_Q}
+    int_flow = {leg.id: np.zeros(S, dtype=np.int64) for leg in L}
+    acc_start = {leg.id: np.zeros(S) for leg in L}
+    cov_rows: list[dict[str, Any]] = []
+    sweep_rows: list[dict[str, Any]] = []
+    default_rows: list[dict[str, Any]] = []
+    cures = np.zeros((S, Q), dtype=bool)
+    items_q: dict[str, F64] = {}
+
+    def margin_for(leg: Leg, start_day: int) -> F64:
+        r = getattr(leg.terms, "rate", None)
+        if r is None:
+            return np.zeros(S)
+        if r.margin is not None:
+            return np.full(S, float(r.margin.value))
+        grid = r.margin_grid
+        if grid is None:
+            return np.zeros(S)
+        key = None
+        for eff, k in grid_keys:
+            if eff <= start_day:
+                key = k
+        if key is None:
+            return np.full(S, float(grid.levels[grid.initial_level.value].margin))
+        return _grid_pick(key, grid.levels, "margin")
+
+    def unused_fee_rate() -> F64:
+        assert revolver is not None
+        ins = revolver.terms
+        if ins.unused_fee is not None:
+            return np.full(S, float(ins.unused_fee.value))
+        grid = ins.rate.margin_grid
+        if grid is None:
+            return np.zeros(S)
+        key = None
+        for eff, k in grid_keys:
+            if eff <= prev:
+                key = k
+        if key is None:
+            return np.full(S, float(grid.levels[grid.initial_level.value].unused_fee or 0))
+        return _grid_pick(key, grid.levels, "unused_fee")
+
+    def availability(qi_now: int) -> I64:
+        if revolver is None:
+            return np.zeros(S, dtype=np.int64)
+        ins = revolver.terms
+        if revolver.maturity_day is not None and prev >= revolver.maturity_day:
+            return np.zeros(S, dtype=np.int64)
+        limit = np.full(S, revolver.original, dtype=np.int64)
+        if ins.borrowing_base is not None:
+            recv = drv["eligible_receivables"][:, max(qi_now, 0)]
+            bb = _half_up(recv * float(ins.borrowing_base.advance_rate))
+            limit = np.minimum(limit, bb)
+        lc = drv["letters_of_credit"][:, max(qi_now, 0)]
+        out = np.maximum(0, limit - bal[revolver.id] - lc)
+        if eod is not None and eod.advances_stop.value:
+            out = np.where(in_default, 0, out)
+        return out
+
+    def draw(amount: I64) -> None:
+        assert revolver is not None
+        bal[revolver.id] += amount
+        flows["revolver_draws"] += amount
+
+    off = L[0].offset if L else 0
+    prev = 0
+    qi_cur = 0  # the quarter the current day belongs to
+    # interest of the period in course, accrued before the opening on the opening balance
+    for leg in L:
+        a = leg.accrual_start
+        margin[leg.id] = margin_for(leg, a)
+        w0 = leg.cum_weight[off] - leg.cum_weight[a + off]
+        accrued[leg.id] = bal[leg.id] * (
+            (leg.cum_index[:, off] - leg.cum_index[:, a + off]) + margin[leg.id] * w0
+        )
+    fee_rate = unused_fee_rate() if revolver is not None else np.zeros(S)
+    if revolver is not None:
+        a = revolver.accrual_start
+        w0 = revolver.cum_weight[off] - revolver.cum_weight[a + off]
+        lc0 = drv["letters_of_credit"][:, 0]
+        lc_rate0 = (
+            float(revolver.terms.letters_of_credit.fee_rate.value)
+            if revolver.terms.letters_of_credit
+            else 0.0
+        )
+        unused0 = np.maximum(0, revolver.original - bal[revolver.id] - lc0)
+        fee_acc = unused0 * fee_rate * w0 + lc0 * lc_rate0 * w0
+    for leg in L:
+        acc_start[leg.id] = accrued[leg.id].copy()
+    fee_start = fee_acc.copy()
+    for e in ev:
+        # 1. accrual over [prev, e)
+        for leg in L:
+            w = leg.cum_weight[e + off] - leg.cum_weight[prev + off]
+            f = (leg.cum_index[:, e + off] - leg.cum_index[:, prev + off]) + margin[leg.id] * w
+            if eod is not None and leg.id in eod.default_interest_on:
+                f = f + np.where(in_default, float(eod.default_margin.value), 0.0) * w
+            accrued[leg.id] += bal[leg.id] * f
+        if revolver is not None:
+            w = revolver.cum_weight[e + off] - revolver.cum_weight[prev + off]
+            lc = drv["letters_of_credit"][:, qi_cur]
+            unused = np.maximum(0, revolver.original - bal[revolver.id] - lc)
+            lc_fee = (
+                float(revolver.terms.letters_of_credit.fee_rate.value)
+                if revolver.terms.letters_of_credit
+                else 0.0
+            )
+            fee_acc += unused * fee_rate * w + lc * lc_fee * w
+        prev = e
+        qi = qd.get(e)
+        # defaults known today
+        if e in pending_default:
+            newly = pending_default.pop(e) & ~in_default
+            in_default |= newly
+            default_from = np.where(newly, e, default_from)
+        # 2. funding and conversions
+        for leg in L:
+            if leg.funded_day == e:
+                cash += leg.funded_amount
+                bal[leg.id] += leg.funded_amount
+            if e in leg.delayed:
+                cash += leg.delayed[e]
+                bal[leg.id] += leg.delayed[e]
+            if e in leg.conversions:
+                p, _shares = leg.conversions[e]
+                bal[leg.id] -= np.minimum(bal[leg.id], p)
+        # 3. operating cash at a quarter end
+        if qi is not None:
+            op = (
+                drv["ebitda"][:, qi]
+                - drv["capex"][:, qi]
+                - drv["cash_taxes"][:, qi]
+                - drv["working_capital_change"][:, qi]
+                + drv["asset_sale_proceeds"][:, qi]
+                - drv["restricted_payments"][:, qi]
+            )
+            cash += op
+            for k in OPERATING:
+                flows[k] += drv[k][:, qi]
+        # 4. the cash policy's steps
+        for step in cp.order.value:
+            if step == "interest":
+                for leg in L:
+                    if e in leg.pay_days or e == leg.maturity_day:
+                        amt = _half_up(accrued[leg.id])
+                        accrued[leg.id] = np.zeros(S)
+                        if leg.kind == "pik_note" and leg.pik == "pik":
+                            bal[leg.id] += amt
+                            flows["pik_interest"] += amt
+                        else:
+                            cash -= amt
+                            flows["cash_interest"] += amt
+                        int_flow[leg.id] += amt
+                if revolver is not None and (e in revolver.pay_days or e == revolver.maturity_day):
+                    fee = _half_up(fee_acc)
+                    fee_acc = np.zeros(S)
+                    cash -= fee
+                    flows["facility_fees"] += fee
+            elif step == "scheduled_amortization":
+                for leg in L:
+                    inst = installments[leg.id].get(e)
+                    if inst is not None:
+                        amt = np.minimum(inst, bal[leg.id])
+                        bal[leg.id] -= amt
+                        cash -= amt
+                        flows["scheduled_repayments"] += amt
+            elif step == "maturities":
+                for leg in L:
+                    if leg.maturity_day == e:
+                        amt = bal[leg.id].copy()
+                        bal[leg.id] -= amt
+                        cash -= amt
+                        flows["scheduled_repayments"] += amt
+                        fpf = getattr(leg.terms, "final_payment_fee", None)
+                        if fpf is not None:
+                            fee = np.full(
+                                S, _cents(Decimal(leg.original) / 100 * fpf.value), dtype=np.int64
+                            )
+                            cash -= fee
+                            flows["facility_fees"] += fee
+            elif step == "mandatory_prepayments":
+                if e in ecf_due and ecf is not None:
+                    paid = _apply(ecf_due.pop(e), ecf.applied_to, bal, installments, by_id, e)
+                    cash -= paid
+                    flows["mandatory_prepayments"] += paid
+                if qi is not None and cp.asset_sales is not None:
+                    due = _half_up(
+                        drv["asset_sale_proceeds"][:, qi] * float(cp.asset_sales.rate.value)
+                    )
+                    paid = _apply(due, cp.asset_sales.applied_to, bal, installments, by_id, e)
+                    cash -= paid
+                    flows["mandatory_prepayments"] += paid
+                if qi is not None:
+                    vol = drv["voluntary_prepayments"][:, qi]
+                    target = next((leg for leg in L if leg.kind == "term_loan"), None)
+                    if target is not None and np.any(vol):
+                        paid = _apply(vol, (target.id,), bal, installments, by_id, e)
+                        prem = _half_up(
+                            paid * float(target.terms.premium_on(opening + dt.timedelta(days=e)))
+                        )
+                        cash -= paid + prem
+                        flows["voluntary_prepayments"] += paid
+                        flows["prepayment_premiums"] += prem
+                        vol_fy += paid
+            elif step == "revolver" and revolver is not None:
+                surplus = np.maximum(0, cash - min_cash)
+                rep = np.minimum(surplus, bal[revolver.id])
+                bal[revolver.id] -= rep
+                cash -= rep
+                flows["revolver_repayments"] += rep
+            elif step == "minimum_cash" and revolver is not None:
+                short = np.maximum(0, min_cash - cash)
+                d_ = np.minimum(short, availability(qi_cur))
+                draw(d_)
+                cash += d_
+        # 5. a shortfall: the revolver, then a funding gap
+        if revolver is not None:
+            d_ = np.minimum(np.maximum(0, -cash), availability(qi_cur))
+            draw(d_)
+            cash += d_
+        gap = np.maximum(0, -cash)
+        gap_first = np.where((gap > 0) & (gap_first < 0), e, gap_first)
+        flows["funding_gap"] += gap
+        cash += gap
+        # 6. a quarter end: record, test, cure, sweep
+        if qi is not None:
+            for leg in L:
+                bal_q[leg.id][:, qi] = bal[leg.id] / 100.0
+                int_q[leg.id][:, qi] = int_flow[leg.id] / 100.0
+                int_flow[leg.id][:] = 0
+            exp = fee_acc - fee_start
+            fee_start = fee_acc.copy()
+            for leg in L:
+                exp += accrued[leg.id] - acc_start[leg.id]
+                acc_start[leg.id] = accrued[leg.id].copy()
+            flows["interest_expense"] = _half_up(
+                flows["cash_interest"] + flows["pik_interest"] + flows["facility_fees"] + exp
+            )
+            for k in FLOW_Q:
+                arr[k][:, qi] = flows[k]
+                flows[k] = np.zeros(S, dtype=np.int64)
+            debt = sum((bal[leg.id] for leg in L), np.zeros(S, dtype=np.int64))
+            senior = sum(
+                (bal[leg.id] for leg in L if leg.seniority != "subordinated"),
+                np.zeros(S, dtype=np.int64),
+            )
+            secured = sum(
+                (bal[leg.id] for leg in L if leg.seniority == "senior_secured"),
+                np.zeros(S, dtype=np.int64),
+            )
+            avail = availability(qi)
+            arr["cash"][:, qi] = cash
+            arr["revolver_outstanding"][:, qi] = bal[revolver.id] if revolver else 0
+            arr["letters_of_credit"][:, qi] = drv["letters_of_credit"][:, qi]
+            arr["availability"][:, qi] = avail
+            arr["liquidity"][:, qi] = cash + avail
+            arr["total_debt"][:, qi] = debt
+            arr["senior_debt"][:, qi] = senior
+            arr["senior_secured_debt"][:, qi] = secured
+            if revolver is not None:
+                lcs = drv["letters_of_credit"][:, qi]
+                counted = (
+                    lcs
+                    if (
+                        revolver.terms.letters_of_credit
+                        and revolver.terms.letters_of_credit.count_in_utilisation.value
+                    )
+                    else 0
+                )
+                arr["revolver_utilisation"][:, qi] = (
+                    bal[revolver.id] + counted
+                ) / revolver.original
+            items_q = quarter_items(st, arr)
+            newly_failed = _test_quarter(
+                st, first, scenarios, arr, items_q, qi, quarters, cure_policy, cures, cov_rows
+            )
+            # the quarter as certified: the cure counted in EBITDA, its cash not netted
+            items_q = quarter_items(st, arr)
+            cash += arr["equity_cure"][:, qi].astype(np.int64)
+            arr["cash"][:, qi] = cash
+            arr["cures_to_date"][:, qi] = cures[:, : qi + 1].sum(axis=1)
+            if np.any(newly_failed):
+                known = e + cert_days
+                if known <= day(end):
+                    pending_default[known] = (
+                        pending_default.get(known, np.zeros(S, bool)) | newly_failed
+                    )
+                for i in map(int, np.flatnonzero(newly_failed)):
+                    default_rows.append(
+                        {
+                            "scenario": scenarios[i].name,
+                            "quarter_end": quarters[qi],
+                            "known": opening + dt.timedelta(days=known),
+                        }
+                    )
+            # the grid's key for later interest periods
+            if grid is not None:
+                key = _metric_value(st, grid.keyed_to, items_q, arr, quarters, qi, first.history)
+                grid_keys.append((e + grid.lag_days.value, key))
+            # the sweep
+            if ecf is not None and quarters[qi].month == fy_month:
+                if quarters[qi].year >= ecf.first_fiscal_year.value:
+                    ecf_metric = comp.metric(ecf.metric)
+                    cf = metric_arrays(
+                        ecf_metric,
+                        _window(
+                            st, items_q, quarters, qi, "year_to_date", first.history, ecf_metric
+                        ),
+                    )
+                    key = _metric_value(st, ecf.keyed_to, items_q, arr, quarters, qi, first.history)
+                    rate = _grid_pick(key, ecf.levels, "rate")
+                    gross = _half_up(np.maximum(0.0, cf) * 100.0 * rate)
+                    due = np.maximum(0, gross - vol_fy)
+                    dd = e + ecf.payment_days.value
+                    if dd <= day(end):
+                        ecf_due[dd] = ecf_due.get(dd, np.zeros(S, np.int64)) + due
+                    for i in range(S):
+                        sweep_rows.append(
+                            {
+                                "scenario": scenarios[i].name,
+                                "fiscal_year_end": quarters[qi],
+                                "excess_cash_flow": float(cf[i]),
+                                "keyed_to": float(key[i]),
+                                "rate": float(rate[i]),
+                                "voluntary_deduction": vol_fy[i] / 100.0,
+                                "amount": due[i] / 100.0,
+                                "due": opening + dt.timedelta(days=dd),
+                                "within_horizon": dd <= day(end),
+                            }
+                        )
+                vol_fy = np.zeros(S, dtype=np.int64)
+            arr["in_default"][:, qi] = in_default
+            qi_cur = min(qi + 1, Q - 1)
+        # margins for periods starting today; the fee rate from today
+        for leg in L:
+            if e in leg.period_starts:
+                margin[leg.id] = margin_for(leg, e)
+        if revolver is not None:
+            fee_rate = unused_fee_rate()
+    for k in (*FLOW_Q, *BALANCE_Q):
+        if k not in ("in_default", "cures_to_date", "revolver_utilisation"):
+            arr[k] = arr[k] / 100.0
+    gaps = pd.DataFrame(
+        [
+            {
+                "scenario": scenarios[i].name,
+                "first_date": opening + dt.timedelta(days=int(gap_first[i])),
+                "amount": float(arr["funding_gap"][i].sum()),
+            }
+            for i in range(S)
+            if gap_first[i] >= 0
+        ],
+        columns=["scenario", "first_date", "amount"],
+    )
+    defaults = pd.DataFrame(
+        [
+            {
+                **r,
+                "in_force": opening
+                + dt.timedelta(
+                    days=int(default_from[[s.name for s in scenarios].index(r["scenario"])])
+                ),
+            }
+            if default_from[[s.name for s in scenarios].index(r["scenario"])] >= 0
+            else {**r, "in_force": None}
+            for r in default_rows
+        ],
+        columns=["scenario", "quarter_end", "known", "in_force"],
+    )
+    return CapitalResult(
+        structure=st,
+        scenarios=tuple(s.name for s in scenarios),
+        quarter_ends=quarters,
+        arrays=arr,
+        balances=bal_q,
+        interest=int_q,
+        covenants=pd.DataFrame(cov_rows),
+        sweeps=pd.DataFrame(sweep_rows),
+        funding_gaps=gaps,
+        defaults=defaults,
+    )
+
+
+def _grid_of(st: CapitalStructure) -> Any:
+    for ins in st.instruments:
+        r = getattr(ins, "rate", None)
+        if r is not None and r.margin_grid is not None:
+            return r.margin_grid
+    return None
+
+
+def _grid_pick(key: F64, levels: Sequence[Any], attr: str) -> F64:
+    out = np.full(key.shape, np.nan)
+    for lv in reversed(levels):
+        inside = np.ones(key.shape, dtype=bool)
+        if lv.above is not None:
+            inside &= key > float(lv.above)
+        if lv.up_to is not None:
+            inside &= key <= float(lv.up_to)
+        out = np.where(inside, float(getattr(lv, attr) or 0), out)
+    # an undefined key (a ratio over non-positive EBITDA) takes the highest level
+    return np.where(np.isnan(key), float(getattr(levels[-1], attr) or 0), out)
+
+
+def _metric_value(
+    st: CapitalStructure,
+    name: str,
+    items: Mapping[str, F64],
+    arr: Mapping[str, F64],
+    quarters: Sequence[dt.date],
+    qi: int,
+    history: Any,
+) -> F64:
+    if name == "availability_share":
+        return np.asarray(arr["availability"][:, qi] / 100.0, dtype=np.float64)
+    metric = st.compliance.metric(name)
+    return metric_arrays(
+        metric, _window(st, items, quarters, qi, "trailing_four_quarters", history, metric)
+    )
+
+
+def _apply(
+    amount: I64,
+    applied_to: Sequence[str],
+    bal: dict[str, I64],
+    installments: dict[str, dict[int, I64]],
+    by_id: Mapping[str, Leg],
+    today: int,
+) -> I64:
+    """Pay ``amount`` to the instruments in order, each at most its balance; a term loan's
+    later installments are reduced in direct order when its terms say so. Returns what was
+    paid."""
+    left = amount.copy()
+    paid = np.zeros_like(amount)
+    for name in applied_to:
+        take = np.minimum(left, bal[name])
+        bal[name] -= take
+        left -= take
+        paid += take
+        leg = by_id[name]
+        how = getattr(leg.terms, "prepayments_reduce", None)
+        if how is not None and how.value == "next_installments":
+            rest = take.copy()
+            for d_ in sorted(installments[name]):
+                if d_ <= today:
+                    continue
+                cut = np.minimum(rest, installments[name][d_])
+                installments[name][d_] = installments[name][d_] - cut
+                rest -= cut
+    return paid
+
+
+def _test_quarter(
+    st: CapitalStructure,
+    first: CapitalScenario,
+    scenarios: Sequence[CapitalScenario],
+    arr: dict[str, F64],
+    items: dict[str, F64],
+    qi: int,
+    quarters: Sequence[dt.date],
+    cure_policy: NDArray[np.bool_],
+    cures: NDArray[np.bool_],
+    rows: list[dict[str, Any]],
+) -> NDArray[np.bool_]:
+    """Test the quarter's covenants, cure what the policy and limits allow; return the
+    scenarios with a failure left uncured."""
+    t = st.terms
+    comp = st.compliance
+    S = len(scenarios)
+    q = quarters[qi]
+    results = []
+    for cov in t.covenants:
+        step = cov.step_for(q)
+        metric = comp.metric(cov.metric)
+        window = _window(st, items, quarters, qi, cov.measurement_period, first.history, metric)
+        actual = metric_arrays(metric, window)
+        applies = np.ones(S, dtype=bool)
+        if cov.springing is not None:
+            sp = cov.springing
+            if sp.metric not in SPRINGING:
+                raise InputError(
+                    f"covenant {cov.id!r} springs on {sp.metric!r}; a capital projection reads "
+                    f"{', '.join(SPRINGING)}",
+                    key="springing",
+                )
+            reading = arr[sp.metric][:, qi] / (
+                1.0 if sp.metric == "revolver_utilisation" else 100.0
+            )
+            from model.engines.covenants.springing import COMPARE
+
+            applies = np.asarray(COMPARE[sp.comparison](reading, float(sp.amount)), dtype=bool)
+        results.append((cov, step, metric, actual, applies))
+    failed = np.zeros(S, dtype=bool)
+    cure = t.equity_cure
+    need = np.zeros(S, dtype=np.int64)
+    curable_fail = np.zeros(S, dtype=bool)
+    other_fail = np.zeros(S, dtype=bool)
+    for cov, step, _metric, actual, applies in results:
+        if step is None or step.amount is None:
+            continue
+        level = float(step.amount)
+        ok = actual >= level if cov.direction == "min" else actual <= level
+        bad = applies & (~ok | np.isnan(actual))
+        if cure is not None and cov.id in cure.covenants:
+            curable_fail |= bad
+        else:
+            other_fail |= bad
+    cure_amount = np.zeros(S, dtype=np.int64)
+    allowed = np.zeros(S, dtype=bool)
+    if cure is not None and np.any(curable_fail):
+        lo = max(0, qi - cure.window_quarters + 1)
+        in_window = cures[:, lo:qi].sum(axis=1)
+        life = cures[:, :qi].sum(axis=1)
+        allowed = (
+            cure_policy & curable_fail & (in_window < cure.per_window) & (life < cure.over_life)
+        )
+        if not cure.consecutive_allowed and qi > 0:
+            allowed &= ~cures[:, qi - 1]
+        if np.any(allowed):
+            need = _cure_needed(st, first, items, qi, quarters, results, cure, allowed)
+            allowed &= need >= 0
+            cure_amount = np.where(allowed, need, 0)
+            cures[:, qi] = allowed
+            arr["equity_cure"][:, qi] = cure_amount
+            item = cure.counts_in
+            if item in items:
+                items = dict(items)
+                items[item] = items[item].copy()
+                items[item][:, qi] += cure_amount
+    for cov, step, metric, actual, applies in results:
+        req: float | None = None if step is None or step.amount is None else float(step.amount)
+        if cure is not None and cov.id in cure.covenants and np.any(cure_amount):
+            window = _window(st, items, quarters, qi, cov.measurement_period, first.history, metric)
+            actual_cured = metric_arrays(metric, window)
+        else:
+            actual_cured = actual
+        for i in range(S):
+            a = float(actual_cured[i])
+            if req is None:
+                status, head, pct = "no_threshold", np.nan, np.nan
+            else:
+                head = a - req if cov.direction == "min" else req - a
+                pct = head / abs(req) if req else np.nan
+                if not applies[i]:
+                    status = "not_required"
+                elif np.isnan(a):
+                    status = "undefined"
+                elif head < 0:
+                    status = "breach"
+                elif cure_amount[i] > 0 and cov.id in (cure.covenants if cure else ()):
+                    status = "cured"
+                else:
+                    status = "amber" if pct < 0.10 else "complies"
+            rows.append(
+                {
+                    "scenario": scenarios[i].name,
+                    "quarter_end": q,
+                    "covenant": cov.id,
+                    "title": cov.title,
+                    "direction": cov.direction,
+                    "required": req,
+                    "actual": a,
+                    "actual_before_cure": float(actual[i]),
+                    "headroom": head,
+                    "headroom_pct": pct,
+                    "status": status,
+                    "cure_amount": cure_amount[i] / 100.0,
+                    "cures_in_window": int(
+                        cures[
+                            i, max(0, qi - (cure.window_quarters if cure else 4) + 1) : qi + 1
+                        ].sum()
+                    ),
+                    "cures_to_date": int(cures[i, : qi + 1].sum()),
+                }
+            )
+            if status in ("breach", "undefined"):
+                failed[i] = True
+    del other_fail, need
+    return failed
+
+
+def _cure_needed(
+    st: CapitalStructure,
+    first: CapitalScenario,
+    items: dict[str, F64],
+    qi: int,
+    quarters: Sequence[dt.date],
+    results: Sequence[Any],
+    cure: Any,
+    allowed: NDArray[np.bool_],
+) -> I64:
+    """The smallest cure, in cents, that makes every failing curable covenant comply (-1
+    where no amount up to 10^14 cents would)."""
+    item = cure.counts_in
+    S = allowed.shape[0]
+
+    def complies(x: I64) -> NDArray[np.bool_]:
+        trial = dict(items)
+        trial[item] = items[item].copy()
+        trial[item][:, qi] += x
+        ok = np.ones(S, dtype=bool)
+        for cov, step, metric, _a, applies in results:
+            if cov.id not in cure.covenants or step is None or step.amount is None:
+                continue
+            v = metric_arrays(
+                metric,
+                _window(st, trial, quarters, qi, cov.measurement_period, first.history, metric),
+            )
+            req = float(step.amount)
+            good = v >= req if cov.direction == "min" else v <= req
+            ok &= ~applies | (good & ~np.isnan(v))
+        return ok
+
+    lo = np.zeros(S, dtype=np.int64)
+    hi = np.full(S, 10**14, dtype=np.int64)
+    reachable = complies(hi)
+    for _ in range(50):
+        mid = (lo + hi) // 2
+        ok = complies(mid)
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, mid + 1)
+        if np.all(lo >= hi):
+            break
+    return np.where(reachable & allowed, hi, -1)
+
+
+def project_capital(
+    scenarios: CapitalScenario | Sequence[CapitalScenario], block_size: int = 1000
+) -> CapitalResult:
+    """Project one scenario or many (same capital structure, opening and horizon), in
+    blocks of ``block_size`` (see the module docstring)."""
+    items = [scenarios] if isinstance(scenarios, CapitalScenario) else list(scenarios)
+    if not items:
+        raise InputError("no scenario to project", key="scenarios")
+    parts = [run_capital_block(items[i : i + block_size]) for i in range(0, len(items), block_size)]
+    if len(parts) == 1:
+        return parts[0]
+    head = parts[0]
+    return CapitalResult(
+        structure=head.structure,
+        scenarios=tuple(s for p in parts for s in p.scenarios),
+        quarter_ends=head.quarter_ends,
+        arrays={k: np.concatenate([p.arrays[k] for p in parts]) for k in head.arrays},
+        balances={k: np.concatenate([p.balances[k] for p in parts]) for k in head.balances},
+        interest={k: np.concatenate([p.interest[k] for p in parts]) for k in head.interest},
+        covenants=pd.concat([p.covenants for p in parts], ignore_index=True),
+        sweeps=pd.concat([p.sweeps for p in parts], ignore_index=True),
+        funding_gaps=pd.concat([p.funding_gaps for p in parts], ignore_index=True),
+        defaults=pd.concat([p.defaults for p in parts], ignore_index=True),
+    )

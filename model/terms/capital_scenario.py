@@ -1,0 +1,274 @@
+"""A projection scenario for a capital structure (``kind: capital_scenario``).
+
+The scenario names its deal's capital structure, opens at a quarter end with cash and each
+instrument's balance, and gives per quarter the operating drivers the structure needs
+(:data:`CAPITAL_DRIVERS`, in the same pieces as every scenario: ``value``, ``per_quarter``
+or ``growth``), the rate path of each index the instruments use (a ``date,rate`` file:
+market data, so an assumption or public data), a parallel shift, and the borrower's
+elections (:class:`CapitalPolicy`: apply an equity cure when a covenant fails, pay a PIK
+toggle in cash or in kind).
+
+Quarters before the opening that a trailing covenant needs come from ``history_file`` (the
+deal's actuals, with the same line items as its compliance file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from decimal import Decimal
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import Field
+
+from model.dates.periods import is_quarter_end, next_quarter_end
+from model.terms.actuals import Actuals
+from model.terms.fields import Frozen, Money, Name, Sourced, Whole
+from model.terms.files import ParamsFile, validate
+from model.terms.notes import LoadReference
+from model.terms.scenarios import DriverSpec, Piece, _expand, _spec
+from model.terms.structure import CapitalStructure, FixedNote, PikNote, Revolver, TermLoan
+
+__all__ = [
+    "CAPITAL_DRIVERS",
+    "CapitalPolicy",
+    "CapitalOpening",
+    "CapitalScenarioTerms",
+    "CapitalScenario",
+    "build_capital_scenario",
+]
+
+_BIG = Decimal(10) ** 12
+CAPITAL_DRIVERS: dict[str, DriverSpec] = {
+    "ebitda": _spec("usd", -_BIG, _BIG, "EBITDA before the add-backs below, for the quarter"),
+    "depreciation": _spec(
+        "usd", 0, _BIG, "depreciation and amortization expense (non-cash)", required=False
+    ),
+    "addbacks": _spec(
+        "usd", 0, _BIG, "add-backs (restructuring, synergies) before any cap", required=False
+    ),
+    "capex": _spec("usd", 0, _BIG, "capital expenditures paid in cash"),
+    "cash_taxes": _spec("usd", 0, _BIG, "income taxes paid in cash"),
+    "working_capital_change": _spec(
+        "usd", -_BIG, _BIG, "increase in working capital (uses cash when positive)"
+    ),
+    "asset_sale_proceeds": _spec(
+        "usd", 0, _BIG, "net proceeds of asset sales received in the quarter", required=False
+    ),
+    "eligible_receivables": _spec(
+        "usd_balance",
+        0,
+        _BIG,
+        "eligible receivables at the quarter end (borrowing base)",
+        required=False,
+    ),
+    "letters_of_credit": _spec(
+        "usd_balance", 0, _BIG, "letters of credit outstanding in the quarter", required=False
+    ),
+    "voluntary_prepayments": _spec(
+        "usd",
+        0,
+        _BIG,
+        "voluntary prepayment of the first term loan at the quarter end",
+        required=False,
+    ),
+    "restricted_payments": _spec(
+        "usd", 0, _BIG, "dividends and share repurchases paid at the quarter end", required=False
+    ),
+}
+"""Driver name -> its unit, bounds and meaning."""
+
+_DEFAULTS = (
+    "depreciation",
+    "addbacks",
+    "asset_sale_proceeds",
+    "eligible_receivables",
+    "letters_of_credit",
+    "voluntary_prepayments",
+    "restricted_payments",
+)
+
+
+class CapitalPolicy(Frozen):
+    """The borrower's elections in the scenario."""
+
+    equity_cure: Sourced[Literal["apply", "never"]]
+    pik_toggle: Sourced[Literal["pik", "cash"]] | None = None
+
+
+class RatePath(Frozen):
+    """A rate-path file (``date,rate``) for one index, with where it comes from."""
+
+    file: str
+    source: str | None = None
+    assumption: str | None = None
+
+
+class CapitalOpening(Frozen):
+    """The position at the opening quarter end."""
+
+    date: Sourced[Any]
+    cash: Sourced[Money]
+    balances: dict[Name, Sourced[Money]]
+
+
+class CapitalScenarioTerms(Frozen):
+    """A ``kind: capital_scenario`` params file."""
+
+    kind: Literal["capital_scenario"]
+    schema_: str | None = Field(default=None, alias="$schema")
+    name: Name
+    title: str
+    description: str | None = None
+    capital_structure: str
+    history_file: str | None = None
+    opening: CapitalOpening
+    horizon_quarters: Sourced[Whole]
+    rate_paths: dict[Literal["term_sofr", "sofr_compounded", "prime"], RatePath] = {}
+    rate_shift: Sourced[Any] | None = None
+    policy: CapitalPolicy
+    drivers: dict[str, tuple[Piece, ...]]
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+
+class CapitalScenario(Frozen):
+    """A validated capital scenario: its terms, its structure, the rate paths and every
+    driver expanded to one value a quarter."""
+
+    terms: CapitalScenarioTerms
+    structure: CapitalStructure
+    rate_paths: dict[str, pd.DataFrame]
+    history: Actuals | None = None
+    quarter_ends: tuple[dt.date, ...]
+    paths: dict[str, tuple[Decimal, ...]]
+    opening_date: dt.date
+    rate_shift: Decimal
+    file: str
+
+    @property
+    def name(self) -> str:
+        return self.terms.name
+
+    def provenance(self) -> pd.DataFrame:
+        from model.terms.provenance import provenance
+
+        return provenance(self.terms)
+
+
+def build_capital_scenario(pf: ParamsFile, load_reference: LoadReference) -> CapitalScenario:
+    """Builder for ``kind: capital_scenario`` (see the module docstring)."""
+    from model.values import read_amount, read_date
+
+    t = validate(CapitalScenarioTerms, pf.data, pf)
+    structure: CapitalStructure = load_reference(
+        pf, ("capital_structure",), t.capital_structure, "capital_structure"
+    )
+    try:
+        opening = read_date(t.opening.date.value, "opening.date")
+    except ValueError as exc:
+        raise pf.error(("opening", "date", "value"), str(exc)) from None
+    if not is_quarter_end(opening):
+        raise pf.error(("opening", "date", "value"), f"{opening} is not a quarter end")
+    n = t.horizon_quarters.value
+    if not 1 <= n <= 80:
+        raise pf.error(("horizon_quarters", "value"), f"horizon_quarters is 1 to 80 (got {n})")
+    quarters: list[dt.date] = []
+    q = opening
+    for _ in range(n):
+        q = next_quarter_end(q)
+        quarters.append(q)
+    ids = [ins.id for ins in structure.instruments]
+    for name in t.opening.balances:
+        if name not in ids:
+            raise pf.error(
+                ("opening", "balances", name),
+                f"names instrument {name!r}, which is not in the capital structure ({', '.join(ids)})",
+            )
+    for ins in structure.instruments:
+        if ins.id not in t.opening.balances and _outstanding(ins, opening):
+            raise pf.error(
+                ("opening", "balances"),
+                f"give the opening balance of {ins.id!r} (outstanding at {opening})",
+            )
+        bal = t.opening.balances.get(ins.id)
+        if bal is not None and isinstance(ins, Revolver) and bal.value > ins.commitment.value:
+            raise pf.error(
+                ("opening", "balances", ins.id, "value"),
+                f"{bal.value:,} is above the commitment {ins.commitment.value:,}",
+            )
+    needed = sorted(
+        {
+            ins.rate.index.value
+            for ins in structure.instruments
+            if isinstance(ins, TermLoan | Revolver) and ins.rate.index.value != "fixed"
+        }
+    )
+    for idx in needed:
+        if idx not in t.rate_paths:
+            raise pf.error(("rate_paths",), f"the capital structure needs a rate path for {idx!r}")
+    paths_: dict[str, pd.DataFrame] = {
+        idx: load_reference(pf, ("rate_paths", idx, "file"), rp.file, "rate_path")
+        for idx, rp in t.rate_paths.items()
+    }
+    for name, frame in paths_.items():
+        first = frame["date"].min().date() if len(frame) else None
+        if first is None or first > opening - dt.timedelta(days=20):
+            raise pf.error(
+                ("rate_paths", name, "file"),
+                f"the {name} path must start at least 20 days before the opening {opening} "
+                f"(lookback and fixing days); it starts {first}",
+            )
+    if t.policy.pik_toggle is None and any(
+        isinstance(i, PikNote) and i.toggle.value for i in structure.instruments
+    ):
+        raise pf.error(("policy",), "a PIK toggle note is outstanding: give policy.pik_toggle")
+    history = None
+    if t.history_file is not None:
+        history = load_reference(pf, ("history_file",), t.history_file, "actuals")
+    for name in t.drivers:
+        if name not in CAPITAL_DRIVERS:
+            near = difflib.get_close_matches(name, list(CAPITAL_DRIVERS), n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise pf.error(
+                ("drivers", name), f"unknown driver{hint}; drivers: {', '.join(CAPITAL_DRIVERS)}"
+            )
+    missing = [k for k, s in CAPITAL_DRIVERS.items() if s.required and k not in t.drivers]
+    if missing:
+        raise pf.error(("drivers",), f"missing driver(s): {', '.join(missing)}")
+    if any(isinstance(i, Revolver) and i.borrowing_base for i in structure.instruments):
+        if "eligible_receivables" not in t.drivers:
+            raise pf.error(
+                ("drivers",), "the revolver has a borrowing base: give eligible_receivables"
+            )
+    out = {k: _expand(k, v, n, pf, CAPITAL_DRIVERS) for k, v in t.drivers.items()}
+    for k in _DEFAULTS:
+        out.setdefault(k, (Decimal(0),) * n)
+    shift = Decimal(0)
+    if t.rate_shift is not None:
+        try:
+            shift = read_amount(t.rate_shift.value, "rate_shift", negative=True)
+        except ValueError as exc:
+            raise pf.error(("rate_shift", "value"), str(exc)) from None
+        if not Decimal("-0.2") <= shift <= Decimal("0.2"):
+            raise pf.error(("rate_shift", "value"), f"rate_shift is -0.2 to 0.2 (got {shift})")
+    return CapitalScenario(
+        terms=t,
+        structure=structure,
+        rate_paths=paths_,
+        history=history,
+        quarter_ends=tuple(quarters),
+        paths=out,
+        opening_date=opening,
+        rate_shift=shift,
+        file=pf.name,
+    )
+
+
+def _outstanding(ins: Any, day: dt.date) -> bool:
+    if isinstance(ins, FixedNote):
+        return ins.funded_date <= day < ins.maturity_date
+    if isinstance(ins, Revolver):
+        return False
+    return bool(ins.funded.value <= day < ins.maturity.value)
