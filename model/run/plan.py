@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 _SAFE = re.compile(r"[^a-z0-9._-]+")
-_KIND = re.compile(r"^kind:\s*['\"]?scenario['\"]?\s*(#.*)?$", re.MULTILINE)
+_KIND = re.compile(r"^kind:\s*['\"]?(capital_)?scenario['\"]?\s*(#.*)?$", re.MULTILINE)
 #: Libraries whose version changes a report's bytes (beside Python and the package).
 RENDERING = (
     "nbconvert",
@@ -109,6 +109,7 @@ class Scenario:
 
 def _scenario_from(path: Path, given: str) -> Scenario:
     from model.terms import load
+    from model.terms.capital_scenario import CapitalScenario
     from model.terms.scenarios import Scenario as ScenarioTerms
 
     shown = paths.shown(path)
@@ -119,8 +120,10 @@ def _scenario_from(path: Path, given: str) -> Scenario:
             key="--scenario",
         )
     terms = load(path)
-    if not isinstance(terms, ScenarioTerms):
-        raise InputError(f"{shown} is not a scenario file (kind: scenario)", key="--scenario")
+    if not isinstance(terms, ScenarioTerms | CapitalScenario):
+        raise InputError(
+            f"{shown} is not a scenario file (kind: scenario or capital_scenario)", key="--scenario"
+        )
     name = safe_name(path.stem, "scenario")
     if name in RESERVED_NAMES:
         raise InputError(
