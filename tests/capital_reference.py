@@ -694,7 +694,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                 pending.add(day + dt.timedelta(days=cert_days))
             if grid is not None:
                 if grid.keyed_to == "availability_share":
-                    key = row["availability"] / 100
+                    key = row["availability"] / inst[rv]["original"]
                 else:
                     m = comp.metric(grid.keyed_to)
                     key = value(m, window_items(qi, "trailing_four_quarters", m, items_hist))
@@ -705,7 +705,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                     m = comp.metric(e.metric)
                     cf = value(m, window_items(qi, "year_to_date", m, items_hist))
                     if e.keyed_to == "availability_share":
-                        k_ = row["availability"] / 100
+                        k_ = row["availability"] / inst[rv]["original"]
                     else:
                         mk = comp.metric(e.keyed_to)
                         k_ = value(mk, window_items(qi, "trailing_four_quarters", mk, items_hist))

@@ -1495,7 +1495,9 @@ REVIEW4_CALLS = [
             "params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml", kind="bogus"
         ),
         ParamsError,
-        (r"^kind: unknown kind 'bogus'; expected one of: actuals, capitalization",),
+        (
+            r"^kind: unknown kind 'bogus'; expected one of: actuals, capital_scenario, capital_structure, capitalization",
+        ),
     ),
     Case(
         "load-kind-article",

@@ -100,7 +100,7 @@ def capital_figures(scenario: CapitalScenario, result: CapitalResult) -> dict[st
     sweeps = (
         result.sweeps[result.sweeps["scenario"] == name] if len(result.sweeps) else result.sweeps
     )
-    low = q["liquidity"].idxmin()
+    low: Any = q["liquidity"].idxmin()
     heat = {}
     for qe, rows in cov.groupby("quarter_end") if len(cov) else []:
         t = rows[rows["status"].isin(_TESTED)]
@@ -191,7 +191,7 @@ def capital_figures(scenario: CapitalScenario, result: CapitalResult) -> dict[st
                 "date": low,
                 "cash_dominion_below": None,
                 "springing_below": None,
-                "event_of_default": bool(q.loc[low, "in_default"]),
+                "event_of_default": bool(q["in_default"].loc[low]),
             },
             "days_cash_dominion": None,
             "days_below_springing": None,
@@ -331,7 +331,7 @@ def capital_report(scenario: CapitalScenario, result: CapitalResult) -> CapitalR
     ]
     statement = q[[c for c in _QUARTER_ROWS if c in q.columns]].T
     statement.index = [_QUARTER_ROWS[c][0] for c in statement.index]
-    statement.columns = [c.isoformat() for c in statement.columns]
+    statement.columns = [str(c) for c in statement.columns]
     balances = q[[c for c in q.columns if c.startswith("balance:")]].copy()
     balances.columns = [c.split(":", 1)[1] for c in balances.columns]
     interest = q[[c for c in q.columns if c.startswith("interest:")]].copy()
@@ -446,7 +446,7 @@ def capital_covenant_chart(result: CapitalResult, name: str) -> tuple[Figure, li
         ax.set_ylabel("times (x)")
         ax.set_xlabel("quarter end")
         ax.set_title(f"Scenario {name}: {rows['title'].iloc[0]} by quarter (x)")
-        handles = [
+        handles: list[Any] = [
             Patch(color=STATUS_COLOURS.get(s, "#5f6368"), label=STATUS_WORDS.get(s, s))
             for s in dict.fromkeys(rows["status"])
         ]

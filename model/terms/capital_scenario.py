@@ -20,14 +20,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import Field
+from pydantic import field_validator
 
 from model.dates.periods import is_quarter_end, next_quarter_end
 from model.terms.actuals import Actuals
 from model.terms.fields import Frozen, Money, Name, Sourced, Whole
 from model.terms.files import ParamsFile, validate
 from model.terms.notes import LoadReference
-from model.terms.scenarios import DriverSpec, Piece, _expand, _spec
+from model.terms.scenarios import DriverSpec, Piece, ScenarioTerms, _expand, _spec
 from model.terms.structure import CapitalStructure, FixedNote, PikNote, Revolver, TermLoan
 
 __all__ = [
@@ -117,7 +117,6 @@ class CapitalScenarioTerms(Frozen):
     """A ``kind: capital_scenario`` params file."""
 
     kind: Literal["capital_scenario"]
-    schema_: str | None = Field(default=None, alias="$schema")
     name: Name
     title: str
     description: str | None = None
@@ -130,7 +129,7 @@ class CapitalScenarioTerms(Frozen):
     policy: CapitalPolicy
     drivers: dict[str, tuple[Piece, ...]]
 
-    model_config = Frozen.model_config | {"populate_by_name": True}
+    _pieces = field_validator("drivers", mode="before")(ScenarioTerms._pieces.__func__)  # type: ignore[attr-defined]
 
 
 class CapitalScenario(Frozen):

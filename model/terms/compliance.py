@@ -28,6 +28,7 @@ quarter end).
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import ValidationInfo, field_validator, model_validator
@@ -118,12 +119,12 @@ class MetricLine(Frozen):
                 raise ValueError(f"line {self.line}: {op} needs at least two lines")
         return self
 
-    @property
+    @cached_property
     def operation(self) -> str:
         """``input`` or the operation's name."""
         return next(op for op in ("input", *OPERATIONS) if getattr(self, op) is not None)
 
-    @property
+    @cached_property
     def operands(self) -> tuple[str, ...]:
         """The lines an operation combines (empty for an input)."""
         if self.input is not None or self.constant is not None:

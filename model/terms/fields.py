@@ -24,7 +24,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
 
 from model.values import (
     read_amount,
@@ -76,7 +76,19 @@ SignedAmount = Annotated[Decimal, BeforeValidator(lambda v: read_amount(v, "", n
 """An exact number of any sign and precision (a margin over a base rate)."""
 Price = Annotated[Decimal, BeforeValidator(lambda v: read_amount(v, "", positive=True))]
 """A price per unit (a conversion price per share): above zero, any precision."""
-Rate = Annotated[Decimal, BeforeValidator(lambda v: read_rate(v, ""))]
+Rate = Annotated[
+    Decimal,
+    BeforeValidator(lambda v: read_rate(v, "")),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+                {"type": "string", "pattern": r"^\s*0*(0|\.[0-9]+|0\.[0-9]*)\s*$"},
+            ],
+            "description": "a rate as a decimal fraction, 0 <= rate < 1 (0.08 for 8%)",
+        }
+    ),
+]
 """A rate as a decimal fraction, 0 <= rate < 1 (0.08 for 8%)."""
 Whole = Annotated[int, BeforeValidator(lambda v: read_int(v, ""))]
 """A whole number (decimal digits; no YAML 1.1 octal)."""

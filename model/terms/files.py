@@ -233,7 +233,7 @@ def _key_rule(node: yaml.Node) -> str | None:
     if node.tag not in _PLAIN_TAGS:
         shown = node.tag.replace("tag:yaml.org,2002:", "!!")
         return f"the tag {shown} is not allowed in params files: write plain keys"
-    if node.style is None:
+    if not node.style:  # plain (None from PyYAML, "" from libyaml)
         if node.tag == "tag:yaml.org,2002:null":
             return f"a key must not be empty ('{node.value}' is null): write a name"
         return _scalar_rule(node)
@@ -301,7 +301,7 @@ def _walk_nodes(
             stack.extend(_mapping_keys(n, path, lines, problems, constructor))
         elif isinstance(n, yaml.SequenceNode):
             stack.extend((item, path + (i,)) for i, item in enumerate(n.value))
-        elif isinstance(n, yaml.ScalarNode) and n.style is None:
+        elif isinstance(n, yaml.ScalarNode) and not n.style:
             scalar_rule = _scalar_rule(n)
             if scalar_rule:
                 problems.append(Problem(format_path(path), scalar_rule, n.start_mark.line + 1))
@@ -544,6 +544,13 @@ def validate(
             rule = _clean_msg(err["msg"])
             if err["type"] == "extra_forbidden":
                 rule = "unknown key (not part of this kind's schema; check the spelling)"
+            elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                ctx = err.get("ctx") or {}
+                rule = (
+                    f"unknown kind {ctx.get('tag')!r}; expected one of: {ctx.get('expected_tags')}"
+                    if err["type"] == "union_tag_invalid"
+                    else f"give the {ctx.get('discriminator', 'kind')} (one of the known kinds)"
+                )
             elif err["type"] == "missing":
                 rule = "missing key (required)"
             elif err["type"] not in ("value_error", "assertion_error"):

@@ -40,7 +40,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from model.dates import DayCount
 from model.dates.periods import is_quarter_end
@@ -667,13 +667,14 @@ class CashPolicy(Frozen):
     excess_cash_flow: ExcessCashFlowSweep | None = None
     asset_sales: AssetSaleSweep | None = None
 
-    @model_validator(mode="after")
-    def _order(self) -> CashPolicy:
-        steps = list(self.order.value)
+    @field_validator("order")
+    @classmethod
+    def _order(cls, v: Sourced[tuple[str, ...]]) -> Sourced[tuple[str, ...]]:
+        steps = list(v.value)
         unknown = [s for s in steps if s not in PAYMENT_STEPS]
         if unknown:
             raise ValueError(
-                f"order: unknown step(s) {', '.join(unknown)}; steps: {', '.join(PAYMENT_STEPS)}"
+                f"unknown step(s) {', '.join(unknown)}; steps: {', '.join(PAYMENT_STEPS)}"
             )
         twice = sorted({s for s in steps if steps.count(s) > 1})
         if twice:
@@ -681,7 +682,7 @@ class CashPolicy(Frozen):
         missing = [s for s in PAYMENT_STEPS if s not in steps]
         if missing:
             raise ValueError(f"order leaves out {', '.join(missing)}; list every step once")
-        return self
+        return v
 
 
 class EquityCure(Provenanced):
@@ -737,7 +738,6 @@ class CapitalStructureTerms(Frozen):
     """A ``kind: capital_structure`` params file."""
 
     kind: Literal["capital_structure"]
-    schema_: str | None = Field(default=None, alias="$schema")
     name: str
     borrower: str
     agent: str | None = None
@@ -748,8 +748,6 @@ class CapitalStructureTerms(Frozen):
     covenants: tuple[Covenant, ...] = ()
     equity_cure: EquityCure | None = None
     events_of_default: EventsOfDefault | None = None
-
-    model_config = Frozen.model_config | {"populate_by_name": True}
 
     def problems(self, compliance: ComplianceTerms) -> list[tuple[tuple[Any, ...], str]]:
         """Cross-references that do not hold, at the offending entry."""

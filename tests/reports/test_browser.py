@@ -280,7 +280,9 @@ def reports(tmp_path_factory) -> Path:
     """Every numbered notebook run once into a temporary folder, with HTML (the charts
     drawn by the inline backend, not the test run's Agg)."""
     out = tmp_path_factory.mktemp("reports")
-    result = run_batch(scenarios=["base"], out=out, deals=["ibasis"], workers=2, progress_bar=False)
+    result = run_batch(
+        scenarios=["base"], out=out, deals=["ibasis", "magnite"], workers=2, progress_bar=False
+    )
     assert not result.failed, result.failed
     return out
 

@@ -20,11 +20,12 @@ def test_notebook_01_runs_with_other_parameters(tmp_path: Path) -> None:
     assert [(e["notebook"], e["status"]) for e in res.entries] == [("01-interest-accrual", "ok")]
     out = tmp_path / "r" / "ibasis" / "historical"
     figures = json.loads((out / "01-interest-accrual.json").read_text())
-    # 29,000,000 x 8% x 43/360 (30/360 from 2005-12-18 to 2006-01-31) = 277,111.11
-    assert figures["accrued_interest_as_of"] == "277111.11"
+    # after the 2005 conversion of $8,000,000 (params: an assumed 2005-06-18), 21,000,000 x 8%
+    # x 43/360 (30/360 from 2005-12-18 to 2006-01-31) = 200,666.67
+    assert figures["accrued_interest_as_of"] == "200666.67"
     assert figures["symphony_exchange_accrued_interest"] == "651187.50"
     assert (out / "01-interest-accrual.html").stat().st_size > 10_000
-    assert "277,111.11" in (out / "01-interest-accrual.html").read_text()
+    assert "200,666.67" in (out / "01-interest-accrual.html").read_text()
 
 
 def test_a_failed_notebook_is_kept_and_nothing_half_written(tmp_path: Path) -> None:
@@ -156,7 +157,7 @@ def test_params_command_lists_assumptions(capsys: pytest.CaptureFixture[str]) ->
         == 1
     )
     out = capsys.readouterr()
-    assert "ok; 4 sourced terms, 6 assumptions" in out.out
+    assert "ok; 4 sourced terms, 7 assumptions" in out.out  # the 2005 conversion's date is one
     assert "assumption terms.day_count = 30/360 US" in out.out
     assert "/etc/passwd" in out.err and "outside the params folder" in out.err
 

@@ -35,9 +35,9 @@ def _deal(deals: Path, name: str, text: str) -> Path:
     return deals / name / "deal.yaml"
 
 
-def test_the_two_deals_of_the_portfolio() -> None:
-    ibasis, northwind = find_deals()
-    assert (ibasis.name, northwind.name) == ("ibasis", "northwind")
+def test_the_three_deals_of_the_portfolio() -> None:
+    ibasis, magnite, northwind = find_deals()
+    assert (ibasis.name, magnite.name, northwind.name) == ("ibasis", "magnite", "northwind")
     assert ibasis.scenarios_folder == paths.PARAMS / "deals" / "ibasis" / "scenarios"
     assert list(ibasis.terms.notebooks) == [
         "01-interest-accrual",
@@ -46,8 +46,11 @@ def test_the_two_deals_of_the_portfolio() -> None:
         "04-projection",
         "05-scenarios",
     ]
-    assert northwind.scenarios_folder is None
+    assert northwind.scenarios_folder == paths.PARAMS / "deals" / "northwind" / "scenarios"
     assert northwind.terms.notebooks["03-covenant-compliance"]["quarter"] == "2019-12-31"
+    # the capital structures are projected per scenario by notebook 06
+    assert list(magnite.terms.notebooks) == ["06-capital-structure"]
+    assert list(northwind.terms.notebooks) == ["03-covenant-compliance", "06-capital-structure"]
 
 
 def test_a_plan_covers_each_deal_with_its_parameters() -> None:
@@ -71,8 +74,17 @@ def test_a_plan_covers_each_deal_with_its_parameters() -> None:
         ]
         for files in side.values()
     )
-    assert folders[-1] == "northwind/historical/03-covenant-compliance"
-    nw = items[-1].parameters
+    assert folders[-3:] == [
+        "northwind/historical/03-covenant-compliance",
+        "northwind/base/06-capital-structure",
+        "northwind/downside/06-capital-structure",
+    ]
+    assert [f for f in folders if f.startswith("magnite/")] == [
+        "magnite/base/06-capital-structure",
+        "magnite/downside/06-capital-structure",
+    ]
+    assert items[-2].parameters["scenario_file"] == "params/deals/northwind/scenarios/base.yaml"
+    nw = items[-3].parameters
     assert nw["facility_file"] == "params/deals/northwind/facility.yaml"
     assert nw["opening_balance"] == 8_000_000  # typed as the notebook declares it
     # a user parameter goes to every deal's notebook that declares it; over a value the
@@ -88,8 +100,11 @@ def test_a_plan_covers_each_deal_with_its_parameters() -> None:
         "set for this deal by its deal file; to override them run that deal alone "
         "(--deal northwind)"
     )
-    # a scenario named where nothing runs per scenario is an error, not ignored
-    with pytest.raises(InputError, match=r"--scenario: scenario\(s\) typo given, but none of"):
+    # a scenario the deal does not have is an error naming the ones it has
+    with pytest.raises(
+        InputError,
+        match=r"no scenario 'typo' in params/deals/northwind/scenarios \(known: base, downside\)",
+    ):
         plan(find_deals(["northwind"]), books, ["typo"], {}, [b.name for b in books])
 
 
@@ -131,6 +146,6 @@ def test_a_deal_parameter_the_notebook_does_not_declare_names_the_deal_file(deal
 
 def test_an_unknown_deal_is_named_with_the_known_ones() -> None:
     with pytest.raises(
-        InputError, match="no deal 'acme' in params/deals \\(deals: ibasis, northwind\\)"
+        InputError, match="no deal 'acme' in params/deals \\(deals: ibasis, magnite, northwind\\)"
     ):
         find_deals(["acme"])

@@ -76,7 +76,7 @@ from numpy.typing import NDArray
 
 from model.dates import new_york_banking_calendar
 from model.dates.periods import measurement_window
-from model.engines.capital.rates import day_weights, index_part
+from model.engines.capital.rates import cumulative_at, day_weights, index_segments
 from model.engines.projection.covenants import metric_arrays
 from model.errors import InputError
 from model.terms.capital_scenario import CapitalScenario
@@ -126,9 +126,8 @@ class Leg:
     kind: str
     seniority: str
     terms: Any
-    index: F64  # [S, D] index part of the rate (no margin)
-    weights: F64  # [D]
-    cum_index: F64  # [S, D + 1]
+    groups: list[tuple[NDArray[np.int64], list[tuple[int, int]], F64]]  # scenarios, pieces, rates
+    weights: F64  # [D] day weights from the grid's first day
     cum_weight: F64  # [D + 1]
     pay_days: frozenset[int]
     period_starts: tuple[int, ...]
@@ -142,6 +141,19 @@ class Leg:
     pik: str = "cash"  # cash | pik
     offset: int = 0  # grid index of the opening (days of the period in course before it)
     accrual_start: int = 0  # day (from the opening, <= 0) the period in course began
+    cum_at: F64 = field(default_factory=lambda: np.zeros((0, 0)))
+    col: dict[int, int] = field(default_factory=dict)
+
+    def prepare(self, days: NDArray[np.int64], scenarios: int) -> None:
+        """The sum of index part x day weight before each of ``days`` (grid days), for every
+        scenario: all the engine reads of the index (:func:`~model.engines.capital.rates.cumulative_at`)."""
+        self.cum_at = np.zeros((scenarios, days.shape[0]))
+        for members, pieces, rates in self.groups:
+            self.cum_at[members] = cumulative_at(pieces, rates, self.cum_weight, days)
+        self.col = {int(d): j for j, d in enumerate(days)}
+
+    def cum(self, day: int) -> F64:
+        return self.cum_at[:, self.col[day]]
 
 
 def _periods(
@@ -217,20 +229,22 @@ def legs(
     for ins in structure.instruments:
         periods, pays = spans[ins.id]
         in_course = [a for a, b in periods if a <= opening < b]
+        everyone = np.arange(len(scenarios))
         if isinstance(ins, TermLoan | Revolver):
             r = ins.rate
             idx = r.index.value
-            index = np.zeros((len(scenarios), n_days))
-            groups: dict[int, list[int]] = {}
+            groups = []
+            by_path: dict[int, list[int]] = {}
             for i, s in enumerate(scenarios):
-                groups.setdefault(id(s.rate_paths.get(idx)), []).append(i)
-            for members in groups.values():
+                by_path.setdefault(id(s.rate_paths.get(idx)), []).append(i)
+            for members in by_path.values():
                 path = scenarios[members[0]].rate_paths.get(idx)
                 try:
-                    index[members] = index_part(
+                    pieces, rates = index_segments(
                         index=idx,
                         path=path,
-                        days=days,
+                        first=grid_start,
+                        n_days=n_days,
                         periods=periods,
                         shift=shift[members],
                         calendar=cal,
@@ -254,21 +268,20 @@ def legs(
                         file=sc.file,
                         key=f"rate_paths.{idx}.file",
                     ) from None
+                groups.append((np.array(members), pieces, rates))
             convention = r.day_count.value
             origin = ins.funded.value
         elif isinstance(ins, PikNote):
             toggle_cash = ins.toggle.value and pik_policy == "cash"
             rate = ins.cash_rate.value if toggle_cash and ins.cash_rate else ins.pik_rate.value
-            index = np.full((len(scenarios), n_days), float(rate))
+            groups = [(everyone, [(0, n_days)], np.full((len(scenarios), 1), float(rate)))]
             convention = ins.day_count.value
             origin = ins.funded.value
         else:
-            index = np.full((len(scenarios), n_days), float(ins.coupon))
+            groups = [(everyone, [(0, n_days)], np.full((len(scenarios), 1), float(ins.coupon)))]
             convention = ins.convention
             origin = ins.funded_date
         w = day_weights(days, convention, origin)
-        cum_index = np.zeros((len(scenarios), n_days + 1))
-        cum_index[:, 1:] = np.cumsum(index * w[None, :], axis=1)
         cum_weight = np.concatenate([[0.0], np.cumsum(w)])
         if isinstance(ins, FixedNote):
             funded, maturity, original = ins.funded_date, ins.maturity_date, ins.principal_amount
@@ -281,9 +294,8 @@ def legs(
             kind=ins.kind,
             seniority=ins.seniority.value,
             terms=ins,
-            index=index,
+            groups=groups,
             weights=w,
-            cum_index=cum_index,
             cum_weight=cum_weight,
             pay_days=frozenset(day(p) for p in pays),
             period_starts=tuple(sorted({day(a) for a, _ in periods})),
@@ -470,8 +482,11 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
 
     q_days = [day(q) for q in quarters]
     qd = {d: i for i, d in enumerate(q_days)}
+    # drivers hold at most cents (the scenario checks it), so x 100 in binary is exact
     drv = {
-        k: np.array([[_cents(x) for x in s.paths[k]] for s in scenarios], dtype=np.int64)
+        k: np.rint(
+            np.array([[float(x) for x in s.paths[k]] for s in scenarios], dtype=np.float64) * 100
+        ).astype(np.int64)
         for k in first.paths
     }
 
@@ -501,6 +516,12 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
             if fd is not None:
                 events.add(fd)
     ev = sorted(e for e in events if 0 < e <= day(end))
+    off = L[0].offset if L else 0
+    needed = np.array(
+        sorted({off, *(e + off for e in ev), *(leg.accrual_start + off for leg in L)})
+    )
+    for leg in L:
+        leg.prepare(needed, S)
 
     # state
     bal = {leg.id: np.zeros(S, dtype=np.int64) for leg in L}
@@ -592,7 +613,6 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
         bal[revolver.id] += amount
         flows["revolver_draws"] += amount
 
-    off = L[0].offset if L else 0
     prev = 0
     qi_cur = 0  # the quarter the current day belongs to
     # interest of the period in course, accrued before the opening on the opening balance
@@ -600,9 +620,7 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
         a = leg.accrual_start
         margin[leg.id] = margin_for(leg, a)
         w0 = leg.cum_weight[off] - leg.cum_weight[a + off]
-        accrued[leg.id] = bal[leg.id] * (
-            (leg.cum_index[:, off] - leg.cum_index[:, a + off]) + margin[leg.id] * w0
-        )
+        accrued[leg.id] = bal[leg.id] * ((leg.cum(off) - leg.cum(a + off)) + margin[leg.id] * w0)
     fee_rate = unused_fee_rate() if revolver is not None else np.zeros(S)
     if revolver is not None:
         a = revolver.accrual_start
@@ -622,7 +640,7 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
         # 1. accrual over [prev, e)
         for leg in L:
             w = leg.cum_weight[e + off] - leg.cum_weight[prev + off]
-            f = (leg.cum_index[:, e + off] - leg.cum_index[:, prev + off]) + margin[leg.id] * w
+            f = (leg.cum(e + off) - leg.cum(prev + off)) + margin[leg.id] * w
             if eod is not None and leg.id in eod.default_interest_on:
                 f = f + np.where(in_default, float(eod.default_margin.value), 0.0) * w
             accrued[leg.id] += bal[leg.id] * f
@@ -844,20 +862,19 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                     dd = e + ecf.payment_days.value
                     if dd <= day(end):
                         ecf_due[dd] = ecf_due.get(dd, np.zeros(S, np.int64)) + due
-                    for i in range(S):
-                        sweep_rows.append(
-                            {
-                                "scenario": scenarios[i].name,
-                                "fiscal_year_end": quarters[qi],
-                                "excess_cash_flow": float(cf[i]),
-                                "keyed_to": float(key[i]),
-                                "rate": float(rate[i]),
-                                "voluntary_deduction": vol_fy[i] / 100.0,
-                                "amount": due[i] / 100.0,
-                                "due": opening + dt.timedelta(days=dd),
-                                "within_horizon": dd <= day(end),
-                            }
-                        )
+                    sweep_rows.append(
+                        {
+                            "scenario": _names(scenarios),
+                            "fiscal_year_end": np.full(S, quarters[qi], dtype=object),
+                            "excess_cash_flow": np.asarray(cf, dtype=np.float64),
+                            "keyed_to": np.asarray(key, dtype=np.float64),
+                            "rate": rate,
+                            "voluntary_deduction": vol_fy / 100.0,
+                            "amount": due / 100.0,
+                            "due": np.full(S, opening + dt.timedelta(days=dd), dtype=object),
+                            "within_horizon": np.full(S, dd <= day(end)),
+                        }
+                    )
                 vol_fy = np.zeros(S, dtype=np.int64)
             arr["in_default"][:, qi] = in_default
             qi_cur = min(qi + 1, Q - 1)
@@ -882,17 +899,15 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
         ],
         columns=["scenario", "first_date", "amount"],
     )
+    where = {sc.name: i for i, sc in enumerate(scenarios)}
     defaults = pd.DataFrame(
         [
             {
                 **r,
-                "in_force": opening
-                + dt.timedelta(
-                    days=int(default_from[[s.name for s in scenarios].index(r["scenario"])])
-                ),
+                "in_force": None
+                if default_from[where[r["scenario"]]] < 0
+                else opening + dt.timedelta(days=int(default_from[where[r["scenario"]]])),
             }
-            if default_from[[s.name for s in scenarios].index(r["scenario"])] >= 0
-            else {**r, "in_force": None}
             for r in default_rows
         ],
         columns=["scenario", "quarter_end", "known", "in_force"],
@@ -904,10 +919,38 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
         arrays=arr,
         balances=bal_q,
         interest=int_q,
-        covenants=pd.DataFrame(cov_rows),
-        sweeps=pd.DataFrame(sweep_rows),
+        covenants=_frame(cov_rows, ("scenario", "quarter_end")),
+        sweeps=_frame(sweep_rows, ("scenario", "fiscal_year_end")),
         funding_gaps=gaps,
         defaults=defaults,
+    )
+
+
+_NAMES: dict[int, tuple[Any, NDArray[np.object_]]] = {}
+
+
+def _names(scenarios: Sequence[CapitalScenario]) -> NDArray[np.object_]:
+    """The scenarios' names as an array, computed once per block."""
+    key = id(scenarios)
+    hit = _NAMES.get(key)
+    if hit is None or hit[0] is not scenarios:
+        _NAMES.clear()
+        hit = (scenarios, np.array([sc.name for sc in scenarios], dtype=object))
+        _NAMES[key] = hit
+    return hit[1]
+
+
+def _frame(blocks: list[dict[str, Any]], order: tuple[str, ...]) -> pd.DataFrame:
+    """One table from column blocks (one per covenant and quarter, arrays over the
+    scenarios), in scenario then time order (stable: covenants keep their order)."""
+    if not blocks:
+        return pd.DataFrame()
+    cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+    frame = pd.DataFrame(cols)
+    pos = {n: i for i, n in enumerate(dict.fromkeys(blocks[0]["scenario"]))}
+    frame["_s"] = frame["scenario"].map(pos)
+    return (
+        frame.sort_values(["_s", order[1]], kind="stable").drop(columns="_s").reset_index(drop=True)
     )
 
 
@@ -941,8 +984,15 @@ def _metric_value(
     qi: int,
     history: Any,
 ) -> F64:
-    if name == "availability_share":
-        return np.asarray(arr["availability"][:, qi] / 100.0, dtype=np.float64)
+    if name == "availability_share":  # availability as a share of the revolver's commitment
+        rv = st.terms.cash_policy.revolver
+        commitment = float(st.instrument(rv).commitment.value) * 100 if rv else 0.0
+        share = (
+            arr["availability"][:, qi] / commitment
+            if commitment
+            else np.zeros(len(arr["availability"]))
+        )
+        return np.asarray(share, dtype=np.float64)
     metric = st.compliance.metric(name)
     return metric_arrays(
         metric, _window(st, items, quarters, qi, "trailing_four_quarters", history, metric)
@@ -1064,47 +1114,46 @@ def _test_quarter(
             actual_cured = metric_arrays(metric, window)
         else:
             actual_cured = actual
-        for i in range(S):
-            a = float(actual_cured[i])
-            if req is None:
-                status, head, pct = "no_threshold", np.nan, np.nan
-            else:
-                head = a - req if cov.direction == "min" else req - a
-                pct = head / abs(req) if req else np.nan
-                if not applies[i]:
-                    status = "not_required"
-                elif np.isnan(a):
-                    status = "undefined"
-                elif head < 0:
-                    status = "breach"
-                elif cure_amount[i] > 0 and cov.id in (cure.covenants if cure else ()):
-                    status = "cured"
-                else:
-                    status = "amber" if pct < 0.10 else "complies"
-            rows.append(
-                {
-                    "scenario": scenarios[i].name,
-                    "quarter_end": q,
-                    "covenant": cov.id,
-                    "title": cov.title,
-                    "direction": cov.direction,
-                    "required": req,
-                    "actual": a,
-                    "actual_before_cure": float(actual[i]),
-                    "headroom": head,
-                    "headroom_pct": pct,
-                    "status": status,
-                    "cure_amount": cure_amount[i] / 100.0,
-                    "cures_in_window": int(
-                        cures[
-                            i, max(0, qi - (cure.window_quarters if cure else 4) + 1) : qi + 1
-                        ].sum()
-                    ),
-                    "cures_to_date": int(cures[i, : qi + 1].sum()),
-                }
-            )
-            if status in ("breach", "undefined"):
-                failed[i] = True
+        names = _names(scenarios)
+        if req is None:
+            head = np.full(S, np.nan)
+            pct = np.full(S, np.nan)
+            status = np.full(S, "no_threshold", dtype=object)
+        else:
+            head = actual_cured - req if cov.direction == "min" else req - actual_cured
+            pct = head / abs(req) if req else np.full(S, np.nan)
+            curable = cure is not None and cov.id in cure.covenants
+            status = np.select(
+                [
+                    ~applies,
+                    np.isnan(actual_cured),
+                    head < 0,
+                    (cure_amount > 0) & curable,
+                    pct < 0.10,
+                ],
+                ["not_required", "undefined", "breach", "cured", "amber"],
+                "complies",
+            ).astype(object)
+        span = cure.window_quarters if cure else 4
+        rows.append(
+            {
+                "scenario": names,
+                "quarter_end": np.full(S, q, dtype=object),
+                "covenant": np.full(S, cov.id, dtype=object),
+                "title": np.full(S, cov.title, dtype=object),
+                "direction": np.full(S, cov.direction, dtype=object),
+                "required": np.full(S, np.nan if req is None else req),
+                "actual": np.asarray(actual_cured, dtype=np.float64),
+                "actual_before_cure": np.asarray(actual, dtype=np.float64),
+                "headroom": head,
+                "headroom_pct": pct,
+                "status": status,
+                "cure_amount": cure_amount / 100.0,
+                "cures_in_window": cures[:, max(0, qi - span + 1) : qi + 1].sum(axis=1),
+                "cures_to_date": cures[:, : qi + 1].sum(axis=1),
+            }
+        )
+        failed |= (status == "breach") | (status == "undefined")
     del other_fail, need
     return failed
 
@@ -1123,35 +1172,46 @@ def _cure_needed(
     where no amount up to 10^14 cents would)."""
     item = cure.counts_in
     S = allowed.shape[0]
+    idx = np.flatnonzero(allowed)
+    sub = {k: v[idx] for k, v in items.items()}
+    # each curable covenant's window, once: a cure adds to the quarter tested, which every
+    # window ending there holds, so a trial only moves the cure line item's window total
+    tests = []
+    for cov, step, metric, _a, applies in results:
+        if cov.id not in cure.covenants or step is None or step.amount is None:
+            continue
+        window = _window(st, sub, quarters, qi, cov.measurement_period, first.history, metric)
+        tests.append((cov, float(step.amount), metric, window, applies[idx]))
 
     def complies(x: I64) -> NDArray[np.bool_]:
-        trial = dict(items)
-        trial[item] = items[item].copy()
-        trial[item][:, qi] += x
-        ok = np.ones(S, dtype=bool)
-        for cov, step, metric, _a, applies in results:
-            if cov.id not in cure.covenants or step is None or step.amount is None:
-                continue
-            v = metric_arrays(
-                metric,
-                _window(st, trial, quarters, qi, cov.measurement_period, first.history, metric),
-            )
-            req = float(step.amount)
+        ok = np.ones(idx.shape[0], dtype=bool)
+        for cov, req, metric, window, applies in tests:
+            trial = dict(window)
+            if item in trial:
+                trial[item] = window[item] + x
+            v = metric_arrays(metric, trial)
             good = v >= req if cov.direction == "min" else v <= req
             ok &= ~applies | (good & ~np.isnan(v))
         return ok
 
-    lo = np.zeros(S, dtype=np.int64)
-    hi = np.full(S, 10**14, dtype=np.int64)
-    reachable = complies(hi)
-    for _ in range(50):
+    # bracket: from $10,485.76 doubling until the cure suffices (at most 10^14 cents), then
+    # bisect to the cent
+    n = idx.shape[0]
+    hi = np.full(n, 2**20, dtype=np.int64)
+    ok = complies(hi)
+    while not ok.all() and (hi < 10**14).any():
+        hi = np.where(ok, hi, np.minimum(hi * 2, 10**14))
+        ok = ok | complies(hi)
+    reachable = ok
+    lo = np.where(hi > 2**20, hi // 2 + 1, 0)
+    while np.any(lo < hi):
         mid = (lo + hi) // 2
-        ok = complies(mid)
-        hi = np.where(ok, mid, hi)
-        lo = np.where(ok, lo, mid + 1)
-        if np.all(lo >= hi):
-            break
-    return np.where(reachable & allowed, hi, -1)
+        good = complies(mid)
+        hi = np.where(good, mid, hi)
+        lo = np.where(good, lo, mid + 1)
+    out = np.full(S, -1, dtype=np.int64)
+    out[idx] = np.where(reachable, hi, -1)
+    return out
 
 
 def project_capital(

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,14 @@ from numpy.typing import NDArray
 
 from model.dates import BusinessCalendar, DayCount, year_fraction
 
-__all__ = ["path_on", "index_part", "day_weights", "compounded_rate"]
+__all__ = [
+    "path_on",
+    "index_part",
+    "index_segments",
+    "cumulative_at",
+    "day_weights",
+    "compounded_rate",
+]
 
 F64 = NDArray[np.float64]
 
@@ -114,11 +122,12 @@ def day_weights(days: NDArray[np.datetime64], convention: DayCount, origin: dt.d
     return cum_end - cum_start
 
 
-def index_part(
+def index_segments(
     *,
     index: str,
     path: pd.DataFrame | None,
-    days: NDArray[np.datetime64],
+    first: dt.date,
+    n_days: int,
     periods: Sequence[tuple[dt.date, dt.date]],
     shift: F64,
     calendar: BusinessCalendar,
@@ -129,15 +138,12 @@ def index_part(
     lookback: int = 0,
     observation_shift: bool = False,
     fixing_days: int = 2,
-) -> F64:
-    """The index part of the rate for every scenario and day (see the module docstring):
-    ``[scenario, day]``; ``periods`` are the interest periods ``[start, end)`` covering
-    ``days``."""
-    s, n = shift.shape[0], days.shape[0]
-    out = np.zeros((s, n))
-    if index == "fixed":
-        out[:] = fixed_rate
-        return out
+) -> tuple[list[tuple[int, int]], F64]:
+    """The index part as pieces over which it is constant: day ranges ``[a, b)`` (counted
+    from ``first``) and the rate of each for every scenario, ``[scenario, piece]``: the
+    interest periods for Term SOFR and compounded SOFR, the path's steps for prime, one
+    piece for a fixed rate (see the module docstring). Days no piece covers have no rate."""
+    s = shift.shape[0]
 
     def bound(x: F64) -> F64:
         if floor is not None:
@@ -146,15 +152,31 @@ def index_part(
             x = np.minimum(x, cap)
         return x
 
-    if index == "prime":
-        assert path is not None
-        return bound(path_on(path, days)[None, :] + shift[:, None] + spread_adjustment)
+    if index == "fixed":
+        return [(0, n_days)], np.full((s, 1), fixed_rate)
     assert path is not None
-    first = days[0]
+    origin = np.datetime64(first, "D")
+    if index == "prime":
+        steps = path["date"].to_numpy(dtype="datetime64[D]")
+        cuts = sorted(
+            {0, n_days}
+            | {
+                int((d - origin).astype(np.int64))
+                for d in steps
+                if 0 < (d - origin).astype(np.int64) < n_days
+            }
+        )
+        pieces = list(zip(cuts, cuts[1:], strict=False))
+        starts = np.array(
+            [origin + np.timedelta64(a, "D") for a, _ in pieces], dtype="datetime64[D]"
+        )
+        level = path_on(path, starts)[None, :] + shift[:, None] + spread_adjustment
+        return pieces, bound(level)
+    pieces, rates = [], []
     for start, end in periods:
-        a = int((np.datetime64(start, "D") - first).astype(np.int64))
-        b = int((np.datetime64(end, "D") - first).astype(np.int64))
-        a, b = max(a, 0), min(b, n)
+        a = int((np.datetime64(start, "D") - origin).astype(np.int64))
+        b = int((np.datetime64(end, "D") - origin).astype(np.int64))
+        a, b = max(a, 0), min(b, n_days)
         if a >= b:
             continue
         if index == "term_sofr":
@@ -164,5 +186,34 @@ def index_part(
             rate, _ = compounded_rate(
                 path, start, end, calendar, lookback, observation_shift, shift
             )
-        out[:, a:b] = bound(rate + spread_adjustment)[:, None]
+        pieces.append((a, b))
+        rates.append(bound(rate + spread_adjustment))
+    return pieces, (np.stack(rates, axis=1) if rates else np.zeros((s, 0)))
+
+
+def index_part(*, days: NDArray[np.datetime64], shift: F64, **terms: Any) -> F64:
+    """The index part of the rate for every scenario and day, ``[scenario, day]``: the
+    pieces of :func:`index_segments` (given ``terms``: the index, path, periods, calendar,
+    adjustment, floor ...) spread over ``days``."""
+    pieces, rates = index_segments(
+        first=days[0].astype(object), n_days=days.shape[0], shift=shift, **terms
+    )
+    out = np.zeros((shift.shape[0], days.shape[0]))
+    for k, (a, b) in enumerate(pieces):
+        out[:, a:b] = rates[:, k : k + 1]
     return out
+
+
+def cumulative_at(
+    pieces: Sequence[tuple[int, int]], rates: F64, cum_weight: F64, at: NDArray[np.int64]
+) -> F64:
+    """The sum of rate x day weight over the days before each of ``at`` (grid days), for
+    every scenario, ``[scenario, len(at)]``: piece by piece, so nothing of size
+    scenarios x days is ever built."""
+    if not len(pieces):
+        return np.zeros((rates.shape[0], at.shape[0]))
+    a = np.array([p[0] for p in pieces])
+    b = np.array([p[1] for p in pieces])
+    inside = np.clip(at[None, :], a[:, None], b[:, None])
+    weights = cum_weight[inside] - cum_weight[a][:, None]
+    return np.asarray(rates @ weights, dtype=np.float64)

@@ -241,6 +241,38 @@ class FixedRateNote:
         eom_rule = bool(self._t.end_of_month.value) if self._t.end_of_month else False
         return add_months(period.end, -months, eom_rule or month_end), period.end
 
+    def conversions(self) -> pd.DataFrame:
+        """The note's conversion events, each with the shares it issued at the note's
+        conversion price (whole shares, the fraction in cash: :func:`convert`), the date,
+        and the principal outstanding after it."""
+        rows = []
+        price = self._t.conversion_price.value if self._t.conversion_price else None
+        for e in self.terms.events:
+            if e.type != "conversion":
+                continue
+            c = convert(e.amount, price) if price is not None else None
+            rows.append(
+                {
+                    "date": e.date,
+                    "principal": e.amount,
+                    "shares": None if c is None else c.shares,
+                    "cash_in_lieu": None if c is None else c.cash_in_lieu,
+                    "outstanding_after": self.outstanding(e.date),
+                    "provenance": e.provenance,
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "date",
+                "principal",
+                "shares",
+                "cash_in_lieu",
+                "outstanding_after",
+                "provenance",
+            ],
+        )
+
     def outstanding(self, as_of: Any) -> Decimal:
         """Principal outstanding at the end of ``as_of`` (events on that date have happened)."""
         d = read_date(as_of, "as_of")

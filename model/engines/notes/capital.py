@@ -217,7 +217,8 @@ def conversion_by_holder(note: NoteLike) -> pd.DataFrame:
 
 def interest_by_holder(note: NoteLike, as_of: object = None) -> pd.DataFrame:
     """Each holder's share of principal, of each regular coupon, of the annual interest,
-    and of the interest over the note's life (pro rata to principal, to the cent).
+    and of the interest over the note's life, with what is settled on principal events
+    (pro rata to principal at issue, to the cent: who converted is not known).
 
     The holders' cents may differ from the aggregate coupon by rounding; the
     ``Total`` row sums the holders and the ``Aggregate`` row is the note's own figure.
@@ -230,10 +231,16 @@ def interest_by_holder(note: NoteLike, as_of: object = None) -> pd.DataFrame:
     rate = Fraction(t.coupon_rate.value)
     regular = sched[sched["year_fraction"] == 1 / t.frequency.value]
     coupon = (regular if len(regular) else sched)["coupon"].iloc[0]  # a regular coupon, not a stub
+    # the note's interest over its life: every coupon and the interest settled on principal
+    # events (a conversion settles the converted notes' accrued interest)
+    settled: list[Any] = (
+        list(sched["accrued_settled_on_events"]) if "accrued_settled_on_events" in sched else []
+    )
+    whole_life = sum((Fraction(c) for c in [*sched["coupon"], *settled]), Fraction(0))
     rows = []
     for r in alloc.rows:
         share = Fraction(r.principal) / Fraction(principal)
-        life = share * sum((Fraction(c) for c in sched["coupon"]), Fraction(0))
+        life = share * whole_life
         row = {
             "holder": r.holder,
             "principal": r.principal,
@@ -256,7 +263,7 @@ def interest_by_holder(note: NoteLike, as_of: object = None) -> pd.DataFrame:
         "share_pct": 100.0,
         "coupon": coupon,
         "annual_interest": to_cents(Fraction(principal) * rate),
-        "life_interest": sum(sched["coupon"], Decimal(0)),
+        "life_interest": to_cents(whole_life),
     }
     if as_of is not None:
         aggregate["accrued_at_as_of"] = note.accrued_interest(as_of)

@@ -137,20 +137,41 @@ def test_eight_pct_coupon_schedule() -> None:
         dt.date(2007, 6, 18),
     ]
     assert set(s["days"]) == {180}
-    assert set(s["coupon"]) == {Decimal("1160000.00")}
+    # the 2005 conversion of $8,000,000 (reference/public-facts.md; on the 2005-06-18 coupon date,
+    # an assumption): the coupons are 29,000,000 x 4% = 1,160,000, then 21,000,000 x 4% = 840,000;
+    # the converted notes' interest for their last period, 8,000,000 x 4% = 320,000, is settled
+    # at the conversion
+    assert list(s["coupon"]) == [Decimal("1160000.00")] + [Decimal("840000.00")] * 5
+    assert list(s["accrued_settled_on_events"]) == [0, Decimal("320000.00"), 0, 0, 0, 0]
+    assert note.outstanding("2005-06-17") == Decimal("29000000") and note.outstanding(
+        "2005-06-18"
+    ) == Decimal("21000000")
+    c = note.conversions().iloc[0]
+    assert (c["date"], c["principal"], c["shares"]) == (
+        dt.date(2005, 6, 18),
+        Decimal("8000000"),
+        4_324_324,
+    )
 
 
 def test_eight_pct_quarterly_expense() -> None:
     """2004-Q2 holds 13 days (Jun 18 to Jul 1, 30/360): 29,000,000 x 8% x 13/360 = 83,777.78;
-    full quarters hold 90 days = 580,000.00; 2007-Q2 ends at maturity; the total is the six coupons."""
+    full quarters hold 90 days = 580,000.00 until the 2005 conversion of $8,000,000 (on
+    2005-06-18, an assumed date): 2005-Q2 = 29,000,000 x 8% x 77/360 (Apr 1 - Jun 18)
+    = 496,222.22 + 21,000,000 x 8% x 13/360 = 60,666.67, so 556,888.89; then 420,000.00 a
+    quarter; 2007-Q2 ends at maturity: 21,000,000 x 8% x 77/360 = 359,333.33. The total,
+    83,777.78 + 3 x 580,000 + 556,888.89 + 7 x 420,000 + 359,333.33 = 5,680,000.00, is the six
+    coupons (5,360,000) and the 320,000 settled at the conversion."""
     note = FixedRateNote(load(EIGHT))
     q = note.interest_expense("2004-04-01", "2007-06-30")
     assert q["period"].iloc[0] == "2004Q2" and q["period"].iloc[-1] == "2007Q2"
     assert len(q) == 13
     assert q["interest_expense"].iloc[0] == Decimal("83777.78")
     assert q["interest_expense"].iloc[1] == Decimal("580000.00")
-    assert q["interest_expense"].iloc[-1] == Decimal("496222.22")  # Apr 1 - Jun 18 2007: 77 days
-    assert sum(q["interest_expense"]) == Decimal("6960000.00")
+    assert q["interest_expense"].iloc[4] == Decimal("556888.89")  # 2005-Q2, the conversion
+    assert q["interest_expense"].iloc[5] == Decimal("420000.00")
+    assert q["interest_expense"].iloc[-1] == Decimal("359333.33")  # Apr 1 - Jun 18 2007: 77 days
+    assert sum(q["interest_expense"]) == Decimal("5680000.00")
 
 
 def test_partial_exchange_settles_accrued_and_reduces_coupon() -> None:
