@@ -222,6 +222,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
     }
     acc = {k: 0.0 for k in inst}
     cash = cents(s.terms.opening.cash.value)
+    net_worth = cents(s.terms.opening.net_worth.value) if s.terms.opening.net_worth else 0
     min_cash = cents(cp.minimum_cash.value)
     rv = cp.revolver
     fee_acc = 0.0
@@ -584,6 +585,14 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             row["liquidity"] = cash + row["availability"]
             row["revolver_outstanding"] = bal[rv] if rv else 0
             row["letters_of_credit"] = drv["letters_of_credit"][qi]
+            net_worth += (
+                drv["ebitda"][qi]
+                - drv["depreciation"][qi]
+                - exp
+                - drv["cash_taxes"][qi]
+                - drv["restricted_payments"][qi]
+            )
+            row["net_worth"] = net_worth
             row["equity_cure"] = 0
             util = 0.0
             if rv is not None:
@@ -661,6 +670,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             row["equity_cure"] = amount
             items_hist[qi] = items_of(row) if not amount else items_hist[qi]
             cash += amount
+            net_worth += amount
             row["cash_after_cure"] = cash
             failed = False
             for c, st_, m, a, ap in results:

@@ -24,7 +24,7 @@ from pydantic import field_validator
 
 from model.dates.periods import is_quarter_end, next_quarter_end
 from model.terms.actuals import Actuals
-from model.terms.fields import Frozen, Money, Name, Sourced, Whole
+from model.terms.fields import Frozen, Money, Name, SignedMoney, Sourced, Whole
 from model.terms.files import ParamsFile, validate
 from model.terms.notes import LoadReference
 from model.terms.scenarios import DriverSpec, Piece, ScenarioTerms, _expand, _spec
@@ -111,6 +111,7 @@ class CapitalOpening(Frozen):
     date: Sourced[Any]
     cash: Sourced[Money]
     balances: dict[Name, Sourced[Money]]
+    net_worth: Sourced[SignedMoney] | None = None
 
 
 class CapitalScenarioTerms(Frozen):

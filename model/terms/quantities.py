@@ -59,6 +59,7 @@ BALANCES: dict[str, str] = {
     "senior_debt": "principal of the senior (secured and unsecured) instruments",
     "senior_secured_debt": "principal of the senior secured instruments",
     "letters_of_credit": "letters of credit outstanding under the revolver",
+    "net_worth": "tangible net worth: the scenario's opening figure plus projected net income (EBITDA less depreciation, interest expense and cash taxes) and equity cures, less dividends and repurchases",
 }
 QUANTITIES: dict[str, str] = FLOWS | BALANCES
 """Every projected quantity, by name, with what it means."""

@@ -401,6 +401,7 @@ BALANCE_Q = (
     "senior_secured_debt",
     "in_default",
     "cures_to_date",
+    "net_worth",
 )
 
 
@@ -535,6 +536,15 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
     accrued = {leg.id: np.zeros(S) for leg in L}
     fee_acc = np.zeros(S)
     cash = np.array([_cents(s.terms.opening.cash.value) for s in scenarios], dtype=np.int64)
+    # tangible net worth: the opening figure, then net income (EBITDA less depreciation,
+    # interest expense and cash taxes), equity cures, less restricted payments
+    net_worth = np.array(
+        [
+            _cents(s.terms.opening.net_worth.value) if s.terms.opening.net_worth else 0
+            for s in scenarios
+        ],
+        dtype=np.int64,
+    )
     min_cash = _cents(cp.minimum_cash.value)
     revolver = by_id.get(cp.revolver) if cp.revolver else None
     in_default = np.zeros(S, dtype=bool)
@@ -805,6 +815,14 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
             arr["total_debt"][:, qi] = debt
             arr["senior_debt"][:, qi] = senior
             arr["senior_secured_debt"][:, qi] = secured
+            net_worth += (
+                drv["ebitda"][:, qi]
+                - drv["depreciation"][:, qi]
+                - arr["interest_expense"][:, qi].astype(np.int64)
+                - drv["cash_taxes"][:, qi]
+                - drv["restricted_payments"][:, qi]
+            )
+            arr["net_worth"][:, qi] = net_worth
             if revolver is not None:
                 lcs = drv["letters_of_credit"][:, qi]
                 counted = (
@@ -825,6 +843,7 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
             # the quarter as certified: the cure counted in EBITDA, its cash not netted
             items_q = quarter_items(st, arr)
             cash += arr["equity_cure"][:, qi].astype(np.int64)
+            net_worth += arr["equity_cure"][:, qi].astype(np.int64)  # counts from the next quarter
             arr["cash"][:, qi] = cash
             arr["cures_to_date"][:, qi] = cures[:, : qi + 1].sum(axis=1)
             if np.any(newly_failed):

@@ -48,6 +48,7 @@ COMPLIANCE = {
         "principal": {"label": "principal", "measure": "flow"},
         "capex": {"label": "capex", "measure": "flow"},
         "taxes": {"label": "taxes", "measure": "flow"},
+        "tnw": {"label": "tangible net worth", "measure": "balance", "may_be_negative": True},
     },
     "metrics": [
         {
@@ -96,6 +97,15 @@ COMPLIANCE = {
             ],
         },
         {
+            "id": "tangible_net_worth",
+            "title": "Tangible Net Worth",
+            "section": "t",
+            "heading": "D",
+            "unit": "usd",
+            "assumption": "test",
+            "lines": [{"line": "1", "input": "tnw", "label": "tangible net worth"}],
+        },
+        {
             "id": "ecf",
             "title": "ECF",
             "section": "t",
@@ -121,6 +131,7 @@ COMPLIANCE = {
         "principal": {"sum": ["scheduled_repayments"], "assumption": "t"},
         "capex": {"sum": ["capex"], "assumption": "t"},
         "taxes": {"sum": ["cash_taxes"], "assumption": "t"},
+        "tnw": {"sum": ["net_worth"], "assumption": "t"},
     },
     "reporting": [
         {
@@ -386,6 +397,25 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             ],
         },
     ]
+    if draw(st.booleans()):
+        covenants.append(
+            {
+                "id": "min_tnw",
+                "title": "Minimum Tangible Net Worth",
+                "section": "t",
+                "reference": "t",
+                "metric": "tangible_net_worth",
+                "direction": "min",
+                "measurement_period": "fiscal_quarter",
+                "thresholds": [
+                    {
+                        "from_quarter": "2019-03-31",
+                        "amount": draw(st.sampled_from(["1000000", "5000000"])),
+                        "assumption": "t",
+                    }
+                ],
+            }
+        )
     if has_rev and draw(st.booleans()):
         covenants[1]["springing"] = {
             "metric": "revolver_utilisation",
@@ -461,6 +491,7 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                     "date": A("2019-12-31"),
                     "cash": A(draw(st.sampled_from([100_000, 800_000]))),
                     "balances": balances,
+                    "net_worth": A(draw(st.sampled_from([-500_000, 2_000_000, 6_000_000]))),
                 },
                 "horizon_quarters": A(draw(st.sampled_from([5, 8]))),
                 "rate_paths": {
@@ -513,6 +544,7 @@ def assert_same(result: Any, loaded: list[Any]) -> None:
                 "equity_cure",
                 "funding_gap",
                 "availability",
+                "net_worth",
             ):
                 got = round(result.arrays[k][i, j] * 100)
                 assert got == row[k], (sc.name, result.quarter_ends[j], k, got, row[k])
