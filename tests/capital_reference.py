@@ -240,6 +240,12 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             else {}
         )
     ecf_due: dict[dt.date, int] = {}
+    carried = {
+        cf.covenant: float(s.terms.opening.carried_forward[cf.covenant].value)
+        if cf.covenant in s.terms.opening.carried_forward
+        else 0.0
+        for cf in t.carry_forward
+    }
     eod = t.events_of_default
     req = comp.requirement("quarterly")
     cert_days = req.days_after if req is not None else 45
@@ -620,12 +626,13 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                     }[sp.comparison]
                 results.append((cov, step_, metric, a, applies))
 
-            def fails(c: Any, st_: Any, a: float, ap: bool) -> bool:
+            def fails(c: Any, st_: Any, a: float, ap: bool, carried: Any = carried) -> bool:
                 if st_ is None or st_.amount is None or not ap:
                     return False
                 if a != a:
                     return True
-                return a < float(st_.amount) if c.direction == "min" else a > float(st_.amount)
+                level = float(st_.amount) + carried.get(c.id, 0.0)
+                return a < level if c.direction == "min" else a > level
 
             curable = any(
                 fails(c, st_, a, ap)
@@ -709,6 +716,18 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                     m = comp.metric(grid.keyed_to)
                     key = value(m, window_items(qi, "trailing_four_quarters", m, items_hist))
                 grid_keys.append((day + dt.timedelta(days=grid.lag_days.value), key))
+            if quarters[qi].month == comp.fiscal_year_end_month.value:
+                nxt = {}
+                for cf in t.carry_forward:
+                    c, st_, m, a, ap = next(r for r in results if r[0].id == cf.covenant)
+                    if st_ is None or st_.amount is None:
+                        nxt[cf.covenant] = 0.0
+                        continue
+                    base = float(st_.amount)
+                    unused = max(0.0, base - (base if a != a else a))
+                    amount = round(unused * float(cf.share), 2)
+                    nxt[cf.covenant] = min(amount, float(cf.cap)) if cf.cap is not None else amount
+                carried = nxt
             e = cp.excess_cash_flow
             if e is not None and quarters[qi].month == comp.fiscal_year_end_month.value:
                 if quarters[qi].year >= e.first_fiscal_year.value:

@@ -489,6 +489,30 @@ CASES = [
         r"events_of_default\.default_interest_on\.1",
         "names instrument 'swingline'",
     ),
+    C(
+        "carry-forward-on-a-missing-covenant",
+        "structure",
+        "equity_cure:\n",
+        'carry_forward:\n  - {covenant: max_capex, share: "0.5", assumption: x}\n\nequity_cure:\n',
+        r"carry_forward\.0\.covenant",
+        "names covenant 'max_capex', which is not in covenants",
+    ),
+    C(
+        "carry-forward-on-a-leverage-covenant",
+        "structure",
+        "equity_cure:\n",
+        'carry_forward:\n  - {covenant: max_leverage, share: "0.5", assumption: x}\n\nequity_cure:\n',
+        r"carry_forward\.0\.covenant",
+        "a carry-forward applies to a maximum measured over the year to date",
+    ),
+    C(
+        "carry-forward-share-150-percent",
+        "structure",
+        "equity_cure:\n",
+        'carry_forward:\n  - {covenant: max_leverage, share: "1.5", assumption: x}\n\nequity_cure:\n',
+        r"carry_forward\.0",
+        "share is above 0 and at most 1",
+    ),
     # --- compliance metric lines ------------------------------------------------------
     C(
         "minimum-of-one-line",

@@ -112,6 +112,7 @@ class CapitalOpening(Frozen):
     cash: Sourced[Money]
     balances: dict[Name, Sourced[Money]]
     net_worth: Sourced[SignedMoney] | None = None
+    carried_forward: dict[Name, Sourced[Money]] = {}
 
 
 class CapitalScenarioTerms(Frozen):
@@ -197,6 +198,14 @@ def build_capital_scenario(pf: ParamsFile, load_reference: LoadReference) -> Cap
             raise pf.error(
                 ("opening", "balances", ins.id, "value"),
                 f"{bal.value:,} is above the commitment {ins.commitment.value:,}",
+            )
+    cf_ids = [cf.covenant for cf in structure.terms.carry_forward]
+    for name in t.opening.carried_forward:
+        if name not in cf_ids:
+            raise pf.error(
+                ("opening", "carried_forward", name),
+                f"names covenant {name!r}, which has no carry_forward in the capital structure "
+                f"({', '.join(cf_ids) or 'none'})",
             )
     needed = sorted(
         {

@@ -86,6 +86,7 @@ __all__ = [
     "AssetSaleSweep",
     "CashPolicy",
     "EquityCure",
+    "CarryForward",
     "EventsOfDefault",
     "CapitalStructureTerms",
     "CapitalStructure",
@@ -717,6 +718,23 @@ class EquityCure(Provenanced):
         return self
 
 
+class CarryForward(Provenanced):
+    """Part of a fiscal year's unused limit carried into the next: for a ``max`` covenant
+    measured over the ``year_to_date`` (capital expenditures), the next fiscal year's level
+    is its own plus ``share`` of (this year's own level less the year's actual), at most
+    ``cap``; the amount carried is not carried again."""
+
+    covenant: Name
+    share: Amount
+    cap: Money | None = None
+
+    @model_validator(mode="after")
+    def _share(self) -> CarryForward:
+        if not 0 < self.share <= 1:
+            raise ValueError(f"share is above 0 and at most 1 (1 = 100%), got {self.share}")
+        return self
+
+
 class EventsOfDefault(Frozen):
     """What an Event of Default does in the projection: from the day a failed covenant is
     known (the quarterly certificate's due day), default interest on ``default_interest_on``
@@ -748,6 +766,7 @@ class CapitalStructureTerms(Frozen):
     covenants: tuple[Covenant, ...] = ()
     equity_cure: EquityCure | None = None
     events_of_default: EventsOfDefault | None = None
+    carry_forward: tuple[CarryForward, ...] = ()
 
     def problems(self, compliance: ComplianceTerms) -> list[tuple[tuple[Any, ...], str]]:
         """Cross-references that do not hold, at the offending entry."""
@@ -813,6 +832,26 @@ class CapitalStructureTerms(Frozen):
                         ("covenants", j, "metric"),
                         f"covenant {c.id!r} tests metric {c.metric!r}, "
                         f"which the compliance file does not define ({', '.join(metrics)})",
+                    )
+                )
+        by_cov = {c.id: c for c in self.covenants}
+        for j, cf in enumerate(self.carry_forward):
+            found = by_cov.get(cf.covenant)
+            if found is None:
+                out.append(
+                    (
+                        ("carry_forward", j, "covenant"),
+                        f"names covenant {cf.covenant!r}, which is "
+                        f"not in covenants ({', '.join(by_cov)})",
+                    )
+                )
+            elif c.direction != "max" or c.measurement_period != "year_to_date":
+                out.append(
+                    (
+                        ("carry_forward", j, "covenant"),
+                        f"covenant {cf.covenant!r} is a "
+                        f"{c.direction} over the {c.measurement_period}: a carry-forward applies to a "
+                        "maximum measured over the year to date (capital expenditures)",
                     )
                 )
         if self.events_of_default is not None:

@@ -554,6 +554,18 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
     ecf_due: dict[int, I64] = {}
     margin = {leg.id: np.zeros(S) for leg in L}
     grid_keys: list[tuple[int, F64]] = []  # (effective day, key [S])
+    # a fiscal year's unused limit carried into the next (dollars added to the level)
+    carried: dict[str, F64] = {
+        cf.covenant: np.array(
+            [
+                float(sc.terms.opening.carried_forward[cf.covenant].value)
+                if cf.covenant in sc.terms.opening.carried_forward
+                else 0.0
+                for sc in scenarios
+            ]
+        )
+        for cf in st.terms.carry_forward
+    }
     vol_fy = np.zeros(S, dtype=np.int64)
 
     arr = {k: np.zeros((S, Q), dtype=np.float64) for k in (*FLOW_Q, *BALANCE_Q)}
@@ -838,8 +850,20 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                 ) / revolver.original
             items_q = quarter_items(st, arr)
             newly_failed = _test_quarter(
-                st, first, scenarios, arr, items_q, qi, quarters, cure_policy, cures, cov_rows
+                st,
+                first,
+                scenarios,
+                arr,
+                items_q,
+                qi,
+                quarters,
+                cure_policy,
+                cures,
+                cov_rows,
+                carried,
             )
+            if quarters[qi].month == fy_month:
+                carried = _carry(st, items_q, quarters, qi, first.history, carried)
             # the quarter as certified: the cure counted in EBITDA, its cash not netted
             items_q = quarter_items(st, arr)
             cash += arr["equity_cure"][:, qi].astype(np.int64)
@@ -1060,9 +1084,12 @@ def _test_quarter(
     cure_policy: NDArray[np.bool_],
     cures: NDArray[np.bool_],
     rows: list[dict[str, Any]],
+    carried: Mapping[str, F64] | None = None,
 ) -> NDArray[np.bool_]:
     """Test the quarter's covenants, cure what the policy and limits allow; return the
-    scenarios with a failure left uncured."""
+    scenarios with a failure left uncured. ``carried``: dollars added to a covenant's level
+    for the fiscal year (a carry-forward)."""
+    carried = carried or {}
     t = st.terms
     comp = st.compliance
     S = len(scenarios)
@@ -1097,7 +1124,7 @@ def _test_quarter(
     for cov, step, _metric, actual, applies in results:
         if step is None or step.amount is None:
             continue
-        level = float(step.amount)
+        level = float(step.amount) + carried.get(cov.id, 0.0)
         ok = actual >= level if cov.direction == "min" else actual <= level
         bad = applies & (~ok | np.isnan(actual))
         if cure is not None and cov.id in cure.covenants:
@@ -1116,7 +1143,7 @@ def _test_quarter(
         if not cure.consecutive_allowed and qi > 0:
             allowed &= ~cures[:, qi - 1]
         if np.any(allowed):
-            need = _cure_needed(st, first, items, qi, quarters, results, cure, allowed)
+            need = _cure_needed(st, first, items, qi, quarters, results, cure, allowed, carried)
             allowed &= need >= 0
             cure_amount = np.where(allowed, need, 0)
             cures[:, qi] = allowed
@@ -1127,7 +1154,9 @@ def _test_quarter(
                 items[item] = items[item].copy()
                 items[item][:, qi] += cure_amount
     for cov, step, metric, actual, applies in results:
-        req: float | None = None if step is None or step.amount is None else float(step.amount)
+        req: Any = None if step is None or step.amount is None else float(step.amount)
+        if req is not None and cov.id in carried:
+            req = req + carried[cov.id]  # an array: each scenario's level
         if cure is not None and cov.id in cure.covenants and np.any(cure_amount):
             window = _window(st, items, quarters, qi, cov.measurement_period, first.history, metric)
             actual_cured = metric_arrays(metric, window)
@@ -1140,7 +1169,10 @@ def _test_quarter(
             status = np.full(S, "no_threshold", dtype=object)
         else:
             head = actual_cured - req if cov.direction == "min" else req - actual_cured
-            pct = head / abs(req) if req else np.full(S, np.nan)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pct = np.where(
+                    np.asarray(req) != 0, head / np.abs(np.asarray(req, dtype=float)), np.nan
+                )
             curable = cure is not None and cov.id in cure.covenants
             status = np.select(
                 [
@@ -1161,7 +1193,7 @@ def _test_quarter(
                 "covenant": np.full(S, cov.id, dtype=object),
                 "title": np.full(S, cov.title, dtype=object),
                 "direction": np.full(S, cov.direction, dtype=object),
-                "required": np.full(S, np.nan if req is None else req),
+                "required": np.broadcast_to(np.nan if req is None else req, (S,)).astype(float),
                 "actual": np.asarray(actual_cured, dtype=np.float64),
                 "actual_before_cure": np.asarray(actual, dtype=np.float64),
                 "headroom": head,
@@ -1177,6 +1209,35 @@ def _test_quarter(
     return failed
 
 
+def _carry(
+    st: CapitalStructure,
+    items: Mapping[str, F64],
+    quarters: Sequence[dt.date],
+    qi: int,
+    history: Any,
+    carried: Mapping[str, F64],
+) -> dict[str, F64]:
+    """At a fiscal year end: each carry-forward for the next fiscal year, ``share`` of the
+    year's own level less its actual (not below zero), at most ``cap``."""
+    out = {k: np.zeros_like(v) for k, v in carried.items()}
+    by_id = {c.id: c for c in st.terms.covenants}
+    for cf in st.terms.carry_forward:
+        cov = by_id[cf.covenant]
+        step = cov.step_for(quarters[qi])
+        if step is None or step.amount is None:
+            continue
+        metric = st.compliance.metric(cov.metric)
+        actual = metric_arrays(
+            metric, _window(st, items, quarters, qi, "year_to_date", history, metric)
+        )
+        unused = np.maximum(0.0, float(step.amount) - np.nan_to_num(actual, nan=float(step.amount)))
+        amount = np.round(unused * float(cf.share), 2)
+        if cf.cap is not None:
+            amount = np.minimum(amount, float(cf.cap))
+        out[cf.covenant] = amount
+    return out
+
+
 def _cure_needed(
     st: CapitalStructure,
     first: CapitalScenario,
@@ -1186,11 +1247,13 @@ def _cure_needed(
     results: Sequence[Any],
     cure: Any,
     allowed: NDArray[np.bool_],
+    carried: Mapping[str, F64] | None = None,
 ) -> I64:
     """The smallest cure, in cents, that makes every failing curable covenant comply (-1
     where no amount up to 10^14 cents would)."""
     item = cure.counts_in
     S = allowed.shape[0]
+    carried = carried or {}
     idx = np.flatnonzero(allowed)
     sub = {k: v[idx] for k, v in items.items()}
     # each curable covenant's window, once: a cure adds to the quarter tested, which every
@@ -1200,7 +1263,8 @@ def _cure_needed(
         if cov.id not in cure.covenants or step is None or step.amount is None:
             continue
         window = _window(st, sub, quarters, qi, cov.measurement_period, first.history, metric)
-        tests.append((cov, float(step.amount), metric, window, applies[idx]))
+        level = float(step.amount) + (carried[cov.id][idx] if cov.id in carried else 0.0)
+        tests.append((cov, level, metric, window, applies[idx]))
 
     def complies(x: I64) -> NDArray[np.bool_]:
         ok = np.ones(idx.shape[0], dtype=bool)

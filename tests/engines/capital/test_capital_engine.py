@@ -97,6 +97,15 @@ COMPLIANCE = {
             ],
         },
         {
+            "id": "capital_expenditures",
+            "title": "Capital Expenditures",
+            "section": "t",
+            "heading": "E",
+            "unit": "usd",
+            "assumption": "test",
+            "lines": [{"line": "1", "input": "capex", "label": "capital expenditures"}],
+        },
+        {
             "id": "tangible_net_worth",
             "title": "Tangible Net Worth",
             "section": "t",
@@ -416,6 +425,26 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 ],
             }
         )
+    carry = draw(st.booleans())
+    if carry:
+        covenants.append(
+            {
+                "id": "max_capex",
+                "title": "Maximum Capital Expenditures",
+                "section": "t",
+                "reference": "t",
+                "metric": "capital_expenditures",
+                "direction": "max",
+                "measurement_period": "year_to_date",
+                "thresholds": [
+                    {
+                        "from_quarter": "2019-03-31",
+                        "amount": draw(st.sampled_from(["1000000", "1300000"])),
+                        "assumption": "t",
+                    }
+                ],
+            }
+        )
     if has_rev and draw(st.booleans()):
         covenants[1]["springing"] = {
             "metric": "revolver_utilisation",
@@ -433,6 +462,15 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "cash_policy": policy,
         "covenants": covenants,
     }
+    if carry:
+        structure["carry_forward"] = [
+            {
+                "covenant": "max_capex",
+                "share": draw(st.sampled_from(["0.5", "1"])),
+                "cap": 150000,
+                "assumption": "t",
+            }
+        ]
     if draw(st.booleans()):
         per = draw(st.sampled_from([1, 2]))
         structure["equity_cure"] = {
@@ -460,7 +498,13 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             "ebitda": [{"per_quarter": ebitda, "assumption": "t"}]
             + ([{"value": ebitda[-1], "assumption": "t"}] if len(ebitda) < 8 else []),
             "addbacks": [{"value": draw(st.sampled_from([0, 100000])), "assumption": "t"}],
-            "capex": [{"value": 300000, "assumption": "t"}],
+            "capex": [
+                {
+                    "per_quarter": [draw(st.sampled_from([200000, 300000, 400000]))],
+                    "assumption": "t",
+                },
+                {"value": 300000, "assumption": "t"},
+            ],
             "cash_taxes": [{"value": 50000, "assumption": "t"}],
             "working_capital_change": [
                 {"value": draw(st.sampled_from([-50000, 0, 120000])), "assumption": "t"}

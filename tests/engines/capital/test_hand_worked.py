@@ -141,3 +141,86 @@ def _sweep(folder: Path) -> None:
     assert q.loc[dt.date(2021, 9, 30), "balance:term_loan_a"] == pytest.approx(
         4_350_000.00, abs=1e-9
     )
+
+
+def test_a_capex_limit_carries_half_the_unused_amount_into_the_next_year() -> None:
+    # Northwind base with a maximum capital expenditures covenant of 1,300,000 a fiscal year
+    # (year to date) and half of a year's unused amount carried into the next, at most 150,000:
+    #   2020: capex 4 x 300,000 = 1,200,000 <= 1,300,000; unused 100,000, half = 50,000 carried
+    #   2021: capex 4 x 332,500 = 1,330,000 > 1,300,000 but <= 1,300,000 + 50,000 = 1,350,000:
+    #         complies only with the carry-forward (headroom 20,000 at 2021-12-31);
+    #         unused of its own level: 0 (1,330,000 > 1,300,000), so nothing is carried into 2022
+    #   2022: capex 4 x 332,500 = 1,330,000 > 1,300,000: a breach at 2022-12-31 (and already at
+    #         2022-12-31 only: 997,500 <= 1,300,000 at 2022-09-30)
+    folder = paths.PARAMS / "deals" / f".hand-worked-{uuid.uuid4().hex[:8]}"
+    shutil.copytree(DEAL, folder, ignore=shutil.ignore_patterns(".*"))
+    try:
+        comp = folder / "compliance.yaml"
+        comp.write_text(
+            comp.read_text(encoding="utf-8").replace(
+                "  - id: excess_cash_flow\n",
+                "  - id: capital_expenditures\n"
+                "    title: Capital Expenditures\n"
+                '    section: "Sec. 7.1(c)"\n'
+                '    heading: "D. Capital Expenditures (Section 7.1(c))"\n'
+                "    unit: usd\n"
+                '    assumption: "Fictitious test case."\n'
+                "    lines:\n"
+                '      - {line: "1", input: unfinanced_capex, label: "Unfinanced Capital Expenditures"}\n'
+                "  - id: excess_cash_flow\n",
+            ),
+            encoding="utf-8",
+        )
+        cs = folder / "capital-structure.yaml"
+        cs.write_text(
+            cs.read_text(encoding="utf-8").replace(
+                "equity_cure:\n",
+                "  - id: max_capex\n"
+                "    title: Maximum Capital Expenditures\n"
+                '    section: "Credit Agreement Sec. 7.1(c)"\n'
+                '    reference: "Sec. 7.1(c)"\n'
+                "    metric: capital_expenditures\n"
+                "    direction: max\n"
+                "    measurement_period: year_to_date\n"
+                "    thresholds:\n"
+                '      - {from_quarter: 2019-03-31, to_quarter: null, amount: "1300000", assumption: "Fictitious."}\n'
+                "\ncarry_forward:\n"
+                '  - {covenant: max_capex, share: "0.5", cap: 150000, assumption: "Fictitious: half of the unused amount, at most 150,000."}\n'
+                "\nequity_cure:\n",
+            ),
+            encoding="utf-8",
+        )
+        sc = folder / "scenarios" / "base.yaml"
+        sc.write_text(
+            sc.read_text(encoding="utf-8").replace(
+                '  capex:\n    - {value: 400000, assumption: "Fictitious: as in 2019-Q4 (actuals.csv, unfinanced capex)."}\n',
+                '  capex:\n    - {value: 300000, quarters: 4, assumption: "t"}\n    - {value: 332500, assumption: "t"}\n',
+            ),
+            encoding="utf-8",
+        )
+        r = model.project_capital(model.load(sc))
+        c = r.covenants[r.covenants["covenant"] == "max_capex"].set_index("quarter_end")
+        # amber: inside the 10% cushion (headroom 100,000 of 1,300,000)
+        assert c.loc[dt.date(2020, 12, 31), ["actual", "required", "status"]].tolist() == [
+            1_200_000,
+            1_300_000,
+            "amber",
+        ]
+        assert c.loc[dt.date(2021, 12, 31), ["actual", "required"]].tolist() == [
+            1_330_000,
+            1_350_000,
+        ]
+        assert c.loc[dt.date(2021, 12, 31), "headroom"] == pytest.approx(20_000)
+        assert c.loc[dt.date(2021, 12, 31), "status"] in ("complies", "amber")
+        assert c.loc[dt.date(2022, 9, 30), ["actual", "required", "status"]].tolist() == [
+            997_500,
+            1_300_000,
+            "complies",
+        ]
+        assert c.loc[dt.date(2022, 12, 31), ["actual", "required", "status"]].tolist() == [
+            1_330_000,
+            1_300_000,
+            "breach",
+        ]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
