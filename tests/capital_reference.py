@@ -358,10 +358,14 @@ def project(s: CapitalScenario) -> dict[str, Any]:
         return out
 
     def window_items(
-        qi: int, period: str, metric: Any, hist: list[dict[str, int]]
+        qi: int, period: str, metric: Any, hist: list[dict[str, int]], since: dt.date | None = None
     ) -> dict[str, Decimal]:
         qe = quarters[qi]
         win = measurement_window(qe, period, comp.fiscal_year_end_month.value)
+        factor = Decimal(1)
+        if since is not None and period == "trailing_four_quarters" and win[0] < since <= qe:
+            win = [w for w in win if w >= since]
+            factor = Decimal(4) / len(win)
         needed = {ln.input for ln in metric.lines if ln.input}
         out = {}
         for item in needed:
@@ -375,8 +379,15 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                     tot += Decimal(hist[quarters.index(w)][item]) / 100
                 else:
                     tot += s.history.quarter(w)[item]  # type: ignore[union-attr]
-            out[item] = tot
+            out[item] = (
+                tot
+                if factor == 1
+                else (tot * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            )
         return out
+
+    def since_of(cid: str) -> dt.date | None:
+        return next((a.first_quarter for a in t.annualized if a.covenant == cid), None)
 
     def value(metric: Any, items: dict[str, Decimal]) -> float:
         try:
@@ -444,7 +455,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             if eod is not None and in_default and k in eod.default_interest_on:
                 r += float(eod.default_margin.value)
             acc[k] += bal[k] * r * weight(info, day)
-        if rv is not None:
+        if rv is not None and day < inst[rv]["maturity"]:
             info = inst[rv]
             w = weight(info, day)
             lc = drv["letters_of_credit"][qi_cur]
@@ -613,7 +624,10 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             for cov in t.covenants:
                 step_ = cov.step_for(quarters[qi])
                 metric = comp.metric(cov.metric)
-                a = value(metric, window_items(qi, cov.measurement_period, metric, items_hist))
+                a = value(
+                    metric,
+                    window_items(qi, cov.measurement_period, metric, items_hist, since_of(cov.id)),
+                )
                 applies = True
                 if cov.springing is not None:
                     sp = cov.springing
@@ -630,7 +644,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                 if st_ is None or st_.amount is None or not ap:
                     return False
                 if a != a:
-                    return True
+                    return False  # an undefined ratio is reported, not a breach
                 level = float(st_.amount) + carried.get(c.id, 0.0)
                 return a < level if c.direction == "min" else a > level
 
@@ -657,7 +671,12 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                         for c, st_, m, _a, ap in results:
                             if c.id not in cure.covenants:
                                 continue
-                            v = value(m, window_items(qi, c.measurement_period, m, items_hist))
+                            v = value(
+                                m,
+                                window_items(
+                                    qi, c.measurement_period, m, items_hist, since_of(c.id)
+                                ),
+                            )
                             if fails(c, st_, v, ap):
                                 good = False
                         return good
@@ -682,7 +701,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             failed = False
             for c, st_, m, a, ap in results:
                 v = (
-                    value(m, window_items(qi, c.measurement_period, m, items_hist))
+                    value(m, window_items(qi, c.measurement_period, m, items_hist, since_of(c.id)))
                     if (amount and cure and c.id in cure.covenants)
                     else a
                 )
@@ -739,7 +758,17 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                         mk = comp.metric(e.keyed_to)
                         k_ = value(mk, window_items(qi, "trailing_four_quarters", mk, items_hist))
                     rate = float(level_of(e.levels, k_, 0).rate)
-                    due = max(0, half_up(max(0.0, cf) * 100.0 * rate) - vol_fy)
+                    after = 0
+                    for name in e.deduct_after:  # flows over the fiscal year, after the percentage
+                        for w in measurement_window(
+                            quarters[qi], "year_to_date", comp.fiscal_year_end_month.value
+                        ):
+                            after += (
+                                items_hist[quarters.index(w)][name]
+                                if w in quarters
+                                else cents(s.history.quarter(w)[name])
+                            )  # type: ignore[union-attr]
+                    due = max(0, half_up(max(0.0, cf) * 100.0 * rate) - vol_fy - after)
                     dd = day + dt.timedelta(days=e.payment_days.value)
                     if dd <= end:
                         ecf_due[dd] = ecf_due.get(dd, 0) + due

@@ -513,6 +513,22 @@ CASES = [
         r"carry_forward\.0",
         "share is above 0 and at most 1",
     ),
+    C(
+        "annualized-first-quarter-mid-month",
+        "structure",
+        "equity_cure:\n",
+        "annualized:\n  - {covenant: max_leverage, first_quarter: 2020-03-15, assumption: x}\n\nequity_cure:\n",
+        r"annualized\.0",
+        "first_quarter 2020-03-15 is not a quarter end",
+    ),
+    C(
+        "annualized-missing-covenant",
+        "structure",
+        "equity_cure:\n",
+        "annualized:\n  - {covenant: max_senior_leverage, first_quarter: 2020-03-31, assumption: x}\n\nequity_cure:\n",
+        r"annualized\.0\.covenant",
+        "names covenant 'max_senior_leverage', which is not in covenants",
+    ),
     # --- compliance metric lines ------------------------------------------------------
     C(
         "minimum-of-one-line",

@@ -93,7 +93,7 @@ def capital_figures(scenario: CapitalScenario, result: CapitalResult) -> dict[st
             "headroom": _num(r["headroom"]),
             "status_code": r["status"],
         }
-    failed = cov[cov["status"].isin(("breach", "undefined"))] if len(cov) else cov
+    failed = cov[cov["status"] == "breach"] if len(cov) else cov
     first_breach = failed.iloc[0] if len(failed) else None
     d = result.defaults[result.defaults["scenario"] == name]
     gaps = result.funding_gaps[result.funding_gaps["scenario"] == name]
@@ -107,7 +107,7 @@ def capital_figures(scenario: CapitalScenario, result: CapitalResult) -> dict[st
         worst = min(rows["status"], key=lambda s: _RANK.get(s, 9))
         pct = t["headroom_pct"].to_numpy(dtype=float)
         heat[qe] = {
-            "status_code": "breach" if worst == "undefined" else worst,
+            "status_code": worst,
             "headroom_pct": None if not len(pct) or np.isnan(pct).all() else float(np.nanmin(pct)),
         }
     min_headroom = {}

@@ -87,6 +87,7 @@ __all__ = [
     "CashPolicy",
     "EquityCure",
     "CarryForward",
+    "Annualized",
     "EventsOfDefault",
     "CapitalStructureTerms",
     "CapitalStructure",
@@ -619,7 +620,9 @@ class ExcessCashFlowSweep(Frozen):
     """The excess cash flow sweep: for each fiscal year from ``first_fiscal_year``, excess
     cash flow = the compliance file's ``excess_cash_flow`` metric over the year; the
     percentage is the level of ``keyed_to`` at the year end; paid ``payment_days`` after the
-    year end, less voluntary prepayments of the year, to ``applied_to`` in order."""
+    year end, less voluntary prepayments of the year and the compliance line items in
+    ``deduct_after`` over the year (deducted after the percentage, as capital expenditures
+    are in some agreements), to ``applied_to`` in order."""
 
     first_fiscal_year: Sourced[Whole]
     metric: Name
@@ -627,6 +630,7 @@ class ExcessCashFlowSweep(Frozen):
     payment_days: Sourced[Whole]
     levels: tuple[SweepLevel, ...]
     applied_to: tuple[Name, ...]
+    deduct_after: tuple[Name, ...] = ()
 
     @model_validator(mode="after")
     def _levels(self) -> ExcessCashFlowSweep:
@@ -735,6 +739,21 @@ class CarryForward(Provenanced):
         return self
 
 
+class Annualized(Provenanced):
+    """A covenant on the trailing four quarters tested before four quarters have passed
+    since ``first_quarter``: its flows are summed from ``first_quarter`` and annualised
+    (times 4 over the number of quarters)."""
+
+    covenant: Name
+    first_quarter: Date
+
+    @model_validator(mode="after")
+    def _quarter(self) -> Annualized:
+        if not is_quarter_end(self.first_quarter):
+            raise ValueError(f"first_quarter {self.first_quarter} is not a quarter end")
+        return self
+
+
 class EventsOfDefault(Frozen):
     """What an Event of Default does in the projection: from the day a failed covenant is
     known (the quarterly certificate's due day), default interest on ``default_interest_on``
@@ -767,6 +786,7 @@ class CapitalStructureTerms(Frozen):
     equity_cure: EquityCure | None = None
     events_of_default: EventsOfDefault | None = None
     carry_forward: tuple[CarryForward, ...] = ()
+    annualized: tuple[Annualized, ...] = ()
 
     def problems(self, compliance: ComplianceTerms) -> list[tuple[tuple[Any, ...], str]]:
         """Cross-references that do not hold, at the offending entry."""
@@ -812,6 +832,16 @@ class CapitalStructureTerms(Frozen):
                 need(("cash_policy", "excess_cash_flow", "applied_to", j), name)
             metric(("cash_policy", "excess_cash_flow", "metric"), e.metric)
             metric(("cash_policy", "excess_cash_flow", "keyed_to"), e.keyed_to)
+            for j, name in enumerate(e.deduct_after):
+                li = compliance.line_items.get(name)
+                if li is None or li.measure != "flow":
+                    out.append(
+                        (
+                            ("cash_policy", "excess_cash_flow", "deduct_after", j),
+                            f"{name!r} is not a "
+                            "flow line item of the compliance file (what the year deducts after the percentage)",
+                        )
+                    )
         if cp.asset_sales is not None:
             for j, name in enumerate(cp.asset_sales.applied_to):
                 need(("cash_policy", "asset_sales", "applied_to", j), name)
@@ -852,6 +882,24 @@ class CapitalStructureTerms(Frozen):
                         f"covenant {cf.covenant!r} is a "
                         f"{c.direction} over the {c.measurement_period}: a carry-forward applies to a "
                         "maximum measured over the year to date (capital expenditures)",
+                    )
+                )
+        for j, an in enumerate(self.annualized):
+            found = by_cov.get(an.covenant)
+            if found is None:
+                out.append(
+                    (
+                        ("annualized", j, "covenant"),
+                        f"names covenant {an.covenant!r}, which is not "
+                        f"in covenants ({', '.join(by_cov)})",
+                    )
+                )
+            elif found.measurement_period != "trailing_four_quarters":
+                out.append(
+                    (
+                        ("annualized", j, "covenant"),
+                        f"covenant {an.covenant!r} is measured over the "
+                        f"{found.measurement_period}: only a trailing four quarters test is annualised",
                     )
                 )
         if self.events_of_default is not None:

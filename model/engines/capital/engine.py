@@ -426,12 +426,19 @@ def _window(
     period: str,
     history: Any,
     metric: Any,
+    since: dt.date | None = None,
 ) -> dict[str, F64]:
-    """The line items ``metric`` reads, over ``period`` ending with quarter ``qi``."""
+    """The line items ``metric`` reads, over ``period`` ending with quarter ``qi``. With
+    ``since`` (an annualised test), a trailing four quarters that would reach before it
+    sums its quarters from ``since`` only, times 4 / their number."""
     comp = structure.compliance
     needed = {ln.input for ln in metric.lines if ln.input is not None}
     qe = quarters[qi]
     window = measurement_window(qe, period, comp.fiscal_year_end_month.value)
+    factor = 1.0
+    if since is not None and period == "trailing_four_quarters" and window[0] < since <= qe:
+        window = [w for w in window if w >= since]
+        factor = 4.0 / len(window)
     out: dict[str, F64] = {}
     for item, li in comp.line_items.items():
         if item not in items or item not in needed:
@@ -451,8 +458,42 @@ def _window(
                     "projection: give the scenario a history_file with it",
                     key="history_file",
                 )
-        out[item] = total
+        # an annualised flow is rounded to the cent, half up, as the reference rounds it
+        out[item] = _half_up(total * factor).astype(np.float64) if factor != 1.0 else total
     return out
+
+
+@dataclass(frozen=True)
+class _Line:
+    input: str
+
+
+class _Lines:
+    """A stand-in metric that reads the line items named (for :func:`_window`)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.lines = [_Line(n) for n in names]
+
+
+def _covenant_value(
+    st: CapitalStructure,
+    first: CapitalScenario,
+    items: Mapping[str, F64],
+    quarters: Sequence[dt.date],
+    qi: int,
+    cov: Any,
+    metric: Any,
+) -> F64:
+    """A covenant's metric for every scenario, over its own (perhaps annualised) window."""
+    window = _window(
+        st, items, quarters, qi, cov.measurement_period, first.history, metric, _since(st, cov.id)
+    )
+    return metric_arrays(metric, window)
+
+
+def _since(st: CapitalStructure, covenant_id: str) -> dt.date | None:
+    """The first quarter an annualised covenant counts from, if it is annualised."""
+    return next((a.first_quarter for a in st.terms.annualized if a.covenant == covenant_id), None)
 
 
 def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
@@ -474,6 +515,14 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
     end = quarters[-1]
     S, Q = len(scenarios), len(quarters)
     pik_policy = first.terms.policy.pik_toggle.value if first.terms.policy.pik_toggle else "pik"
+    for sc in scenarios:
+        theirs = sc.terms.policy.pik_toggle.value if sc.terms.policy.pik_toggle else "pik"
+        if theirs != pik_policy:
+            raise InputError(
+                f"scenario {sc.name!r} elects {theirs} for the PIK toggle and {first.name!r} "
+                f"{pik_policy}: a block projects one election; project them separately",
+                key="policy.pik_toggle",
+            )
     cure_policy = np.array([s.terms.policy.equity_cure.value == "apply" for s in scenarios])
     L = legs(st, scenarios, opening, end, pik_policy)
     by_id = {leg.id: leg for leg in L}
@@ -666,7 +715,8 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
             if eod is not None and leg.id in eod.default_interest_on:
                 f = f + np.where(in_default, float(eod.default_margin.value), 0.0) * w
             accrued[leg.id] += bal[leg.id] * f
-        if revolver is not None:
+        if revolver is not None and (revolver.maturity_day is None or prev < revolver.maturity_day):
+            # the commitment ends at maturity: no unused or letter of credit fee after it
             w = revolver.cum_weight[e + off] - revolver.cum_weight[prev + off]
             lc = drv["letters_of_credit"][:, qi_cur]
             unused = np.maximum(0, revolver.original - bal[revolver.id] - lc)
@@ -901,7 +951,15 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                     key = _metric_value(st, ecf.keyed_to, items_q, arr, quarters, qi, first.history)
                     rate = _grid_pick(key, ecf.levels, "rate")
                     gross = _half_up(np.maximum(0.0, cf) * 100.0 * rate)
-                    due = np.maximum(0, gross - vol_fy)
+                    after = np.zeros(S, dtype=np.int64)
+                    if ecf.deduct_after:
+                        lines = _Lines(ecf.deduct_after)
+                        year = _window(
+                            st, items_q, quarters, qi, "year_to_date", first.history, lines
+                        )
+                        for name in ecf.deduct_after:
+                            after += np.rint(year[name]).astype(np.int64)
+                    due = np.maximum(0, gross - vol_fy - after)
                     dd = e + ecf.payment_days.value
                     if dd <= day(end):
                         ecf_due[dd] = ecf_due.get(dd, np.zeros(S, np.int64)) + due
@@ -1098,8 +1156,7 @@ def _test_quarter(
     for cov in t.covenants:
         step = cov.step_for(q)
         metric = comp.metric(cov.metric)
-        window = _window(st, items, quarters, qi, cov.measurement_period, first.history, metric)
-        actual = metric_arrays(metric, window)
+        actual = _covenant_value(st, first, items, quarters, qi, cov, metric)
         applies = np.ones(S, dtype=bool)
         if cov.springing is not None:
             sp = cov.springing
@@ -1126,7 +1183,7 @@ def _test_quarter(
             continue
         level = float(step.amount) + carried.get(cov.id, 0.0)
         ok = actual >= level if cov.direction == "min" else actual <= level
-        bad = applies & (~ok | np.isnan(actual))
+        bad = applies & ~ok & ~np.isnan(actual)  # an undefined ratio is reported, not a breach
         if cure is not None and cov.id in cure.covenants:
             curable_fail |= bad
         else:
@@ -1158,11 +1215,12 @@ def _test_quarter(
         if req is not None and cov.id in carried:
             req = req + carried[cov.id]  # an array: each scenario's level
         if cure is not None and cov.id in cure.covenants and np.any(cure_amount):
-            window = _window(st, items, quarters, qi, cov.measurement_period, first.history, metric)
-            actual_cured = metric_arrays(metric, window)
+            actual_cured = _covenant_value(st, first, items, quarters, qi, cov, metric)
         else:
             actual_cured = actual
         names = _names(scenarios)
+        if req is not None:
+            ok_before = (actual >= req) if cov.direction == "min" else (actual <= req)
         if req is None:
             head = np.full(S, np.nan)
             pct = np.full(S, np.nan)
@@ -1179,7 +1237,7 @@ def _test_quarter(
                     ~applies,
                     np.isnan(actual_cured),
                     head < 0,
-                    (cure_amount > 0) & curable,
+                    (cure_amount > 0) & curable & ~ok_before,
                     pct < 0.10,
                 ],
                 ["not_required", "undefined", "breach", "cured", "amber"],
@@ -1204,7 +1262,7 @@ def _test_quarter(
                 "cures_to_date": cures[:, : qi + 1].sum(axis=1),
             }
         )
-        failed |= (status == "breach") | (status == "undefined")
+        failed |= status == "breach"
     del other_fail, need
     return failed
 
@@ -1262,19 +1320,31 @@ def _cure_needed(
     for cov, step, metric, _a, applies in results:
         if cov.id not in cure.covenants or step is None or step.amount is None:
             continue
-        window = _window(st, sub, quarters, qi, cov.measurement_period, first.history, metric)
+        window = _window(
+            st, sub, quarters, qi, cov.measurement_period, first.history, metric, _since(st, cov.id)
+        )
         level = float(step.amount) + (carried[cov.id][idx] if cov.id in carried else 0.0)
         tests.append((cov, level, metric, window, applies[idx]))
 
     def complies(x: I64) -> NDArray[np.bool_]:
         ok = np.ones(idx.shape[0], dtype=bool)
         for cov, req, metric, window, applies in tests:
-            trial = dict(window)
-            if item in trial:
-                trial[item] = window[item] + x
+            since = _since(st, cov.id)
+            if since is not None and item in sub:
+                # an annualised window scales (and rounds) the cure with the flows: rebuild it
+                moved = dict(sub)
+                moved[item] = sub[item].copy()
+                moved[item][:, qi] += x
+                trial = _window(
+                    st, moved, quarters, qi, cov.measurement_period, first.history, metric, since
+                )
+            else:
+                trial = dict(window)
+                if item in trial:
+                    trial[item] = window[item] + x
             v = metric_arrays(metric, trial)
             good = v >= req if cov.direction == "min" else v <= req
-            ok &= ~applies | (good & ~np.isnan(v))
+            ok &= ~applies | good | np.isnan(v)
         return ok
 
     # bracket: from $10,485.76 doubling until the cure suffices (at most 10^14 cents), then
