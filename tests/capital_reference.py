@@ -653,6 +653,12 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                 for c, st_, m, a, ap in results
                 if cure and c.id in cure.covenants
             )
+            if any(
+                fails(c, st_, a, ap)
+                for c, st_, m, a, ap in results
+                if not (cure and c.id in cure.covenants)
+            ):
+                curable = False  # a failure a cure cannot cure stands: no sponsor cures then
             amount = 0
             if cure is not None and curable and s.terms.policy.equity_cure.value == "apply":
                 lo_ = max(0, qi - cure.window_quarters + 1)

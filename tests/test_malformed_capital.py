@@ -72,6 +72,14 @@ def C(id: str, file: str, old: str, new: str, *match: str, schema: bool = False)
 
 LOAN = "  - id: term_loan_a\n"
 CASES = [
+    C(
+        "scenario-balance-before-funding",
+        "scenario",
+        'date: {value: 2019-12-31, assumption: "The last quarter',
+        'date: {value: 2018-12-31, assumption: "The last quarter',
+        r"opening\.balances\.term_loan_a\.value",
+        "'term_loan_a' is funded on 2019-01-15, after the opening 2018-12-31",
+    ),
     # --- instruments -------------------------------------------------------------------
     C(
         "instrument-named-twice",

@@ -194,6 +194,20 @@ def build_capital_scenario(pf: ParamsFile, load_reference: LoadReference) -> Cap
                 f"give the opening balance of {ins.id!r} (outstanding at {opening})",
             )
         bal = t.opening.balances.get(ins.id)
+        if bal is not None and bal.value > 0:
+            funded, matures = _dates(ins)
+            if opening < funded:
+                raise pf.error(
+                    ("opening", "balances", ins.id, "value"),
+                    f"{ins.id!r} is funded on {funded}, after the opening {opening}: its balance "
+                    "at the opening is 0 (the engine funds it on its date)",
+                )
+            if matures <= opening:
+                raise pf.error(
+                    ("opening", "balances", ins.id, "value"),
+                    f"{ins.id!r} matured on {matures}, on or before the opening {opening}: its "
+                    "balance at the opening is 0",
+                )
         if bal is not None and isinstance(ins, Revolver) and bal.value > ins.commitment.value:
             raise pf.error(
                 ("opening", "balances", ins.id, "value"),
@@ -273,6 +287,13 @@ def build_capital_scenario(pf: ParamsFile, load_reference: LoadReference) -> Cap
         rate_shift=shift,
         file=pf.name,
     )
+
+
+def _dates(ins: Any) -> tuple[dt.date, dt.date]:
+    """An instrument's funding and maturity dates."""
+    if isinstance(ins, FixedNote):
+        return ins.funded_date, ins.maturity_date
+    return ins.funded.value, ins.maturity.value
 
 
 def _outstanding(ins: Any, day: dt.date) -> bool:

@@ -1195,7 +1195,11 @@ def _test_quarter(
         in_window = cures[:, lo:qi].sum(axis=1)
         life = cures[:, :qi].sum(axis=1)
         allowed = (
-            cure_policy & curable_fail & (in_window < cure.per_window) & (life < cure.over_life)
+            cure_policy
+            & curable_fail
+            & ~other_fail  # a failure a cure cannot cure stands: no sponsor cures then
+            & (in_window < cure.per_window)
+            & (life < cure.over_life)
         )
         if not cure.consecutive_allowed and qi > 0:
             allowed &= ~cures[:, qi - 1]
