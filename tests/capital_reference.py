@@ -248,7 +248,13 @@ def project(s: CapitalScenario) -> dict[str, Any]:
     }
     eod = t.events_of_default
     req = comp.requirement("quarterly")
-    cert_days = req.days_after if req is not None else 45
+    annual = comp.requirement("annual")
+
+    def cert_days(q: dt.date) -> int:  # the annual certificate at a fiscal year end
+        if q.month == comp.fiscal_year_end_month.value and annual is not None:
+            return annual.days_after
+        return req.days_after if req is not None else 45
+
     cure = t.equity_cure
     cured: list[bool] = []
     vol_fy = 0
@@ -261,6 +267,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             "pik_interest",
             "facility_fees",
             "scheduled_repayments",
+            "maturities",
             "mandatory_prepayments",
             "equity_cure",
             "funding_gap",
@@ -435,7 +442,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
         acts |= {c.date for c in getattr(ins, "conversions", ())}
         if not isinstance(ins, FixedNote):
             acts.add(ins.funded.value)
-    acts |= {q + dt.timedelta(days=cert_days) for q in quarters}
+    acts |= {q + dt.timedelta(days=cert_days(q)) for q in quarters}
     if grid is not None:
         acts |= {q + dt.timedelta(days=grid.lag_days.value) for q in quarters}
     if cp.excess_cash_flow is not None:
@@ -522,7 +529,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                         amt = bal[k]
                         bal[k] = 0
                         cash -= amt
-                        flows["scheduled_repayments"] += amt
+                        flows["maturities"] += amt
                         fpf = getattr(info["ins"], "final_payment_fee", None)
                         if fpf is not None:
                             fee = cents(Decimal(info["original"]) / 100 * fpf.value)
@@ -732,8 +739,8 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                         "cure_amount": amount,
                     }
                 )
-            if failed and day + dt.timedelta(days=cert_days) <= end:
-                pending.add(day + dt.timedelta(days=cert_days))
+            if failed and day + dt.timedelta(days=cert_days(day)) <= end:
+                pending.add(day + dt.timedelta(days=cert_days(day)))
             if grid is not None:
                 if grid.keyed_to == "availability_share":
                     key = row["availability"] / inst[rv]["original"]

@@ -167,6 +167,7 @@ def capital_figures(scenario: CapitalScenario, result: CapitalResult) -> dict[st
                 "cash_interest": round(float(r["cash_interest"]), 2),
                 "pik_interest": round(float(r["pik_interest"]), 2),
                 "scheduled_repayments": round(float(r["scheduled_repayments"]), 2),
+                "maturities": round(float(r["maturities"]), 2),
                 "mandatory_prepayments": round(float(r["mandatory_prepayments"]), 2),
                 "equity_cure": round(float(r["equity_cure"]), 2),
                 "covenants": {
@@ -244,7 +245,8 @@ _QUARTER_ROWS = {
     "pik_interest": ("Interest paid in kind", "usd_whole"),
     "facility_fees": ("Unused, letter of credit and final-payment fees", "usd_whole"),
     "interest_expense": ("Interest expense (accrued)", "usd_whole"),
-    "scheduled_repayments": ("Scheduled repayments and maturities", "usd_whole"),
+    "scheduled_repayments": ("Scheduled installments", "usd_whole"),
+    "maturities": ("Repaid at maturity", "usd_whole"),
     "mandatory_prepayments": ("Mandatory prepayments (sweeps)", "usd_whole"),
     "voluntary_prepayments": ("Voluntary prepayments", "usd_whole"),
     "equity_cure": ("Equity cure contributed", "usd_whole"),

@@ -27,9 +27,11 @@ On an event day, in this order:
      cash, or added to principal for a PIK note (a PIK toggle as the scenario elects);
      the revolver's fees on its payment days;
    * ``scheduled_amortization``: the installment of the day (after any reduction by
-     earlier prepayments, ``prepayments_reduce``), at most the balance;
+     earlier prepayments, ``prepayments_reduce``), at most the balance (the quarter's
+     ``scheduled_repayments``);
    * ``maturities``: the balance of an instrument maturing that day, with its final
-     payment fee; a revolver lends nothing after its maturity;
+     payment fee (the quarter's ``maturities``, apart from the installments, so a fixed
+     charge test can leave the bullet out); a revolver lends nothing after its maturity;
    * ``mandatory_prepayments``: the excess cash flow sweep due that day, the asset-sale
      sweep of the quarter and the scenario's voluntary prepayment (with its premium),
      applied to the instruments named, in order;
@@ -50,8 +52,8 @@ On an event day, in this order:
    amount, in cents, that makes every failing curable covenant comply (found by bisection
    on the build-up itself), counted in the ``counts_in`` line item of the quarter (so in the
    next trailing windows too), received in cash, and not netted against debt in the cured
-   test. A failure left uncured is an **Event of Default** from the day the quarterly
-   certificate is due: default interest and, where the terms say so, no new advance.
+   test. A failure left uncured is an **Event of Default** from the day its certificate is
+   due (the quarterly one, or the annual one at a fiscal year end): default interest and, where the terms say so, no new advance.
    At a fiscal year end the excess cash flow sweep is computed (the ``metric`` over the
    year, its percentage at the level of ``keyed_to``, less the year's voluntary
    prepayments) and falls due ``payment_days`` later. The margin grid's metric (trailing
@@ -381,6 +383,7 @@ FLOW_Q = (
     "facility_fees",
     "interest_expense",
     "scheduled_repayments",
+    "maturities",
     "mandatory_prepayments",
     "voluntary_prepayments",
     "prepayment_premiums",
@@ -540,11 +543,18 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
         for k in first.paths
     }
 
-    # certificate due: when a covenant failure is known
+    # certificate due: when a covenant failure is known (the annual one at a fiscal year end)
     req = comp.requirement("quarterly")
-    cert_days = req.days_after if req is not None else 45
+    annual = comp.requirement("annual")
+    fy_end_month = comp.fiscal_year_end_month.value
+
+    def cert_days(q: dt.date) -> int:
+        if q.month == fy_end_month and annual is not None:
+            return annual.days_after
+        return req.days_after if req is not None else 45
+
     eod = t.events_of_default
-    eod_days = {day(q) + cert_days for q in quarters if day(q) + cert_days <= day(end)}
+    eod_days = {day(q) + cert_days(q) for q in quarters if day(q) + cert_days(q) <= day(end)}
 
     ecf = cp.excess_cash_flow
     fy_month = comp.fiscal_year_end_month.value
@@ -790,7 +800,7 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                         amt = bal[leg.id].copy()
                         bal[leg.id] -= amt
                         cash -= amt
-                        flows["scheduled_repayments"] += amt
+                        flows["maturities"] += amt
                         fpf = getattr(leg.terms, "final_payment_fee", None)
                         if fpf is not None:
                             fee = np.full(
@@ -921,7 +931,7 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
             arr["cash"][:, qi] = cash
             arr["cures_to_date"][:, qi] = cures[:, : qi + 1].sum(axis=1)
             if np.any(newly_failed):
-                known = e + cert_days
+                known = e + cert_days(quarters[qi])
                 if known <= day(end):
                     pending_default[known] = (
                         pending_default.get(known, np.zeros(S, bool)) | newly_failed
