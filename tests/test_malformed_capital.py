@@ -73,6 +73,14 @@ def C(id: str, file: str, old: str, new: str, *match: str, schema: bool = False)
 LOAN = "  - id: term_loan_a\n"
 CASES = [
     C(
+        "scenario-letters-of-credit-above-the-sublimit",
+        "scenario",
+        "  eligible_receivables:\n",
+        '  letters_of_credit:\n    - {value: 1500000, assumption: "x"}\n  eligible_receivables:\n',
+        r"drivers\.letters_of_credit",
+        "1,500,000 of letters of credit exceeds the sublimit 1,000,000 of 'revolver'",
+    ),
+    C(
         "scenario-balance-before-funding",
         "scenario",
         'date: {value: 2019-12-31, assumption: "The last quarter',

@@ -266,6 +266,21 @@ def build_capital_scenario(pf: ParamsFile, load_reference: LoadReference) -> Cap
                 ("drivers",), "the revolver has a borrowing base: give eligible_receivables"
             )
     out = {k: _expand(k, v, n, pf, CAPITAL_DRIVERS) for k, v in t.drivers.items()}
+    if "letters_of_credit" in out:
+        rv = next((i for i in structure.instruments if isinstance(i, Revolver)), None)
+        lc = rv.letters_of_credit if rv is not None else None
+        top = max(out["letters_of_credit"])
+        if top > 0 and lc is None:
+            raise pf.error(
+                ("drivers", "letters_of_credit"),
+                "letters of credit are projected, but no revolver of the capital structure issues them",
+            )
+        if lc is not None and top > lc.sublimit.value:
+            raise pf.error(
+                ("drivers", "letters_of_credit"),
+                f"{top:,} of letters of credit exceeds the sublimit {lc.sublimit.value:,} of "
+                f"{rv.id if rv else ''!r}",
+            )
     for k in _DEFAULTS:
         out.setdefault(k, (Decimal(0),) * n)
     shift = Decimal(0)

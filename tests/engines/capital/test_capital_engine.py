@@ -266,6 +266,7 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     ins.append(tl)
     balances["tl"] = A(principal - 4 * (principal // 100 * 2))
     has_rev = draw(st.booleans())
+    has_lc = False
     if has_rev:
         rv: dict[str, Any] = {
             "id": "rv",
@@ -281,7 +282,8 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         }
         if draw(st.booleans()):
             rv["borrowing_base"] = {"advance_rate": "0.85", "assumption": "t"}
-        if draw(st.booleans()):
+        has_lc = draw(st.booleans())
+        if has_lc:
             rv["letters_of_credit"] = {
                 "sublimit": A(1_000_000),
                 "fee_rate": A("0.02"),
@@ -524,7 +526,8 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 {"value": draw(st.sampled_from([2_000_000, 8_000_000])), "assumption": "t"}
             ],
             "letters_of_credit": [
-                {"value": draw(st.sampled_from([0, 300_000])), "assumption": "t"}
+                # letters of credit only where the revolver issues them (the scenario checks it)
+                {"value": draw(st.sampled_from([0, 300_000])) if has_lc else 0, "assumption": "t"}
             ],
             "asset_sale_proceeds": [
                 {"per_quarter": [0, 0, draw(st.sampled_from([0, 400_000]))], "assumption": "t"},
