@@ -22,7 +22,9 @@ from model.dates import (
     month_end,
     new_york_banking_calendar,
     year_fraction,
+    year_fraction_exact,
 )
+from model.dates.periods import quarter_ends_between
 from model.engines.covenants.metrics import build_metric
 from model.errors import UndefinedMetricError
 from model.terms.capital_scenario import CapitalScenario
@@ -209,6 +211,15 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             return 1 / 360
         if dc.value == "ACT/365F":
             return 1 / 365
+        if isinstance(info["ins"], FixedNote):  # from its coupon period's start, exactly
+            a = next((a for a, b in info["periods"] if a <= day < b), None)
+            if a is None:
+                return 0.0
+            dc_ = info["dc"]
+            return float(
+                year_fraction_exact(a, day + dt.timedelta(days=1), dc_)
+                - year_fraction_exact(a, day, dc_)
+            )
         if "w" not in info:  # 30/360: the year fraction from the first day, day by day
             first = min(a for a, _ in info["periods"]) - dt.timedelta(days=400)
             days = [first + dt.timedelta(days=i) for i in range((end - first).days + 2)]
@@ -257,10 +268,16 @@ def project(s: CapitalScenario) -> dict[str, Any]:
 
     cure = t.equity_cure
     cured: list[bool] = []
+    prior_cured = (
+        [q in s.cures_used for q in quarter_ends_between(min(s.cures_used), s.opening_date)]
+        if s.cures_used
+        else []
+    )
     vol_fy = 0
     q_rows: list[dict[str, int]] = []
     cov_rows: list[dict[str, Any]] = []
     items_hist: list[dict[str, int]] = []
+    plain_hist: list[dict[str, int]] = []
     flows = dict.fromkeys(
         (
             "cash_interest",
@@ -428,7 +445,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             unused = max(0, info["original"] - bal[rv] - drv["letters_of_credit"][0])
             fee_acc += unused * fr * w + drv["letters_of_credit"][0] * lcf * w
             d += dt.timedelta(days=1)
-    acc_start = sum(acc.values()) + fee_acc
+    acc_start = {**acc, "fees": fee_acc}  # each rounded to the cent at both ends of a quarter
     fr = fee_rate(opening) if rv is not None else 0.0
 
     # the days the cash policy acts on (the engine's docstring): quarter ends, payment days,
@@ -487,7 +504,14 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                     bal[k] += cents(dd.amount)
             for c in getattr(ins, "conversions", ()):
                 if c.date == day:
-                    bal[k] -= min(bal[k], cents(c.principal))
+                    # the principal leaving is paid its accrued interest on the day
+                    leaving = min(bal[k], cents(c.principal))
+                    share = leaving / bal[k] if bal[k] else 0.0
+                    settled = half_up(acc[k] * share)
+                    acc[k] *= 1 - share
+                    bal[k] -= leaving
+                    cash -= settled
+                    flows["cash_interest"] += settled
         if qi is not None:
             cash += (
                 drv["ebitda"][qi]
@@ -546,12 +570,18 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                     cash -= paid
                     flows["mandatory_prepayments"] += paid
                 if qi is not None and drv["voluntary_prepayments"][qi]:
-                    target = next(
+                    vp = s.terms.policy.voluntary_prepayments_to
+                    first_loan = next(
                         (k for k, i in inst.items() if isinstance(i["ins"], TermLoan)), None
                     )
-                    if target is not None:
-                        paid = apply(drv["voluntary_prepayments"][qi], (target,), day)
-                        prem = half_up(paid * float(inst[target]["ins"].premium_on(day)))
+                    targets = vp.value if vp is not None else ([first_loan] if first_loan else [])
+                    left = drv["voluntary_prepayments"][qi]
+                    for target in targets:
+                        paid = apply(left, (target,), day)
+                        ins = inst[target]["ins"]
+                        rate = ins.premium_on(day) if isinstance(ins, TermLoan) else 0
+                        prem = half_up(paid * float(rate))
+                        left -= paid
                         cash -= paid + prem
                         vol_fy += paid
             elif step == "revolver" and rv is not None:
@@ -572,15 +602,14 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             flows["funding_gap"] += -cash
             cash = 0
         if qi is not None:
-            total_acc = sum(acc.values()) + fee_acc
-            exp = half_up(
+            now = {**acc, "fees": fee_acc}
+            exp = (
                 flows["cash_interest"]
                 + flows["pik_interest"]
                 + flows["facility_fees"]
-                + total_acc
-                - acc_start
+                + sum(half_up(now[k]) - half_up(acc_start[k]) for k in now)
             )
-            acc_start = total_acc
+            acc_start = now
             row = {
                 k: drv[k][qi]
                 for k in (
@@ -626,6 +655,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                     rv
                 ]["original"]
             items_hist.append(items_of(row))
+            plain_hist.append(items_of(row))  # before any cure: what pricing and the sweep read
             # covenants
             results = []
             for cov in t.covenants:
@@ -668,9 +698,12 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                 curable = False  # a failure a cure cannot cure stands: no sponsor cures then
             amount = 0
             if cure is not None and curable and s.terms.policy.equity_cure.value == "apply":
-                lo_ = max(0, qi - cure.window_quarters + 1)
-                ok = sum(cured[lo_:qi]) < cure.per_window and sum(cured) < cure.over_life
-                if not cure.consecutive_allowed and qi > 0 and cured[qi - 1]:
+                # the cures before the opening (opening.cures_used) count in the limits
+                ext = [*prior_cured, *cured]
+                at = len(prior_cured) + qi
+                lo_ = max(0, at - cure.window_quarters + 1)
+                ok = sum(ext[lo_:at]) < cure.per_window and sum(ext) < cure.over_life
+                if not cure.consecutive_allowed and at > 0 and ext[at - 1]:
                     ok = False
                 if ok:
 
@@ -746,7 +779,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                     key = row["availability"] / inst[rv]["original"]
                 else:
                     m = comp.metric(grid.keyed_to)
-                    key = value(m, window_items(qi, "trailing_four_quarters", m, items_hist))
+                    key = value(m, window_items(qi, "trailing_four_quarters", m, plain_hist))
                 grid_keys.append((day + dt.timedelta(days=grid.lag_days.value), key))
             if quarters[qi].month == comp.fiscal_year_end_month.value:
                 nxt = {}
@@ -769,7 +802,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                         k_ = row["availability"] / inst[rv]["original"]
                     else:
                         mk = comp.metric(e.keyed_to)
-                        k_ = value(mk, window_items(qi, "trailing_four_quarters", mk, items_hist))
+                        k_ = value(mk, window_items(qi, "trailing_four_quarters", mk, plain_hist))
                     rate = float(level_of(e.levels, k_, 0).rate)
                     after = 0
                     for name in e.deduct_after:  # flows over the fiscal year, after the percentage

@@ -132,3 +132,37 @@ def test_reported_quarters_are_certain_in_the_breach_probability(out: Path) -> N
             breached = any(c["status_code"] == "breach" for c in history[q]["covenants"].values())
             assert r["probability"] == (1.0 if breached else 0.0), (folder.name, q)
         assert all(r["basis"] == "forecast" for q, r in prob.items() if q > max(history))
+
+
+@pytest.fixture(scope="module")
+def capital_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("capital-batch")
+    res = batch.run_batch(
+        ["06-capital-structure", "07-capital-scenarios"],
+        out=folder,
+        deals=["northwind", "magnite"],
+        force=True,
+        progress=io.StringIO(),
+        progress_bar=False,
+    )
+    assert {e["status"] for e in res.entries} == {"ok"}, res.failed
+    return folder
+
+
+def test_the_capital_scenarios_side_by_side_are_each_scenarios_own_report(
+    capital_out: Path,
+) -> None:
+    compared = 0
+    for deal in ("northwind", "magnite"):
+        for shocked in ("base", "downside"):
+            side = _json(capital_out / deal / shocked / "07-capital-scenarios.json")["scenarios"]
+            assert sorted(side) == ["base", "downside"]
+            for name, row in side.items():
+                own = _json(capital_out / deal / name / "06-capital-structure.json")
+                assert row["first_breach"] == own["first_breach"], (deal, name)
+                assert row["first_breach_covenant"] == own["first_breach_covenant_title"]
+                assert row["cures"] == len(own["cures"])
+                assert row["cure_amount"] == round(sum(c["amount"] for c in own["cures"]), 2)
+                assert row["funding_gap"] == own["funding_gap_total"], (deal, name)
+                compared += 1
+    assert compared == 8

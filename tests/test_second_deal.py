@@ -69,7 +69,11 @@ def test_the_version_rule_uses_the_deals_own_reporting_days() -> None:
 
 def test_the_schedule_follows_the_deals_lines() -> None:
     s = model.schedule_1(FAC, ACTS, "2019-12-31")
-    assert list(s) == ["leverage_ratio", "fixed_charge_coverage"]
+    assert list(s) == ["leverage_ratio", "fixed_charge_coverage", "excess_cash_flow"]
+    # Excess Cash Flow, which no covenant tests, over its own period: the fiscal year 2019
+    assert (
+        s["excess_cash_flow"].period == "year_to_date" and len(s["excess_cash_flow"].quarters) == 4
+    )
     assert s["leverage_ratio"].line("6").amount == Decimal("3440000")
     assert s["fixed_charge_coverage"].line("16").formula == "13 - 14 - 15"
     # the add-backs are capped at 20% of EBITDA before them, not below zero (none in 2019)

@@ -130,6 +130,9 @@ _PATH = re.compile(
 )
 """A file path or a module name inside a source's text."""
 
+_ADDRESS = re.compile(r"https?://[^\s()<>\"']+[^\s()<>\"'.,;:]")
+"""A web address inside a source's text (kept: a citation, not a path)."""
+
 
 @functools.cache
 def _environment() -> jinja2.Environment:
@@ -180,11 +183,24 @@ def _without_paths(text: str) -> str:
     'public filing: Q2 release (Form 8-K)'
     >>> _without_paths("sample value, not public (reference/facts.md: not available)")
     'sample value, not public'
+
+    A web address is a citation a bank can follow, so it is kept whole:
+
+    >>> _without_paths("https://www.sec.gov/Archives/edgar/data/1/x/ex10.htm, Sec. 2.11(c)")
+    'https://www.sec.gov/Archives/edgar/data/1/x/ex10.htm, Sec. 2.11(c)'
     """
+    addresses: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        addresses.append(m.group())
+        return f"\x00{len(addresses) - 1}\x00"
+
+    text = _ADDRESS.sub(keep, text)
     text = re.sub(r"\s*\([^()]*\)", lambda m: "" if _PATH.search(m.group()) else m.group(), text)
     text = _PATH.sub("", text)
     text = re.sub(r"\s+([;,.:)])", r"\1", text)
-    return re.sub(r"\s{2,}", " ", text).strip(" ;,:")
+    text = re.sub(r"\s{2,}", " ", text).strip(" ;,:")
+    return re.sub("\x00(\\d+)\x00", lambda m: addresses[int(m.group(1))], text)
 
 
 def _and(words: Sequence[str]) -> str:
@@ -693,6 +709,9 @@ def _financial_rows(deal: _Deal) -> list[dict[str, str]]:
     for cid in _ordered(deal.form, deal.results):
         r = _row(deal.results, cid)
         note = _condition_note(deal.facility, deal.terms, cid, r, deal.liq)
+        cure = _cure_words(deal, r)
+        if cure:
+            note = f"{cure} {note}".strip()
         if r["threshold_kind"] == "override":
             level = _level_source(deal.facility, deal.terms, cid, r)
             note = f"Required level: {level}. {note}".strip()
@@ -701,7 +720,7 @@ def _financial_rows(deal: _Deal) -> list[dict[str, str]]:
                 "title": printed.get(cid, str(r["title"])),
                 "required": required_text(r["required"], str(r["unit"]), r["threshold_kind"]),
                 "actual": actual_text(r["actual"], str(r["unit"]), r["status_code"]),
-                "complies": complies_word(r["status_code"]),
+                "complies": complies_word(r["status_code"]) + (" (cured)" if cure else ""),
                 "css": _status_class(r["status_code"]),
                 "note": note,
             }
@@ -720,7 +739,29 @@ def _schedule_line(ln: ScheduleLine) -> dict[str, str]:
     }
 
 
-def _schedule_section(deal: _Deal, cid: str, r: pd.Series, build: MetricBuildUp) -> dict[str, Any]:
+def _cure_words(deal: _Deal, r: pd.Series) -> str:
+    """The disclosure of an equity cure a covenant complies only with: the amount counted
+    in its metric over the period, and the figure without it."""
+    if not bool(r.get("cured", False)):
+        return ""
+    unit = str(r["unit"])
+    cures = [li.label for li in deal.terms.compliance.line_items.values() if li.cure]
+    before = r["actual_before_cure"]
+    without = (
+        "could not be computed"
+        if is_missing(before)
+        else f"would be {figure(before, unit)} against the required "
+        f"{required_text(r['required'], unit, r['threshold_kind'])}"
+    )
+    return (
+        f"Complies with an equity cure: {figure(r['cure_amount'], 'usd')} ({_and(cures)}) is counted "
+        f"in the {deal.terms.compliance.metric(str(r['metric'])).title} for the period; "
+        f"without it the figure {without}."
+    )
+
+
+def _schedule_test(deal: _Deal, cid: str, r: pd.Series, build: MetricBuildUp) -> dict[str, Any]:
+    """One covenant's test of a schedule metric: its level, why it applies, the question."""
     form, unit, code = deal.form, str(r["unit"]), str(r["status_code"])
     required = required_text(r["required"], unit, r["threshold_kind"])
     blank = form.ratio_blank if unit == "ratio" else form.amount_blank
@@ -737,28 +778,53 @@ def _schedule_section(deal: _Deal, cid: str, r: pd.Series, build: MetricBuildUp)
         .replace("{comparison}", comparison)
         .replace("{required}", shown)
     )
+    printed = {row.covenant: row.title for row in form.rows}
     return {
-        "head": deal.terms.compliance.metric(build.metric).heading or build.title,
-        "period": form.period_text(build.period, build.quarters),
+        "title": printed.get(cid, str(r["title"])),
         "required": required,
         "level_source": _level_source(deal.facility, deal.terms, cid, r),
         "reason": _condition_note(deal.facility, deal.terms, cid, r, deal.liq),
         "undefined": str(r["status"]) if code == "undefined" else "",
-        "lines": [_schedule_line(ln) for ln in build.lines],
         "question": question,
         "answer": answers.get(code, complies_word(code)),
         "css": _status_class(code),
+        "cure": _cure_words(deal, r),
     }
 
 
 def _schedule_sections(deal: _Deal, schedule: Mapping[str, MetricBuildUp]) -> list[dict[str, Any]]:
-    """One section per covenant whose metric is in ``schedule``, in row order."""
-    sections = []
+    """One section per metric of ``schedule``, printed once: the metrics the covenants test
+    first, in row order, each with every covenant's test of it (two covenants on one
+    metric share its build-up); then the metrics no covenant tests (a figure the schedule
+    reports for another clause), each over its own period, in the schedule's order."""
+    tests: dict[str, list[dict[str, Any]]] = {}
     for cid in _ordered(deal.form, deal.results):
         r = _row(deal.results, cid)
-        build = schedule.get(str(r["metric"]))
-        if build is not None:
-            sections.append(_schedule_section(deal, cid, r, build))
+        metric = str(r["metric"])
+        if metric in schedule:
+            tests.setdefault(metric, []).append(_schedule_test(deal, cid, r, schedule[metric]))
+    order = [*tests, *(m for m in schedule if m not in tests)]
+    comp = deal.terms.compliance
+    sections = []
+    for metric in order:
+        build = schedule[metric]
+        m = comp.metric(build.metric)
+        sections.append(
+            {
+                "head": m.heading or build.title,
+                "period": deal.form.period_text(build.period, build.quarters),
+                "tests": tests.get(metric, []),
+                "untested": ""
+                if metric in tests
+                else (
+                    f"Reported for {m.section}; no financial covenant tests this figure"
+                    + f" ({_provenance_words(m).rstrip('.')})"
+                    + "."
+                ),
+                "undefined": build.undefined or "",
+                "lines": [_schedule_line(ln) for ln in build.lines],
+            }
+        )
     return sections
 
 

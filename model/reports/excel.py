@@ -185,7 +185,7 @@ def schedule_rows(ws: Worksheet, test: ScheduleTest, formats: dict[str, Any]) ->
         for ln in build.lines:
             ref = f"C{row + 1}"
             spec = next(x for x in metric.lines if x.line == ln.letter)
-            fmt = formats["ratio4"] if ln.unit == "ratio" else formats["usd"]
+            fmt = formats[{"ratio": "ratio4", "percent": "percent"}.get(ln.unit, "usd")]
             ws.write(row, 0, ln.letter)
             ws.write(row, 1, ln.label, formats["wrap"])
             if spec.input is not None:

@@ -103,11 +103,16 @@ def ratio(x: Any) -> str:
 
 
 def figure(x: Any, unit: str) -> str:
-    """A covenant figure in its ``unit`` (``usd`` or ``ratio``).
+    """A covenant figure in its ``unit`` (``usd``, ``ratio``, or ``percent`` for a
+    constant of a build-up, to at most two places).
 
     >>> figure(Decimal("8000000"), "usd"), figure(Decimal("1.0598"), "ratio")
     ('$8,000,000.00', '1.06:1.00')
+    >>> figure(Decimal("0.20"), "percent"), figure(Decimal("0.125"), "percent")
+    ('20%', '12.5%')
     """
+    if unit == "percent" and not is_missing(x):
+        return f"{(Decimal(str(x)) * 100).quantize(Decimal('0.01')).normalize():f}%"
     return ratio(x) if unit == "ratio" else usd(x)
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from pydantic import field_validator
 
 from model.dates.periods import is_quarter_end, next_quarter_end
+from model.errors import InputError
 from model.terms.actuals import Actuals
 from model.terms.fields import Frozen, Money, Name, SignedMoney, Sourced, Whole
 from model.terms.files import ParamsFile, validate
@@ -70,7 +71,8 @@ CAPITAL_DRIVERS: dict[str, DriverSpec] = {
         "usd",
         0,
         _BIG,
-        "voluntary prepayment of the first term loan at the quarter end",
+        "voluntary prepayment at the quarter end (to policy.voluntary_prepayments_to, "
+        "default the first term loan)",
         required=False,
     ),
     "restricted_payments": _spec(
@@ -95,6 +97,9 @@ class CapitalPolicy(Frozen):
 
     equity_cure: Sourced[Literal["apply", "never"]]
     pik_toggle: Sourced[Literal["pik", "cash"]] | None = None
+    voluntary_prepayments_to: Sourced[tuple[Name, ...]] | None = None
+    """The instruments the ``voluntary_prepayments`` driver repays, in order, each at most
+    its balance (with its prepayment premium); default: the first term loan."""
 
 
 class RatePath(Frozen):
@@ -113,6 +118,10 @@ class CapitalOpening(Frozen):
     balances: dict[Name, Sourced[Money]]
     net_worth: Sourced[SignedMoney] | None = None
     carried_forward: dict[Name, Sourced[Money]] = {}
+    cures_used: Sourced[tuple[Any, ...]] | None = None
+    """The quarter ends before (or at) the opening in which an equity cure was made: they
+    count in the cure limits. Default: the quarters of ``history_file`` whose cure line
+    items (``cure: true`` in the compliance file) are not zero."""
 
 
 class CapitalScenarioTerms(Frozen):
@@ -146,6 +155,7 @@ class CapitalScenario(Frozen):
     paths: dict[str, tuple[Decimal, ...]]
     opening_date: dt.date
     rate_shift: Decimal
+    cures_used: tuple[dt.date, ...] = ()
     file: str
 
     @property
@@ -247,6 +257,27 @@ def build_capital_scenario(pf: ParamsFile, load_reference: LoadReference) -> Cap
         isinstance(i, PikNote) and i.toggle.value for i in structure.instruments
     ):
         raise pf.error(("policy",), "a PIK toggle note is outstanding: give policy.pik_toggle")
+    vp = t.policy.voluntary_prepayments_to
+    if vp is not None:
+        names = [i.id for i in structure.instruments]
+        for j, name in enumerate(vp.value):
+            if name not in names:
+                raise pf.error(
+                    ("policy", "voluntary_prepayments_to", "value", j),
+                    f"no instrument {name!r} in the capital structure (instruments: "
+                    f"{', '.join(names)})",
+                )
+            if structure.instrument(name).kind == "revolver":
+                raise pf.error(
+                    ("policy", "voluntary_prepayments_to", "value", j),
+                    f"{name!r} is the revolver: its loans are repaid by the cash policy, "
+                    "not by a voluntary prepayment",
+                )
+        if len(set(vp.value)) != len(vp.value) or not vp.value:
+            raise pf.error(
+                ("policy", "voluntary_prepayments_to", "value"),
+                "name each instrument once, at least one",
+            )
     history = None
     if t.history_file is not None:
         history = load_reference(pf, ("history_file",), t.history_file, "actuals")
@@ -301,7 +332,53 @@ def build_capital_scenario(pf: ParamsFile, load_reference: LoadReference) -> Cap
         opening_date=opening,
         rate_shift=shift,
         file=pf.name,
+        cures_used=_cures_used(t, structure, history, opening, pf),
     )
+
+
+def _cures_used(
+    t: CapitalScenarioTerms,
+    structure: CapitalStructure,
+    history: Actuals | None,
+    opening: dt.date,
+    pf: ParamsFile,
+) -> tuple[dt.date, ...]:
+    """The opening's cures used (see :class:`CapitalOpening`), checked: quarter ends on or
+    before the opening, each once, within the structure's limit over the life."""
+    from model.dates.periods import read_quarter_end
+
+    given = t.opening.cures_used
+    cure = structure.terms.equity_cure
+    if given is None:
+        flagged = [k for k, li in structure.compliance.line_items.items() if li.cure]
+        if history is None or not flagged:
+            return ()
+        out_: list[dt.date] = []
+        for q in history.quarter_ends:
+            qa = history.quarter(q)
+            if q <= opening and any(k in qa and qa[k] for k in flagged):
+                out_.append(q)
+        return tuple(out_)
+    where = ("opening", "cures_used", "value")
+    out = []
+    for j, raw in enumerate(given.value):
+        try:
+            q = read_quarter_end(raw, "cures_used")
+        except InputError as exc:
+            raise pf.error((*where, j), str(exc)) from None
+        if q > opening:
+            raise pf.error((*where, j), f"{q} is after the opening {opening}")
+        if q in out:
+            raise pf.error((*where, j), f"{q} is listed twice")
+        out.append(q)
+    if out and cure is None:
+        raise pf.error(where, "the capital structure has no equity_cure: no cure can be used")
+    if cure is not None and len(out) > cure.over_life:
+        raise pf.error(
+            where,
+            f"{len(out)} cures used, more than the {cure.over_life} the structure allows",
+        )
+    return tuple(sorted(out))
 
 
 def _dates(ins: Any) -> tuple[dt.date, dt.date]:

@@ -80,6 +80,9 @@ def _check_id(v: str, what: str) -> str:
     return v
 
 
+PeriodName = Literal["fiscal_quarter", "trailing_four_quarters", "year_to_date"]
+
+
 class LineItem(Frozen):
     """A figure the borrower reports each quarter."""
 
@@ -87,6 +90,10 @@ class LineItem(Frozen):
     measure: Literal["flow", "balance"]
     may_be_negative: Flag = False
     note: str | None = None
+    cure: Flag = False
+    """An equity contribution counted as a cure (added to EBITDA by the build-ups, never
+    debt reduction): a covenant that complies only with it is reported as cured, with the
+    amount and the figure without it."""
 
 
 class MetricLine(Frozen):
@@ -102,6 +109,10 @@ class MetricLine(Frozen):
     minimum: tuple[Name, ...] | None = None
     maximum: tuple[Name, ...] | None = None
     constant: SignedAmount | None = None
+    unit: Literal["usd", "ratio", "percent"] | None = None
+    """How a ``constant`` line is printed: dollars (a floor of $0), a ratio, or a percentage
+    (a cap of 20% written 0.20); default ratio. Computed lines take their unit from their
+    operation."""
 
     @model_validator(mode="after")
     def _one_source(self) -> MetricLine:
@@ -110,6 +121,11 @@ class MetricLine(Frozen):
             raise ValueError(
                 f"line {self.line}: give exactly one of input, {', '.join(OPERATIONS)} "
                 f"(got {', '.join(given) or 'none'})"
+            )
+        if self.unit is not None and self.constant is None:
+            raise ValueError(
+                f"line {self.line}: unit is for a constant line; an input or a computed line "
+                "takes its unit from the line item or the operation"
             )
         if self.ratio is not None and len(self.ratio) != 2:
             raise ValueError(f"line {self.line}: a ratio divides one line by another: [X, Y]")
@@ -142,6 +158,10 @@ class Metric(Provenanced):
     unit: Literal["usd", "ratio"]
     ratio_places: Whole = 4
     lines: tuple[MetricLine, ...]
+    period: PeriodName | None = None
+    """The period the metric is measured over where no covenant tests it (a figure the
+    certificate reports for another clause: excess cash flow for a sweep); a covenant's
+    ``measurement_period`` governs where one tests it."""
 
     @field_validator("id")
     @classmethod
@@ -239,8 +259,6 @@ QUESTION_MARKERS = ("line", "comparison", "required")
 PERIOD_MARKERS = ("period_end", "quarters")
 """The markers of a measurement period's words: the period's last quarter end and the
 number of quarters it spans."""
-
-PeriodName = Literal["fiscal_quarter", "trailing_four_quarters", "year_to_date"]
 
 _DEFAULT_PERIOD_WORDS: dict[PeriodName, str] = {
     "fiscal_quarter": "",

@@ -552,6 +552,8 @@ class FixedNote(_Instrument):
                 raise ValueError(f"give file, or the terms inline: missing {', '.join(missing)}")
         elif self.file is not None:
             given = [k for k in inline if getattr(self, k) is not None]
+            if self.conversions:
+                given.append("conversions (the file's events)")
             if given:
                 raise ValueError(f"the note's file gives its terms; drop {', '.join(given)}")
         return self

@@ -6,6 +6,7 @@ DRAFT unless every figure is reported, US Letter print layout, styles scoped."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -38,7 +39,7 @@ from model.reports.certificate import (
 from model.reports.formatting import format_compliance_table
 from model.reports.inputs import notebook_defaults
 from model.reports.tables import STATUS_COLOURS
-from model.terms import load
+from model.terms import Actuals, load
 
 FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 ACTS = load("params/deals/ibasis/actuals/ibasis-2008.csv")
@@ -586,6 +587,109 @@ def test_a_second_deal_renders_with_its_own_words():
     assert "## Notes on the form" not in md  # the form has none
     for text in ("IBASIS", "SILICON VALLEY", "Exhibit B", "6.9", "KPN"):
         assert text not in md, text
+
+
+def _northwind_records(changes: dict[tuple[str, str], str]) -> list[tuple[str, ...]]:
+    """Northwind's actuals as records, with ``(quarter, item) -> value`` changed."""
+    import csv
+
+    rows = [
+        r
+        for r in csv.reader((NORTHWIND / "actuals.csv").read_text().splitlines())
+        if r and not r[0].startswith("#") and r[0] != "quarter_end"
+    ]
+    return [(q, item, changes.get((q, item), v), kind, src) for q, item, v, kind, src, *_ in rows]
+
+
+def test_a_cured_quarter_is_disclosed_with_the_figure_without_the_cure():
+    # Hand-worked (fictitious Northwind, trailing four quarters to 2019-12-31): the fourth
+    # quarter's net income falls by 200,000 (to -400,000), so EBITDA is 3,440,000 - 200,000 = 3,240,000.
+    # Fixed charge coverage without a cure: (3,240,000 - 710,000 capex - 640,000 cash taxes)
+    # / (600,000 interest + 1,000,000 principal) = 1,890,000 / 1,600,000 = 1.18125 < 1.25.
+    # The cure that makes it 1.25: 1.25 x 1,600,000 + 1,350,000 - 3,240,000 = 110,000; with
+    # it the ratio is exactly 1.25 and leverage 9,500,000 / 3,350,000 = 2.8358 (<= 3.00).
+    fac = load(NORTHWIND / "facility.yaml")
+    acts = Actuals.from_records(
+        _northwind_records(
+            {("2019-12-31", "net_income"): "-400000", ("2019-12-31", "equity_cure"): "110000"}
+        )
+    )
+    q = acts.quarter_ends[-1]
+    res = evaluate_covenants(fac, q, acts)
+    fcc, lev = res.loc["min_fixed_charge_coverage"], res.loc["max_leverage"]
+    assert fcc["actual"] == Decimal("1.25") and fcc["status_code"] == "amber"
+    assert fcc["cure_amount"] == Decimal("110000") and fcc["cured"]
+    assert round(fcc["actual_before_cure"], 2) == Decimal("1.18")  # the metric's 2 places
+    assert (
+        "only with an equity cure: $110,000 counts in the metric; without it it is 1.18:1.00"
+        in (fcc["status"])
+    )
+    # leverage complies with or without the cure: not a cured test
+    assert lev["cure_amount"] == Decimal("110000") and not lev["cured"]
+    md = render_certificate(fac, res, schedule_1(fac, acts, q), fmt="markdown")
+    assert "| Minimum Fixed Charge Coverage Ratio | 1.25:1.00 | 1.25:1.00 | Yes (cured) |" in md
+    assert "| Maximum Total Leverage Ratio | 3.00:1.00 | 2.84:1.00 | Yes |" in md
+    words = (
+        "Complies with an equity cure: $110,000.00 (Cure Amount contributed as equity (Sec. 7.2)) "
+        "is counted in the Fixed Charge Coverage Ratio for the period; without it the figure would "
+        "be 1.18:1.00 against the required 1.25:1.00."
+    )
+    assert md.count(words) == 2  # under the covenant table and under its schedule
+    html_text = render_certificate(fac, res, schedule_1(fac, acts, q), fmt="html")
+    assert html.unescape(re.sub(r"<[^>]+>", "", html_text)).count(words) == 2
+    # no cure: nothing said
+    plain = evaluate_covenants(fac, q, load(NORTHWIND / "actuals.csv"))
+    assert not plain["cured"].any() and (plain["cure_amount"] == 0).all()
+
+
+def test_a_schedule_metric_no_covenant_tests_is_reported_over_its_own_period():
+    # Northwind's schedule lists Excess Cash Flow (Sec. 2.5(c)), which no covenant tests: it
+    # is measured over the fiscal year to date (its `period`), not the quarter. 2019, from the
+    # fictitious actuals: EBITDA before add-backs 3,440,000, less interest 600,000, cash
+    # taxes 640,000, capex 710,000, principal 1,000,000 and the working capital increase
+    # 120,000 - 40,000 + 90,000 - 60,000 = 110,000: 380,000.
+    fac = load(NORTHWIND / "facility.yaml")
+    acts = load(NORTHWIND / "actuals.csv")
+    q = acts.quarter_ends[-1]
+    sched = schedule_1(fac, acts, q)
+    ecf = sched["excess_cash_flow"]
+    assert ecf.period == "year_to_date" and len(ecf.quarters) == 4
+    assert ecf.value == Decimal("380000")
+    md = render_certificate(fac, evaluate_covenants(fac, q, acts), sched, fmt="markdown")
+    assert (
+        "## C. Excess Cash Flow (Section 2.5(c)), for the fiscal year (fiscal year to date " in md
+    )
+    assert "Reported for Sec. 2.5(c); no financial covenant tests this figure" in md
+    assert "| 10 | Excess Cash Flow (line 5 less lines 2 and 6 through 9) | $380,000.00 |" in md
+    # a metric no covenant tests, without a period: refused, naming the key
+    comp = fac.compliance.model_copy(
+        update={
+            "metrics": tuple(
+                m.model_copy(update={"period": None}) if m.id == "excess_cash_flow" else m
+                for m in fac.compliance.metrics
+            )
+        }
+    )
+    terms = fac.version(fac.versions[0][0]).model_copy(update={"compliance": comp})
+    with pytest.raises(InputError, match=r"metrics\[excess_cash_flow\]\.period: .*no covenant"):
+        schedule_1(terms, acts, q)
+
+
+def test_two_covenants_on_one_metric_print_its_schedule_once():
+    fac = load(NORTHWIND / "facility.yaml")
+    acts = load(NORTHWIND / "actuals.csv")
+    terms = fac.version(fac.versions[0][0])
+    lev = terms.covenant("max_leverage")
+    second = lev.model_copy(update={"id": "max_leverage_step", "title": "Leverage step-down test"})
+    terms = terms.model_copy(update={"covenants": (*terms.covenants, second)})
+    q = acts.quarter_ends[-1]
+    fac = dataclasses.replace(fac, all_versions=(terms,))
+    res = evaluate_covenants(fac, q, acts)
+    md = render_certificate(fac, res, schedule_1(fac, acts, q), fmt="markdown")
+    assert md.count("## A. Total Leverage Ratio (Section 7.1(a))") == 1
+    assert md.count("| 15 | Total Leverage Ratio (line 1 divided by line 14) |") == 1
+    assert "Maximum Total Leverage Ratio: Is line 15 equal to or less than 3.00:1.00?" in md
+    assert "Leverage step-down test: Is line 15 equal to or less than 3.00:1.00?" in md
 
 
 def test_ratio_shortfall_to_four_places():

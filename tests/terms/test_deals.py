@@ -48,9 +48,13 @@ def test_the_three_deals_of_the_portfolio() -> None:
     ]
     assert northwind.scenarios_folder == paths.PARAMS / "deals" / "northwind" / "scenarios"
     assert northwind.terms.notebooks["03-covenant-compliance"]["quarter"] == "2019-12-31"
-    # the capital structures are projected per scenario by notebook 06
-    assert list(magnite.terms.notebooks) == ["06-capital-structure"]
-    assert list(northwind.terms.notebooks) == ["03-covenant-compliance", "06-capital-structure"]
+    # the capital structures are projected per scenario by notebook 06, shocked by 07
+    assert list(magnite.terms.notebooks) == ["06-capital-structure", "07-capital-scenarios"]
+    assert list(northwind.terms.notebooks) == [
+        "03-covenant-compliance",
+        "06-capital-structure",
+        "07-capital-scenarios",
+    ]
 
 
 def test_a_plan_covers_each_deal_with_its_parameters() -> None:
@@ -74,17 +78,25 @@ def test_a_plan_covers_each_deal_with_its_parameters() -> None:
         ]
         for files in side.values()
     )
-    assert folders[-3:] == [
+    assert folders[-5:] == [
         "northwind/historical/03-covenant-compliance",
         "northwind/base/06-capital-structure",
         "northwind/downside/06-capital-structure",
+        "northwind/base/07-capital-scenarios",
+        "northwind/downside/07-capital-scenarios",
     ]
     assert [f for f in folders if f.startswith("magnite/")] == [
         "magnite/base/06-capital-structure",
         "magnite/downside/06-capital-structure",
+        "magnite/base/07-capital-scenarios",
+        "magnite/downside/07-capital-scenarios",
     ]
-    assert items[-2].parameters["scenario_file"] == "params/deals/northwind/scenarios/base.yaml"
-    nw = items[-3].parameters
+    assert items[-4].parameters["scenario_file"] == "params/deals/northwind/scenarios/base.yaml"
+    # the side-by-side notebook of a capital deal compares every scenario of the deal
+    assert items[-1].parameters["scenario_files"] == [
+        f"params/deals/northwind/scenarios/{n}.yaml" for n in ("base", "downside")
+    ]
+    nw = items[-5].parameters
     assert nw["facility_file"] == "params/deals/northwind/facility.yaml"
     assert nw["opening_balance"] == 8_000_000  # typed as the notebook declares it
     # a user parameter goes to every deal's notebook that declares it; over a value the

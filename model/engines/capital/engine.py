@@ -13,11 +13,23 @@ weight)``, read from cumulative sums (:mod:`model.engines.capital.rates`); it ac
 unrounded and is paid, rounded half up to the cent once, on the instrument's payment day.
 Interest is known before it is paid, so there is no circular reference.
 
+A fixed coupon note accrues as the notes engine accrues it (one implementation): its day
+weights are :meth:`~model.engines.notes.FixedRateNote.accrual_weights` (the note's schedule,
+day count and reference periods), a note named by its file takes its principal events
+(conversions, exchanges, redemptions) from the file, and the principal that leaves on such
+an event is paid its accrued interest that day, rounded on its own. A quarter's interest
+runs from the last quarter end (included) to its own (excluded), the convention of an
+accrual to a date; its expense is what was paid plus the change in what is accrued and
+unpaid, each instrument's accrual rounded to the cent at both ends, so the quarters add
+up to what is paid, cent for cent (``tests/engines/capital/test_notes_in_capital.py``
+checks the iBasis 8% notes against the notes engine).
+
 On an event day, in this order:
 
 1. accrual to the day (interest; the revolver's unused fee on the commitment less loans
    and letters of credit, and the letter of credit fee);
-2. delayed draws fund (cash in), conversions retire principal (shares out);
+2. delayed draws fund (cash in), conversions retire principal (shares out) and the
+   principal leaving is paid its accrued interest;
 3. on a quarter end, the quarter's operating cash arrives: EBITDA - capex - cash taxes -
    the increase in working capital + asset-sale proceeds - dividends (a labelled model
    assumption: the quarter's flows are received at its end);
@@ -58,7 +70,9 @@ On an event day, in this order:
    year, its percentage at the level of ``keyed_to``, less the year's voluntary
    prepayments) and falls due ``payment_days`` later. The margin grid's metric (trailing
    four quarters) is recorded and applies from the first interest period that starts
-   ``lag_days`` after the quarter end.
+   ``lag_days`` after the quarter end. The grid's and the sweep's keys read the figures
+   without the cures: a cure counts for the financial covenants only, never for pricing
+   or the sweep's step-downs (as agreements with cure rights say).
 
 Tested against a plain per-scenario, day-by-day reference implementation
 (``tests/capital_reference.py``), to the cent, and the floating coupons against QuantLib.
@@ -76,9 +90,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from model.dates import new_york_banking_calendar
+from model.dates import DayCount, new_york_banking_calendar, year_fraction_exact
 from model.dates.periods import measurement_window
 from model.engines.capital.rates import cumulative_at, day_weights, index_segments
+from model.engines.notes.accrual import FixedRateNote, period_weights
 from model.engines.projection.covenants import metric_arrays
 from model.errors import InputError
 from model.terms.capital_scenario import CapitalScenario
@@ -190,6 +205,33 @@ def _periods(
     return keep, pays
 
 
+def _fixed_weights(
+    ins: FixedNote, periods: Sequence[tuple[dt.date, dt.date]], first: dt.date, n_days: int
+) -> list[float]:
+    """A fixed note's day weights from the notes engine: a note with a file accrues as
+    :class:`~model.engines.notes.FixedRateNote` (its schedule, day count and reference
+    periods); inline terms through the same :func:`~model.engines.notes.accrual.period_weights`
+    over ``periods`` with the exact day count."""
+    if ins.note is not None:
+        return FixedRateNote(ins.note).accrual_weights(first, n_days)
+    months = ins.interest_months.value
+    convention = ins.convention
+
+    def tau(a: dt.date, b: dt.date, i: int) -> Any:
+        kwargs: dict[str, Any] = {}
+        if convention is DayCount.THIRTY_E_360_ISDA:
+            kwargs["maturity"] = ins.maturity_date
+        if convention is DayCount.ACT_ACT_ICMA:
+            kwargs = {
+                "ref_start": periods[i][0],
+                "ref_end": periods[i][1],
+                "frequency": 12 // months,
+            }
+        return year_fraction_exact(a, b, convention, **kwargs)
+
+    return period_weights(periods, first, n_days, tau)
+
+
 def _next_month_end(d: dt.date, months: int) -> dt.date:
     from model.dates import month_end
 
@@ -283,7 +325,11 @@ def legs(
             groups = [(everyone, [(0, n_days)], np.full((len(scenarios), 1), float(ins.coupon)))]
             convention = ins.convention
             origin = ins.funded_date
-        w = day_weights(days, convention, origin)
+        if isinstance(ins, FixedNote):
+            # a fixed coupon accrues as the notes engine accrues it (one implementation)
+            w = np.asarray(_fixed_weights(ins, periods, grid_start, n_days), dtype=np.float64)
+        else:
+            w = day_weights(days, convention, origin)
         cum_weight = np.concatenate([[0.0], np.cumsum(w)])
         if isinstance(ins, FixedNote):
             funded, maturity, original = ins.funded_date, ins.maturity_date, ins.principal_amount
@@ -322,11 +368,26 @@ def legs(
             leg.pik = "cash" if ins.toggle.value and pik_policy == "cash" else "pik"
         elif isinstance(ins, FixedNote):
             leg.funded_amount = _cents(ins.principal_amount)
-            leg.conversions = {
-                day(c.date): (_cents(c.principal), c.shares)
-                for c in ins.conversions
-                if opening < c.date <= end
-            }
+            if ins.note is not None:
+                # the note file's principal events (conversions, exchanges, redemptions,
+                # repurchases), as the notes engine reads them
+                engine = FixedRateNote(ins.note)
+                shares = {
+                    r["date"]: int(r["shares"] or 0) for _, r in engine.conversions().iterrows()
+                }
+                for ev in ins.note.events:
+                    if opening < ev.date <= end:
+                        before = leg.conversions.get(day(ev.date), (0, 0))
+                        leg.conversions[day(ev.date)] = (
+                            before[0] + _cents(ev.amount),
+                            before[1] + (shares.get(ev.date, 0) if ev.type == "conversion" else 0),
+                        )
+            else:
+                leg.conversions = {
+                    day(c.date): (_cents(c.principal), c.shares)
+                    for c in ins.conversions
+                    if opening < c.date <= end
+                }
         out.append(leg)
     return out
 
@@ -527,6 +588,13 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                 key="policy.pik_toggle",
             )
     cure_policy = np.array([s.terms.policy.equity_cure.value == "apply" for s in scenarios])
+    # where each scenario's voluntary prepayments go (default: the first term loan)
+    first_loan = next((i.id for i in st.instruments if i.kind == "term_loan"), None)
+    vol_targets: dict[tuple[str, ...], NDArray[np.bool_]] = {}
+    for i, s in enumerate(scenarios):
+        vp = s.terms.policy.voluntary_prepayments_to
+        to = tuple(vp.value) if vp is not None else ((first_loan,) if first_loan else ())
+        vol_targets.setdefault(to, np.zeros(len(scenarios), dtype=bool))[i] = True
     L = legs(st, scenarios, opening, end, pik_policy)
     by_id = {leg.id: leg for leg in L}
 
@@ -637,6 +705,7 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
     sweep_rows: list[dict[str, Any]] = []
     default_rows: list[dict[str, Any]] = []
     cures = np.zeros((S, Q), dtype=bool)
+    prior = _prior_cures(scenarios)  # [S, P]: the quarters before the opening with a cure
     items_q: dict[str, F64] = {}
 
     def margin_for(leg: Leg, start_day: int) -> F64:
@@ -752,8 +821,17 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                 cash += leg.delayed[e]
                 bal[leg.id] += leg.delayed[e]
             if e in leg.conversions:
+                # the principal leaving is paid its accrued interest now, rounded on its own
+                # (as the notes engine settles it); the rest accrues on to the coupon date
                 p, _shares = leg.conversions[e]
-                bal[leg.id] -= np.minimum(bal[leg.id], p)
+                leaving = np.minimum(bal[leg.id], p)
+                share = np.divide(leaving, bal[leg.id], out=np.zeros(S), where=bal[leg.id] > 0)
+                settled = _half_up(accrued[leg.id] * share)
+                accrued[leg.id] = accrued[leg.id] * (1 - share)
+                bal[leg.id] -= leaving
+                cash -= settled
+                flows["cash_interest"] += settled
+                int_flow[leg.id] += settled
         # 3. operating cash at a quarter end
         if qi is not None:
             op = (
@@ -820,18 +898,20 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                     paid = _apply(due, cp.asset_sales.applied_to, bal, installments, by_id, e)
                     cash -= paid
                     flows["mandatory_prepayments"] += paid
-                if qi is not None:
-                    vol = drv["voluntary_prepayments"][:, qi]
-                    target = next((leg for leg in L if leg.kind == "term_loan"), None)
-                    if target is not None and np.any(vol):
-                        paid = _apply(vol, (target.id,), bal, installments, by_id, e)
-                        prem = _half_up(
-                            paid * float(target.terms.premium_on(opening + dt.timedelta(days=e)))
-                        )
-                        cash -= paid + prem
-                        flows["voluntary_prepayments"] += paid
-                        flows["prepayment_premiums"] += prem
-                        vol_fy += paid
+                if qi is not None and np.any(drv["voluntary_prepayments"][:, qi]):
+                    today = opening + dt.timedelta(days=e)
+                    for targets, members in vol_targets.items():
+                        left = np.where(members, drv["voluntary_prepayments"][:, qi], 0)
+                        for name in targets:
+                            paid = _apply(left, (name,), bal, installments, by_id, e)
+                            premium_on = getattr(by_id[name].terms, "premium_on", None)
+                            premium = float(premium_on(today)) if premium_on else 0.0
+                            prem = _half_up(paid * premium)
+                            left = left - paid
+                            cash -= paid + prem
+                            flows["voluntary_prepayments"] += paid
+                            flows["prepayment_premiums"] += prem
+                            vol_fy += paid
             elif step == "revolver" and revolver is not None:
                 surplus = np.maximum(0, cash - min_cash)
                 rep = np.minimum(surplus, bal[revolver.id])
@@ -858,12 +938,15 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                 bal_q[leg.id][:, qi] = bal[leg.id] / 100.0
                 int_q[leg.id][:, qi] = int_flow[leg.id] / 100.0
                 int_flow[leg.id][:] = 0
-            exp = fee_acc - fee_start
+            # what was paid, plus the change in what is accrued and unpaid, each instrument's
+            # accrual rounded to the cent at both ends (as the notes engine rounds it): the
+            # quarters' expense adds up to what is paid over the life, cent for cent
+            exp = _half_up(fee_acc) - _half_up(fee_start)
             fee_start = fee_acc.copy()
             for leg in L:
-                exp += accrued[leg.id] - acc_start[leg.id]
+                exp += _half_up(accrued[leg.id]) - _half_up(acc_start[leg.id])
                 acc_start[leg.id] = accrued[leg.id].copy()
-            flows["interest_expense"] = _half_up(
+            flows["interest_expense"] = (
                 flows["cash_interest"] + flows["pik_interest"] + flows["facility_fees"] + exp
             )
             for k in FLOW_Q:
@@ -921,6 +1004,7 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                 cures,
                 cov_rows,
                 carried,
+                prior,
             )
             if quarters[qi].month == fy_month:
                 carried = _carry(st, items_q, quarters, qi, first.history, carried)
@@ -929,7 +1013,7 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
             cash += arr["equity_cure"][:, qi].astype(np.int64)
             net_worth += arr["equity_cure"][:, qi].astype(np.int64)  # counts from the next quarter
             arr["cash"][:, qi] = cash
-            arr["cures_to_date"][:, qi] = cures[:, : qi + 1].sum(axis=1)
+            arr["cures_to_date"][:, qi] = prior.sum(axis=1) + cures[:, : qi + 1].sum(axis=1)
             if np.any(newly_failed):
                 known = e + cert_days(quarters[qi])
                 if known <= day(end):
@@ -944,9 +1028,17 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                             "known": opening + dt.timedelta(days=known),
                         }
                     )
+            # the keys of the grid and of the sweep's step-downs read the figures without the
+            # cures: a cure counts for the covenants only, never for pricing or the sweep
+            plain_q = items_q
+            if np.any(cures):
+                before = arr["cash"].copy()  # the quarter end's cash before its cure
+                before[:, qi] -= arr["equity_cure"][:, qi]
+                plain = {**arr, "equity_cure": np.zeros_like(arr["equity_cure"]), "cash": before}
+                plain_q = quarter_items(st, plain)
             # the grid's key for later interest periods
             if grid is not None:
-                key = _metric_value(st, grid.keyed_to, items_q, arr, quarters, qi, first.history)
+                key = _metric_value(st, grid.keyed_to, plain_q, arr, quarters, qi, first.history)
                 grid_keys.append((e + grid.lag_days.value, key))
             # the sweep
             if ecf is not None and quarters[qi].month == fy_month:
@@ -958,7 +1050,7 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                             st, items_q, quarters, qi, "year_to_date", first.history, ecf_metric
                         ),
                     )
-                    key = _metric_value(st, ecf.keyed_to, items_q, arr, quarters, qi, first.history)
+                    key = _metric_value(st, ecf.keyed_to, plain_q, arr, quarters, qi, first.history)
                     rate = _grid_pick(key, ecf.levels, "rate")
                     gross = _half_up(np.maximum(0.0, cf) * 100.0 * rate)
                     after = np.zeros(S, dtype=np.int64)
@@ -1141,6 +1233,23 @@ def _apply(
     return paid
 
 
+def _prior_cures(scenarios: Sequence[CapitalScenario]) -> NDArray[np.bool_]:
+    """[S, P]: for each scenario, a cure in each of the P quarters up to the opening (the
+    last column), from ``opening.cures_used``; P spans the earliest of them."""
+    from model.dates.periods import quarter_ends_between
+
+    used = [s.cures_used for s in scenarios]
+    earliest = min((d for u in used for d in u), default=None)
+    if earliest is None:
+        return np.zeros((len(scenarios), 0), dtype=bool)
+    qs = quarter_ends_between(earliest, scenarios[0].opening_date)
+    out = np.zeros((len(scenarios), len(qs)), dtype=bool)
+    for i, u in enumerate(used):
+        for d in u:
+            out[i, qs.index(d)] = True
+    return out
+
+
 def _test_quarter(
     st: CapitalStructure,
     first: CapitalScenario,
@@ -1153,11 +1262,17 @@ def _test_quarter(
     cures: NDArray[np.bool_],
     rows: list[dict[str, Any]],
     carried: Mapping[str, F64] | None = None,
+    prior: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.bool_]:
     """Test the quarter's covenants, cure what the policy and limits allow; return the
     scenarios with a failure left uncured. ``carried``: dollars added to a covenant's level
-    for the fiscal year (a carry-forward)."""
+    for the fiscal year (a carry-forward); ``prior``: the cures of the quarters before the
+    opening ([S, P], the last column the opening quarter), which count in the limits."""
     carried = carried or {}
+    S0 = len(scenarios)
+    prior = np.zeros((S0, 0), dtype=bool) if prior is None else prior
+    P = prior.shape[1]
+    ext = np.concatenate([prior, cures], axis=1)  # column P + qi is the quarter qi
     t = st.terms
     comp = st.compliance
     S = len(scenarios)
@@ -1201,9 +1316,9 @@ def _test_quarter(
     cure_amount = np.zeros(S, dtype=np.int64)
     allowed = np.zeros(S, dtype=bool)
     if cure is not None and np.any(curable_fail):
-        lo = max(0, qi - cure.window_quarters + 1)
-        in_window = cures[:, lo:qi].sum(axis=1)
-        life = cures[:, :qi].sum(axis=1)
+        lo = max(0, P + qi - cure.window_quarters + 1)
+        in_window = ext[:, lo : P + qi].sum(axis=1)
+        life = ext[:, : P + qi].sum(axis=1)
         allowed = (
             cure_policy
             & curable_fail
@@ -1211,8 +1326,8 @@ def _test_quarter(
             & (in_window < cure.per_window)
             & (life < cure.over_life)
         )
-        if not cure.consecutive_allowed and qi > 0:
-            allowed &= ~cures[:, qi - 1]
+        if not cure.consecutive_allowed and P + qi > 0:
+            allowed &= ~ext[:, P + qi - 1]
         if np.any(allowed):
             need = _cure_needed(st, first, items, qi, quarters, results, cure, allowed, carried)
             allowed &= need >= 0
@@ -1272,8 +1387,10 @@ def _test_quarter(
                 "headroom_pct": pct,
                 "status": status,
                 "cure_amount": cure_amount / 100.0,
-                "cures_in_window": cures[:, max(0, qi - span + 1) : qi + 1].sum(axis=1),
-                "cures_to_date": cures[:, : qi + 1].sum(axis=1),
+                "cures_in_window": np.concatenate([prior, cures], axis=1)[
+                    :, max(0, P + qi - span + 1) : P + qi + 1
+                ].sum(axis=1),
+                "cures_to_date": prior.sum(axis=1) + cures[:, : qi + 1].sum(axis=1),
             }
         )
         failed |= status == "breach"

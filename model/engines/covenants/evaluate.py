@@ -137,6 +137,9 @@ RESULT_COLUMNS = [
     "threshold_source",
     "version",
     "version_basis",
+    "cure_amount",
+    "actual_before_cure",
+    "cured",
 ]
 
 DEFAULT_VERSION_ASSUMPTION = (
@@ -154,6 +157,11 @@ data, a reported or estimated figure of the actuals, or an illustrative sample."
 
 def _money(x: Any) -> str:
     return format_money(x, cents=None)
+
+
+def _shown(x: Decimal, unit: str) -> Decimal:
+    """A metric as the sentences show it: a ratio to two places (half up), money as is."""
+    return x.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP") if unit == "ratio" else x
 
 
 def _level_text(amount: Any, unit: str) -> str:
@@ -503,11 +511,38 @@ def _build(
     )
 
 
+def _cure(
+    cov: Covenant, ctx: _Context, items: Mapping[str, Any], build: MetricBuildUp
+) -> tuple[Decimal, Decimal | None]:
+    """The equity cure counted in the covenant's metric over its period (the line items
+    marked ``cure``) and the metric without it (None: no cure, or undefined without it)."""
+    comp = ctx.terms.compliance
+    cures = {k for k, li in comp.line_items.items() if li.cure}
+    amount = sum(
+        (ln.amount for ln in build.lines if ln.line_item in cures and ln.amount is not None),
+        Decimal(0),
+    )
+    if amount == 0:
+        return amount, None
+    bare = {k: (Decimal(0) if k in cures else items[k]) for k in items}
+    before = build_metric(
+        comp.metric(cov.metric),
+        bare,
+        comp.line_items,
+        ctx.q,
+        period=cov.measurement_period,
+        quarters=build.quarters,
+        undefined="mark",
+    )
+    return amount, None if before.undefined else before.value
+
+
 def _row(cov: Covenant, ctx: _Context, actuals: Any, liquidity: Any) -> dict[str, Any]:
     comp = ctx.terms.compliance
     items = _items(actuals, ctx.q, cov.measurement_period, comp)
     build = _build(cov.metric, cov.measurement_period, ctx.q, actuals, comp)
     actual = None if build.undefined else build.value
+    cure_amount, before_cure = _cure(cov, ctx, items, build)
     level = required_level(
         cov, build.unit, ctx.q, ctx.terms.version_name, ctx.carried, ctx.user, ctx.over
     )
@@ -522,6 +557,20 @@ def _row(cov: Covenant, ctx: _Context, actuals: Any, liquidity: Any) -> dict[str
     status = STATUS[out.code]
     if out.code == "undefined":
         status = f"{status}: {build.undefined}"
+    cured = False
+    if cure_amount and out.complies is True:
+        without = _assess(cov, level, before_cure, applies, ctx.cushion)
+        cured = without.complies is not True
+        if cured:
+            bare = (
+                "it cannot be computed"
+                if before_cure is None
+                else (f"it is {_level_text(_shown(before_cure, build.unit), build.unit)}")
+            )
+            status = (
+                f"{status} only with an equity cure: {_money(cure_amount)} counts in the "
+                f"metric; without it {bare}"
+            )
     return {
         "covenant": cov.id,
         "quarter_end": ctx.q,
@@ -551,6 +600,9 @@ def _row(cov: Covenant, ctx: _Context, actuals: Any, liquidity: Any) -> dict[str
         "threshold_source": level.source,
         "version": ctx.terms.version_name,
         "version_basis": ctx.basis,
+        "cure_amount": cure_amount,
+        "actual_before_cure": before_cure,
+        "cured": cured,
     }
 
 
@@ -681,7 +733,14 @@ def schedule_1(
     out = {}
     for metric_id in comp.certificate.schedule:
         cov = next((c for c in terms.covenants if c.metric == metric_id), None)
-        period = cov.measurement_period if cov is not None else "fiscal_quarter"
+        period = cov.measurement_period if cov is not None else comp.metric(metric_id).period
+        if period is None:
+            raise InputError(
+                f"metric {metric_id!r} is in certificate.schedule, but no covenant of version "
+                f"{terms.version_name!r} tests it, so nothing says what period it is measured "
+                "over: give its period (fiscal_quarter, trailing_four_quarters or year_to_date)",
+                key=f"metrics[{metric_id}].period",
+            )
         out[metric_id] = _build(metric_id, period, q, actuals, comp)
     return out
 

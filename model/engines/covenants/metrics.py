@@ -300,7 +300,7 @@ def build_metric(
                         f"{_where(metric, q)}: {exc.reason}: the ratio is undefined"
                     ) from None
                 amount, reason = None, reason or exc.reason
-            unit = "ratio" if ln.operation in ("ratio", "constant") else "usd"
+            unit = ln.unit or ("ratio" if ln.operation in ("ratio", "constant") else "usd")
             sl = ScheduleLine(
                 ln.line, ln.label, amount, _SIGN[ln.operation].join(ln.operands), unit=unit
             )

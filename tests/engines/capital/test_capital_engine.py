@@ -565,6 +565,21 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "drivers": drivers,
             }
         )
+        # voluntary prepayments to the first term loan (default) or to chosen instruments, in
+        # a drawn order (a PIK or fixed note too): scenarios of one block may differ
+        # cures made before the opening count in the limits (none, or the last one or two
+        # quarters of the history)
+        if "equity_cure" in structure:
+            used = draw(
+                st.sampled_from([[], ["2019-12-31"], ["2019-09-30"], ["2019-06-30", "2019-12-31"]])
+            )
+            used = used[: structure["equity_cure"]["over_life"]]
+            if used:
+                scenarios[-1]["opening"]["cures_used"] = A(used)
+        others = [i["id"] for i in structure["instruments"] if i["kind"] != "revolver"]
+        if others and draw(st.booleans()):
+            chosen = draw(st.permutations(others))[: draw(st.integers(1, len(others)))]
+            scenarios[-1]["policy"]["voluntary_prepayments_to"] = A(list(chosen))
     # one block: same horizon and PIK election in every scenario
     for sc in scenarios:
         sc["horizon_quarters"] = scenarios[0]["horizon_quarters"]

@@ -85,8 +85,11 @@ def test_add_backs_are_capped_at_twenty_percent_of_ebitda_before_them() -> None:
 
 
 def test_a_quarter_of_an_excess_cash_flow_sweep() -> None:
-    # Northwind base with the sweep's first level lowered to 1.50x (so leverage of 1.74x at
-    # 2020-12-31 sweeps 50%):
+    # Northwind base with the sweep's first level lowered to 1.50x (so leverage of 2.01x at
+    # 2020-12-31 sweeps 50%). The step-down is keyed to leverage without the year's cures:
+    # a cure counts for the covenants only. Debt 7,637,215.64 / (EBITDA 3,600,000 + add-backs
+    # 200,000) = 2.0098 -> 2.01x (with the cures of 152,053.94 and 434,923.80 it would read
+    # 7,637,215.64 / 4,386,977.74 = 1.74x):
     #   Excess Cash Flow, fiscal year 2020 (compliance.yaml metric C): EBITDA 4 x 900,000 =
     #   3,600,000 less interest 153,657.78 + 130,494.56 + 146,592.83 + 157,126.61 = 587,871.78,
     #   cash taxes 400,000, capex 1,600,000, scheduled principal 600,000, working capital 0
@@ -122,9 +125,11 @@ def _sweep(folder: Path) -> None:
     sweep = r.sweeps.iloc[0]
     assert (sweep["fiscal_year_end"], sweep["keyed_to"], sweep["rate"]) == (
         dt.date(2020, 12, 31),
-        1.74,
+        2.01,
         0.5,
     )
+    assert round(7_637_215.64 / 3_800_000, 2) == 2.01
+    assert round(7_637_215.64 / 4_386_977.74, 2) == 1.74
     assert sweep["excess_cash_flow"] == pytest.approx(412_128.22, abs=1e-6)
     assert (sweep["amount"], sweep["due"]) == (206_064.11, dt.date(2021, 4, 10))
     q = r.quarters.set_index("quarter_end")
