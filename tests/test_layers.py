@@ -60,3 +60,17 @@ def test_the_public_api_is_loaded_on_first_use() -> None:
     assert model.accrued_interest.__module__ == "model.engines.notes.accrual"
     with pytest.raises(AttributeError, match="has no attribute 'nonexistent'"):
         model.nonexistent  # noqa: B018
+
+
+def test_no_module_of_the_package_imports_one_that_imports_it_back() -> None:
+    # every import, at the top of a module or inside a function (import-linter's graph)
+    import grimp
+
+    graph = grimp.build_graph("model")
+    circles = [
+        (a, b)
+        for a in sorted(graph.modules)
+        for b in sorted(graph.find_modules_directly_imported_by(a))
+        if graph.chain_exists(importer=b, imported=a)
+    ]
+    assert circles == []

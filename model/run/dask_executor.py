@@ -2,7 +2,7 @@
 
 Each report is one Dask task: ``Client.submit(execute, task, pure=False)``, collected as
 the futures complete (:func:`distributed.wait` with ``FIRST_COMPLETED``, so the batch's
-stop flag is looked at every :data:`~model.run.executors.POLL` seconds). Without an
+stop flag is looked at every :data:`~model.run.executor_base.POLL` seconds). Without an
 address a :class:`distributed.LocalCluster` is started for the run, one worker process per
 core and one thread per worker, and closed at the end; with one, the client connects to
 that scheduler and the cluster is left as it was.
@@ -39,7 +39,7 @@ from concurrent.futures import CancelledError
 from typing import Any
 
 from model.errors import InputError
-from model.run.executors import POLL, default_workers, failed_outside
+from model.run.executor_base import POLL, default_workers, failed_outside
 from model.run.tasks import Outcome, Task, execute
 
 __all__ = ["DaskExecutor"]

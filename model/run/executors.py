@@ -20,22 +20,22 @@ executors are registered by name (:func:`register_executor`) and picked with
 
 An executor is a context manager with one method, :meth:`Executor.run`, an iterator of
 ``(task, outcome)`` pairs in completion order that returns early once ``stop()`` is true
-(it is asked at least every :data:`POLL` seconds: the batch's signal handler only sets a
+(it is asked at least every :data:`~model.run.executor_base.POLL` seconds: the batch's signal handler only sets a
 flag), and :meth:`Executor.stop`, which the batch calls when it is interrupted.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol
+from typing import Any
 
 from model.errors import InputError
-from model.run.tasks import Failure, Outcome, Task, execute
+from model.run.executor_base import POLL, Executor, default_workers, failed_outside
+from model.run.tasks import Outcome, Task, execute
 
 __all__ = [
     "Executor",
@@ -45,31 +45,6 @@ __all__ = [
     "make_executor",
     "default_workers",
 ]
-
-
-class Executor(Protocol):
-    """What the batch needs from an executor (see the module docstring)."""
-
-    name: str
-    workers: int
-
-    def run(
-        self, tasks: Sequence[Task], stop: Callable[[], bool] = lambda: False
-    ) -> Iterator[tuple[Task, Outcome]]: ...
-
-    def stop(self) -> None: ...
-
-    def __enter__(self) -> Executor: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-
-def default_workers() -> int:
-    """The number of cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _worker_init() -> None:
@@ -182,10 +157,6 @@ class LocalExecutor:
                 yield task, outcome
 
 
-#: Seconds between two looks at the batch's stop flag while waiting for a report.
-POLL = 0.2
-
-
 def _as_completed(
     futures: dict[Future[Outcome], Task], stop: Callable[[], bool]
 ) -> Iterator[tuple[Future[Outcome], Task]]:
@@ -194,12 +165,6 @@ def _as_completed(
         done, remaining = wait(remaining, timeout=POLL, return_when=FIRST_COMPLETED)
         for fut in done:
             yield fut, futures[fut]
-
-
-def failed_outside(task: Task, error: str, why: str) -> Outcome:
-    """The outcome of a report that failed outside its notebook (no cell to point at): its
-    worker died, the task could not be sent or was cancelled. Every executor reports it so."""
-    return Outcome(task.key, "failed", 0.0, failure=Failure(None, "", error, why))
 
 
 def _died(task: Task) -> Outcome:
