@@ -132,6 +132,25 @@ def periods(ins: Any) -> list[tuple[dt.date, dt.date]]:
     return list(zip(b, b[1:], strict=False))
 
 
+def principal_events(ins: Any) -> dict[dt.date, tuple[int, int]]:
+    """A note's principal events by day: (principal leaving, of which paid in cash), in
+    cents; a note with a file takes them from the file (redemptions and repurchases in
+    cash), inline terms from its conversions."""
+    out: dict[dt.date, tuple[int, int]] = {}
+    if not isinstance(ins, FixedNote):
+        return out
+    if ins.note is not None:
+        for ev in ins.note.events:
+            a, c = out.get(ev.date, (0, 0))
+            paid = cents(ev.amount) if ev.type in ("redemption", "repurchase") else 0
+            out[ev.date] = (a + cents(ev.amount), c + paid)
+        return out
+    for conv in ins.conversions:
+        a, c = out.get(conv.date, (0, 0))
+        out[conv.date] = (a + cents(conv.principal), c)
+    return out
+
+
 def project(s: CapitalScenario) -> dict[str, Any]:
     """Project one scenario; returns quarter figures (cents), covenant rows and gaps."""
     st = s.structure
@@ -216,9 +235,19 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             if a is None:
                 return 0.0
             dc_ = info["dc"]
+            b_ = next(b for a2, b in info["periods"] if a2 == a)
+            kw: dict[str, Any] = {}
+            if dc_.value == "30E/360 ISDA":
+                kw["maturity"] = info["maturity"]
+            if dc_.value == "ACT/ACT ICMA":
+                kw = {
+                    "ref_start": a,
+                    "ref_end": b_,
+                    "frequency": 12 // info["ins"].interest_months.value,
+                }
             return float(
-                year_fraction_exact(a, day + dt.timedelta(days=1), dc_)
-                - year_fraction_exact(a, day, dc_)
+                year_fraction_exact(a, day + dt.timedelta(days=1), dc_, **kw)
+                - year_fraction_exact(a, day, dc_, **kw)
             )
         if "w" not in info:  # 30/360: the year fraction from the first day, day by day
             first = min(a for a, _ in info["periods"]) - dt.timedelta(days=400)
@@ -401,7 +430,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
             for w in win:
                 if w in quarters[: qi + 1]:
                     tot += Decimal(hist[quarters.index(w)][item]) / 100
-                else:
+                elif not (hist is plain_hist and li.cure):  # pricing and the sweep: no cure
                     tot += s.history.quarter(w)[item]  # type: ignore[union-attr]
             out[item] = (
                 tot
@@ -456,7 +485,7 @@ def project(s: CapitalScenario) -> dict[str, Any]:
         ins = info["ins"]
         acts |= info["pays"] | info["starts"] | set(installments[k]) | {info["maturity"]}
         acts |= {d.date for d in getattr(ins, "delayed_draw", ())}
-        acts |= {c.date for c in getattr(ins, "conversions", ())}
+        acts |= set(principal_events(ins))
         if not isinstance(ins, FixedNote):
             acts.add(ins.funded.value)
     acts |= {q + dt.timedelta(days=cert_days(q)) for q in quarters}
@@ -502,16 +531,17 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                 if dd.date == day:
                     cash += cents(dd.amount)
                     bal[k] += cents(dd.amount)
-            for c in getattr(ins, "conversions", ()):
-                if c.date == day:
-                    # the principal leaving is paid its accrued interest on the day
-                    leaving = min(bal[k], cents(c.principal))
-                    share = leaving / bal[k] if bal[k] else 0.0
-                    settled = half_up(acc[k] * share)
-                    acc[k] *= 1 - share
-                    bal[k] -= leaving
-                    cash -= settled
-                    flows["cash_interest"] += settled
+            if day in principal_events(ins):
+                # the principal leaving is paid its accrued interest on the day; redeemed or
+                # repurchased principal is paid in cash
+                amount, in_cash = principal_events(ins)[day]
+                leaving = min(bal[k], amount)
+                share = leaving / bal[k] if bal[k] else 0.0
+                settled = half_up(acc[k] * share)
+                acc[k] *= 1 - share
+                bal[k] -= leaving
+                cash -= settled + min(leaving, in_cash)
+                flows["cash_interest"] += settled
         if qi is not None:
             cash += (
                 drv["ebitda"][qi]
@@ -583,7 +613,9 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                         prem = half_up(paid * float(rate))
                         left -= paid
                         cash -= paid + prem
-                        vol_fy += paid
+                        e_ = cp.excess_cash_flow
+                        if e_ is not None and target in e_.applied_to:
+                            vol_fy += paid
             elif step == "revolver" and rv is not None:
                 rep = min(max(0, cash - min_cash), bal[rv])
                 bal[rv] -= rep

@@ -71,6 +71,7 @@ def capital_scenarios_figures(
         ],
         "breakeven": {
             "ebitda_shock": _pct(breakeven["ebitda_shock"]),
+            "first_failing": _pct(breakeven.get("first_failing")),
             "first_breach": _iso(breakeven["first_breach"]),
             "covenant": breakeven["covenant"],
             "tolerance": _pct(breakeven["tolerance"]),
@@ -93,7 +94,10 @@ def _breakeven_words(b: dict[str, Any]) -> str:
     if b["ebitda_shock"] is None:
         return "None: a covenant fails after cures even with EBITDA as projected"
     if b["first_breach"] is None:
-        return f"EBITDA {b['ebitda_shock']:+.1%} in every quarter, and no covenant fails"
+        return (
+            f"None found: no covenant fails even with EBITDA {b['ebitda_shock']:+.1%} in "
+            "every quarter (the search's floor)"
+        )
     return (
         f"EBITDA {b['ebitda_shock']:+.1%} in every quarter; a little lower and "
         f"{b['covenant']} fails at {b['first_breach']}"
@@ -226,8 +230,8 @@ def _grid(sensitivity: pd.DataFrame, column: str = "first_breach") -> pd.DataFra
         index=list(dict.fromkeys(sensitivity.index.get_level_values("ebitda"))),
         columns=list(dict.fromkeys(sensitivity.index.get_level_values("base_rate"))),
     )
-    g.index = [f"{e:+.0%}" if e else "0%" for e in g.index]
-    g.columns = [f"{b * 100:+.2f} pp" if b else "0 pp" for b in g.columns]
+    g.index = [f"{e * 100:+.4g}%" if e else "0%" for e in g.index]
+    g.columns = [f"{b * 100:+.4g} pp" if b else "0 pp" for b in g.columns]
     return g
 
 

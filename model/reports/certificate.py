@@ -802,7 +802,16 @@ def _schedule_sections(deal: _Deal, schedule: Mapping[str, MetricBuildUp]) -> li
         r = _row(deal.results, cid)
         metric = str(r["metric"])
         if metric in schedule:
-            tests.setdefault(metric, []).append(_schedule_test(deal, cid, r, schedule[metric]))
+            t = _schedule_test(deal, cid, r, schedule[metric])
+            if str(r["measurement_period"]) != schedule[metric].period:
+                # the build-up is over another covenant's period: say so, no question on it
+                t["question"] = (
+                    f"{t['title']} measures this metric over the "
+                    f"{str(r['measurement_period']).replace('_', ' ')}, not the period of the "
+                    "build-up above: its figure is in the covenant table."
+                )
+                t["answer"] = complies_word(str(r["status_code"]))
+            tests.setdefault(metric, []).append(t)
     order = [*tests, *(m for m in schedule if m not in tests)]
     comp = deal.terms.compliance
     sections = []

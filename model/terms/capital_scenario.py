@@ -218,6 +218,19 @@ def build_capital_scenario(pf: ParamsFile, load_reference: LoadReference) -> Cap
                     f"{ins.id!r} matured on {matures}, on or before the opening {opening}: its "
                     "balance at the opening is 0",
                 )
+        if bal is not None and isinstance(ins, FixedNote) and ins.note is not None:
+            # a note named by its file: the file's principal events say what is outstanding
+            left = ins.note.terms.principal.value - sum(
+                (e.amount for e in ins.note.events if e.date <= opening), Decimal(0)
+            )
+            if opening < ins.funded_date or opening >= ins.maturity_date:
+                left = Decimal(0)
+            if bal.value != left:
+                raise pf.error(
+                    ("opening", "balances", ins.id, "value"),
+                    f"{bal.value:,} differs from the {left:,} of {ins.id!r} outstanding at "
+                    f"{opening} by its file ({ins.file}: principal less its events to that day)",
+                )
         if bal is not None and isinstance(ins, Revolver) and bal.value > ins.commitment.value:
             raise pf.error(
                 ("opening", "balances", ins.id, "value"),
@@ -358,6 +371,12 @@ def _cures_used(
             qa = history.quarter(q)
             if q <= opening and any(k in qa and qa[k] for k in flagged):
                 out_.append(q)
+        if cure is not None and len(out_) > cure.over_life:
+            raise pf.error(
+                ("history_file",),
+                f"the history has {len(out_)} quarters with a cure ({', '.join(map(str, out_))}), "
+                f"more than the {cure.over_life} the structure allows",
+            )
         return tuple(out_)
     where = ("opening", "cures_used", "value")
     out = []

@@ -1091,3 +1091,30 @@ def test_embedded_in_a_notebook_report_it_restyles_nothing_else(tmp_path, sample
     assert text_cell["background-color"] == "rgba(0, 0, 0, 0)"  # the watermark shows through
     assert "Georgia" in text_cell["font-family"] and "Times" in number_cell["font-family"]
     assert without["host cell"]["text-align"] == "right"  # the host's own style, kept
+
+
+def test_a_second_covenant_over_another_period_does_not_borrow_the_build_up() -> None:
+    fac = load(NORTHWIND / "facility.yaml")
+    acts = load(NORTHWIND / "actuals.csv")
+    terms = fac.version(fac.versions[0][0])
+    lev = terms.covenant("max_leverage")
+    quarterly = lev.model_copy(
+        update={
+            "id": "max_leverage_q",
+            "title": "Quarterly leverage",
+            "measurement_period": "fiscal_quarter",
+        }
+    )
+    fac = dataclasses.replace(
+        fac, all_versions=(terms.model_copy(update={"covenants": (*terms.covenants, quarterly)}),)
+    )
+    q = acts.quarter_ends[-1]
+    res = evaluate_covenants(fac, q, acts)
+    md = render_certificate(fac, res, schedule_1(fac, acts, q), fmt="markdown")
+    assert (
+        md.count("## A. Total Leverage Ratio (Section 7.1(a)) (trailing four fiscal quarters") == 1
+    )
+    assert (
+        "Quarterly leverage: Quarterly leverage measures this metric over the fiscal quarter, not "
+        "the period of the build-up above: its figure is in the covenant table." in md
+    )

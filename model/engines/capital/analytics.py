@@ -100,6 +100,18 @@ def first_breaches(result: CapitalResult) -> pd.DataFrame:
     the tested quarters, the cures applied, the first Event of Default and the funding gap.
     """
     cov = result.covenants
+    if cov.empty:  # a structure with no covenants: nothing is tested, nothing fails
+        cov = pd.DataFrame(
+            columns=[
+                "scenario",
+                "quarter_end",
+                "covenant",
+                "title",
+                "status",
+                "headroom_pct",
+                "cure_amount",
+            ]
+        ).astype({"headroom_pct": float, "cure_amount": float})
     tested = cov[cov["status"].isin(["complies", "amber", "breach", "cured", "undefined"])]
     failed = tested[tested["status"].isin(FAILED)].sort_values(["quarter_end", "covenant"])
     first = failed.groupby("scenario", sort=False).head(1).set_index("scenario")
@@ -157,7 +169,9 @@ def capital_sensitivity(
         if len(set(axis)) != len(axis):
             raise InputError(f"{what} repeat a value: {axis}", key=what)
     cells = [(a, b) for a in e for b in r]
-    variants = [shocked(s, ebitda=a, rate_shift=b, name=f"{a:+.4f}|{b:+.4f}") for a, b in cells]
+    variants = [
+        shocked(s, ebitda=a, rate_shift=b, name=f"cell{k}") for k, (a, b) in enumerate(cells)
+    ]
     out = first_breaches(project_capital(variants))
     out.index = pd.MultiIndex.from_tuples(cells, names=["ebitda", "base_rate"])
     return out
@@ -172,7 +186,9 @@ def capital_breakeven(
 
     Returns ``ebitda_shock`` (the last shock with no failure, 0 or below; None when the
     scenario already fails unshocked), ``first_failing`` (the next shock of the last grid,
-    with its first breach) and the ``tolerance`` reached.
+    with its first breach; None when even ``low`` passes: then ``ebitda_shock`` is ``low``,
+    the search's floor, not an edge), ``first_breach``, ``covenant`` and the ``tolerance``
+    reached.
 
     >>> from model import load
     >>> s = load("params/deals/magnite/scenarios/base.yaml", kind="capital_scenario")
@@ -184,11 +200,12 @@ def capital_breakeven(
     tol = _fraction(tolerance, "tolerance", 1e-6, 0.5)
     lo = _fraction(low, "low", -1.0, 0.0)
     base = shocked(s, rate_shift=rate_shift)
+    none = {"first_failing": None, "first_breach": None, "covenant": None, "tolerance": tol}
     if first_breaches(project_capital(base))["first_breach"].notna().iloc[0]:
-        return {"ebitda_shock": None, "first_breach": None, "covenant": None, "tolerance": tol}
+        return {"ebitda_shock": None, **none}
     good, bad = 0.0, lo
     if first_breaches(project_capital(shocked(base, ebitda=bad)))["first_breach"].isna().iloc[0]:
-        return {"ebitda_shock": bad, "first_breach": None, "covenant": None, "tolerance": tol}
+        return {"ebitda_shock": bad, **none}
     found: pd.Series | None = None
     for _ in range(max(1, math.ceil(math.log(abs(lo) / tol, 16)) + 1)):
         if good - bad <= tol:
@@ -221,9 +238,11 @@ def capital_breach_probability(
     seed: Any = 0,
     block_size: int = 500,
 ) -> dict[str, Any]:
-    """Random EBITDA paths around the scenario: each forecast quarter's EBITDA times the
-    product of ``1 + e`` to that quarter, ``e`` normal with standard deviation
-    ``volatility`` (a random walk in the level; the same ``seed`` gives the same paths).
+    """Random EBITDA paths around the scenario: each forecast quarter's EBITDA times
+    ``exp(e1 + ... + ek - k volatility^2 / 2)`` to that quarter, each ``e`` normal with
+    standard deviation ``volatility`` (a lognormal random walk in the level: the factor
+    stays positive and its mean is 1; the same ``seed`` gives the same paths). Projected in
+    blocks of ``block_size`` paths.
 
     Returns
     -------
@@ -248,8 +267,10 @@ def capital_breach_probability(
     n = read_int(paths, "paths", low=1, high=200_000)
     sigma = _fraction(volatility, "volatility", 0.0, 1.0)
     rng = np.random.default_rng(read_int(seed, "seed", low=0))
+    block_size = read_int(block_size, "block_size", low=1)
     quarters = len(s.quarter_ends)
-    factors = np.cumprod(1 + rng.normal(0.0, sigma, size=(n, quarters)), axis=1)
+    steps = rng.normal(-sigma * sigma / 2, sigma, size=(n, quarters))
+    factors = np.exp(np.cumsum(steps, axis=1))
     ebitda = np.array([float(x) for x in s.paths["ebitda"]])
     qe = list(s.quarter_ends)
     ids = [c.id for c in s.structure.terms.covenants]

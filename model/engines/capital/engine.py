@@ -155,6 +155,7 @@ class Leg:
     scheduled: dict[int, int] = field(default_factory=dict)
     delayed: dict[int, int] = field(default_factory=dict)
     conversions: dict[int, tuple[int, int]] = field(default_factory=dict)
+    redemptions: dict[int, int] = field(default_factory=dict)  # day -> principal paid in cash
     pik: str = "cash"  # cash | pik
     offset: int = 0  # grid index of the opening (days of the period in course before it)
     accrual_start: int = 0  # day (from the opening, <= 0) the period in course began
@@ -369,19 +370,24 @@ def legs(
         elif isinstance(ins, FixedNote):
             leg.funded_amount = _cents(ins.principal_amount)
             if ins.note is not None:
-                # the note file's principal events (conversions, exchanges, redemptions,
-                # repurchases), as the notes engine reads them
-                engine = FixedRateNote(ins.note)
-                shares = {
-                    r["date"]: int(r["shares"] or 0) for _, r in engine.conversions().iterrows()
-                }
+                # the note file's principal events, as the notes engine reads them: a
+                # conversion or an exchange retires principal for shares or new notes, a
+                # redemption or a repurchase pays it in cash (at par: the files give no price)
                 for ev in ins.note.events:
                     if opening < ev.date <= end:
                         before = leg.conversions.get(day(ev.date), (0, 0))
+                        shares = 0
+                        if ev.type == "conversion" and ins.note.terms.conversion_price:
+                            price = ins.note.terms.conversion_price.value
+                            shares = int(Decimal(ev.amount) / Decimal(price))
                         leg.conversions[day(ev.date)] = (
                             before[0] + _cents(ev.amount),
-                            before[1] + (shares.get(ev.date, 0) if ev.type == "conversion" else 0),
+                            before[1] + shares,
                         )
+                        if ev.type in ("redemption", "repurchase"):
+                            leg.redemptions[day(ev.date)] = leg.redemptions.get(
+                                day(ev.date), 0
+                            ) + _cents(ev.amount)
             else:
                 leg.conversions = {
                     day(c.date): (_cents(c.principal), c.shares)
@@ -491,10 +497,13 @@ def _window(
     history: Any,
     metric: Any,
     since: dt.date | None = None,
+    without_cures: bool = False,
 ) -> dict[str, F64]:
     """The line items ``metric`` reads, over ``period`` ending with quarter ``qi``. With
     ``since`` (an annualised test), a trailing four quarters that would reach before it
-    sums its quarters from ``since`` only, times 4 / their number."""
+    sums its quarters from ``since`` only, times 4 / their number. ``without_cures``: the
+    history's cure line items (``cure: true``) read as zero, as pricing and the sweep read
+    them."""
     comp = structure.compliance
     needed = {ln.input for ln in metric.lines if ln.input is not None}
     qe = quarters[qi]
@@ -515,7 +524,8 @@ def _window(
             if w in quarters[: qi + 1]:
                 total = total + items[item][:, quarters.index(w)]
             elif history is not None and w in history.quarter_ends:
-                total = total + float(history.quarter(w)[item] * 100)
+                if not (without_cures and li.cure):
+                    total = total + float(history.quarter(w)[item] * 100)
             else:
                 raise InputError(
                     f"the {period.replace('_', ' ')} ending {qe} needs quarter {w}, before the "
@@ -832,6 +842,10 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                 cash -= settled
                 flows["cash_interest"] += settled
                 int_flow[leg.id] += settled
+                if e in leg.redemptions:  # redeemed or repurchased: the principal in cash
+                    paid = np.minimum(leaving, leg.redemptions[e])
+                    cash -= paid
+                    flows["voluntary_prepayments"] += paid
         # 3. operating cash at a quarter end
         if qi is not None:
             op = (
@@ -911,7 +925,8 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                             cash -= paid + prem
                             flows["voluntary_prepayments"] += paid
                             flows["prepayment_premiums"] += prem
-                            vol_fy += paid
+                            if ecf is not None and name in ecf.applied_to:
+                                vol_fy += paid  # deducted from the sweep of those loans only
             elif step == "revolver" and revolver is not None:
                 surplus = np.maximum(0, cash - min_cash)
                 rep = np.minimum(surplus, bal[revolver.id])
@@ -1038,7 +1053,9 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                 plain_q = quarter_items(st, plain)
             # the grid's key for later interest periods
             if grid is not None:
-                key = _metric_value(st, grid.keyed_to, plain_q, arr, quarters, qi, first.history)
+                key = _metric_value(
+                    st, grid.keyed_to, plain_q, arr, quarters, qi, first.history, True
+                )
                 grid_keys.append((e + grid.lag_days.value, key))
             # the sweep
             if ecf is not None and quarters[qi].month == fy_month:
@@ -1050,7 +1067,9 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                             st, items_q, quarters, qi, "year_to_date", first.history, ecf_metric
                         ),
                     )
-                    key = _metric_value(st, ecf.keyed_to, plain_q, arr, quarters, qi, first.history)
+                    key = _metric_value(
+                        st, ecf.keyed_to, plain_q, arr, quarters, qi, first.history, True
+                    )
                     rate = _grid_pick(key, ecf.levels, "rate")
                     gross = _half_up(np.maximum(0.0, cf) * 100.0 * rate)
                     after = np.zeros(S, dtype=np.int64)
@@ -1122,8 +1141,8 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
         arrays=arr,
         balances=bal_q,
         interest=int_q,
-        covenants=_frame(cov_rows, ("scenario", "quarter_end")),
-        sweeps=_frame(sweep_rows, ("scenario", "fiscal_year_end")),
+        covenants=_frame(cov_rows, ("scenario", "quarter_end"), COVENANT_COLUMNS),
+        sweeps=_frame(sweep_rows, ("scenario", "fiscal_year_end"), SWEEP_COLUMNS),
         funding_gaps=gaps,
         defaults=defaults,
     )
@@ -1143,11 +1162,46 @@ def _names(scenarios: Sequence[CapitalScenario]) -> NDArray[np.object_]:
     return hit[1]
 
 
-def _frame(blocks: list[dict[str, Any]], order: tuple[str, ...]) -> pd.DataFrame:
+COVENANT_COLUMNS = (
+    "scenario",
+    "quarter_end",
+    "covenant",
+    "title",
+    "direction",
+    "required",
+    "actual",
+    "actual_before_cure",
+    "headroom",
+    "headroom_pct",
+    "status",
+    "cure_amount",
+    "cures_in_window",
+    "cures_to_date",
+)
+"""The columns of :attr:`CapitalResult.covenants` (present, empty, with no covenant)."""
+
+SWEEP_COLUMNS = (
+    "scenario",
+    "fiscal_year_end",
+    "excess_cash_flow",
+    "keyed_to",
+    "rate",
+    "voluntary_deduction",
+    "amount",
+    "due",
+    "within_horizon",
+)
+"""The columns of :attr:`CapitalResult.sweeps`."""
+
+
+def _frame(
+    blocks: list[dict[str, Any]], order: tuple[str, ...], columns: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """One table from column blocks (one per covenant and quarter, arrays over the
-    scenarios), in scenario then time order (stable: covenants keep their order)."""
+    scenarios), in scenario then time order (stable: covenants keep their order); with no
+    block, the empty table with ``columns``."""
     if not blocks:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=list(columns))
     cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     frame = pd.DataFrame(cols)
     pos = {n: i for i, n in enumerate(dict.fromkeys(blocks[0]["scenario"]))}
@@ -1186,6 +1240,7 @@ def _metric_value(
     quarters: Sequence[dt.date],
     qi: int,
     history: Any,
+    without_cures: bool = False,
 ) -> F64:
     if name == "availability_share":  # availability as a share of the revolver's commitment
         rv = st.terms.cash_policy.revolver
@@ -1198,7 +1253,17 @@ def _metric_value(
         return np.asarray(share, dtype=np.float64)
     metric = st.compliance.metric(name)
     return metric_arrays(
-        metric, _window(st, items, quarters, qi, "trailing_four_quarters", history, metric)
+        metric,
+        _window(
+            st,
+            items,
+            quarters,
+            qi,
+            "trailing_four_quarters",
+            history,
+            metric,
+            without_cures=without_cures,
+        ),
     )
 
 

@@ -739,7 +739,8 @@ def schedule_1(
                 f"metric {metric_id!r} is in certificate.schedule, but no covenant of version "
                 f"{terms.version_name!r} tests it, so nothing says what period it is measured "
                 "over: give its period (fiscal_quarter, trailing_four_quarters or year_to_date)",
-                key=f"metrics[{metric_id}].period",
+                file=facility.file if isinstance(facility, Facility) else None,
+                key=f"compliance_file: metrics[{metric_id}].period",
             )
         out[metric_id] = _build(metric_id, period, q, actuals, comp)
     return out

@@ -121,3 +121,39 @@ def test_the_probability_is_reproducible_and_without_randomness_is_the_scenario(
 def test_bad_arguments_are_refused_by_name(call, message) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match=message):
         call(_load(SCENARIOS[0]))
+
+
+def test_grid_cells_that_differ_only_in_far_decimals_stay_apart() -> None:
+    s = _load(SCENARIOS[2])
+    b = capital_breakeven(s, tolerance="0.00001")
+    ok, bad = b["ebitda_shock"], b["first_failing"]
+    grid = capital_sensitivity(s, [ok, bad], [0])
+    assert grid.loc[(ok, 0.0), "first_breach"] is None
+    assert grid.loc[(bad, 0.0), "first_breach"] == b["first_breach"]
+
+
+def test_the_breakeven_says_when_it_found_no_edge_above_its_floor() -> None:
+    b = capital_breakeven(_load(SCENARIOS[2]), low="-0.10")
+    assert b["ebitda_shock"] == -0.10 and b["first_failing"] is None
+    from model.reports.capital_scenarios import _breakeven_words
+
+    assert _breakeven_words(b).startswith("None found: no covenant fails even with EBITDA -10.0%")
+
+
+def test_random_paths_keep_ebitda_positive_however_volatile() -> None:
+    s = _load(SCENARIOS[2])
+    p = capital_breach_probability(s, paths=20, seed=5, volatility=1)
+    assert 0 <= p["ever"] <= 1
+    with pytest.raises(InputError, match="block_size"):
+        capital_breach_probability(s, paths=5, block_size=0)
+
+
+def test_a_structure_without_covenants_never_fails() -> None:
+    s = _load(SCENARIOS[2])
+    bare = s.structure.model_copy(
+        update={"terms": s.structure.terms.model_copy(update={"covenants": ()})}
+    )
+    t = s.model_copy(update={"structure": bare})
+    row = compare_capital_scenarios([t]).iloc[0]
+    assert row["first_breach"] is None and row["cures"] == 0
+    assert capital_breakeven(t)["first_failing"] is None

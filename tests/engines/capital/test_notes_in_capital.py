@@ -19,6 +19,7 @@ import yaml
 import model
 from model import paths
 from model.engines.notes import FixedRateNote
+from tests.engines.capital.test_capital_engine import assert_same
 
 NOTE = "params/deals/ibasis/instruments/8pct-secured-convertible-2007.yaml"
 NORTHWIND = paths.ROOT / "params" / "deals" / "northwind"
@@ -65,6 +66,75 @@ def folder() -> Iterator[Path]:
         shutil.rmtree(f, ignore_errors=True)
 
 
+def _mid_period(folder: Path) -> Path:
+    """The same structure on a copy of the note whose $8,000,000 converts on 2005-03-31
+    (mid-period) and whose holders have $1,000,000 redeemed on 2006-02-15 (in cash)."""
+    text = (paths.ROOT / NOTE).read_text(encoding="utf-8")
+    old = "  - date: 2005-06-18\n    type: conversion\n    amount: 8000000\n"
+    assert old in text
+    text = text.replace(old, old.replace("2005-06-18", "2005-03-31"))
+    text = text.replace(
+        "\nallocations:",
+        '\n  - date: 2006-02-15\n    type: redemption\n    amount: 1000000\n    assumption: "t"'
+        "\nallocations:",
+        1,
+    )
+    (folder / "note.yaml").write_text(text.replace("../../../../schemas", "../../../schemas"))
+    cs = (folder / "capital-structure.yaml").read_text()
+    (folder / "structure-mid.yaml").write_text(
+        cs.replace("../ibasis/instruments/8pct-secured-convertible-2007.yaml", "note.yaml")
+    )
+    sc = (folder / "scenarios" / "base.yaml").read_text()
+    (folder / "scenarios" / "mid.yaml").write_text(
+        sc.replace("../capital-structure.yaml", "../structure-mid.yaml").replace(
+            "name: base", "name: mid"
+        )
+    )
+    return folder / "scenarios" / "mid.yaml"
+
+
+def test_a_mid_period_conversion_and_a_redemption_follow_the_notes_engine(folder: Path) -> None:
+    # the notes engine settles the converted principal's interest on 2005-03-31,
+    # 8,000,000 x 8% x 103/360 (30/360 from 2004-12-18) = 183,111.11, and the redeemed
+    # principal's on 2006-02-15, 1,000,000 x 8% x 57/360 = 12,666.67, paid with its principal
+    s = model.load(_mid_period(folder), kind="capital_scenario")
+    r = model.project_capital(s)
+    q = r.quarters.set_index("quarter_end")
+    note = FixedRateNote(model.load(folder / "note.yaml"))
+    ends = [s.opening_date, *s.quarter_ends]
+    for a, b in zip(ends, ends[1:], strict=False):
+        got = Decimal(str(round(q.loc[b, "interest_expense"], 2)))
+        assert got == note.interest_earned(b) - note.interest_earned(a), b
+    settled = note.settlements().set_index("date")["accrued_interest"]
+    assert settled.tolist() == [Decimal("183111.11"), Decimal("12666.67")]
+    sched = note.coupon_schedule()
+    for qe in s.quarter_ends:
+        prev = ends[ends.index(qe) - 1]
+        coupons = sum(
+            (c["coupon"] for _, c in sched.iterrows() if prev < c["period_end"] <= qe),
+            Decimal(0),
+        )
+        settles = sum((v for d, v in settled.items() if prev < d <= qe), Decimal(0))
+        assert Decimal(str(round(q.loc[qe, "cash_interest"], 2))) == coupons + settles, qe
+    assert q.loc[dt.date(2005, 3, 31), "balance:notes8"] == 21_000_000
+    assert q.loc[dt.date(2006, 3, 31), "balance:notes8"] == 20_000_000
+    assert q.loc[dt.date(2006, 3, 31), "voluntary_prepayments"] == 1_000_000  # in cash
+    # and the plain reference implementation agrees, to the cent
+    assert_same(r, [s])
+
+
+def test_a_file_notes_opening_balance_is_what_its_file_leaves_outstanding(folder: Path) -> None:
+    path = folder / "scenarios" / "late.yaml"
+    text = (folder / "scenarios" / "base.yaml").read_text()
+    text = text.replace("2004-06-30", "2005-06-30").replace("name: base", "name: late")
+    path.write_text(text)
+    with pytest.raises(
+        model.InputError,
+        match=r"opening\.balances\.notes8\.value.*29,000,000 differs from the 21,000,000",
+    ):
+        model.load(path, kind="capital_scenario")
+
+
 def test_the_capital_engine_accrues_a_note_as_the_notes_engine_does(folder: Path) -> None:
     s = model.load(folder / "scenarios" / "base.yaml", kind="capital_scenario")
     r = model.project_capital(s)
@@ -76,14 +146,10 @@ def test_the_capital_engine_accrues_a_note_as_the_notes_engine_does(folder: Path
     for a, b in zip(ends, ends[1:], strict=False):
         got = Decimal(str(round(q.loc[b, "interest_expense"], 2)))
         assert got == note.interest_earned(b) - note.interest_earned(a), b
-    # over the notes' life since the opening, the same total as notebook 01's expense table
-    # (which counts a quarter's calendar days: 30/360 weighs Sep 30 one day and Dec 31 none,
-    # so single quarters can differ by a day's interest, the sums cannot)
-    total = Decimal(str(round(q["interest_expense"].sum(), 2)))
-    assert total == note.interest_earned("2007-06-18") - note.interest_earned("2004-06-30")
+    # notebook 01's expense table counts a quarter's calendar days instead: under 30/360
+    # Sep 30 weighs one day and Dec 31 none, so 2004-Q4 is 580,000.00 there and
+    # 29,000,000 x 8% x 91/360 = 586,444.44(4) here
     assert q.loc[dt.date(2004, 12, 31), "interest_expense"] == pytest.approx(586_444.45, abs=1e-9)
-    exp = note.interest_expense("2004-10-01", "2004-12-31")["interest_expense"].iloc[0]
-    assert exp == Decimal("580000.00")
     # cash paid: each coupon and each settlement of accrued interest on a principal event in
     # the quarter of its (unadjusted) date; the 2005-06-18 conversion settles $320,000.00
     sched = note.coupon_schedule()
