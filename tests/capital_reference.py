@@ -132,22 +132,20 @@ def periods(ins: Any) -> list[tuple[dt.date, dt.date]]:
     return list(zip(b, b[1:], strict=False))
 
 
-def principal_events(ins: Any) -> dict[dt.date, tuple[int, int]]:
-    """A note's principal events by day: (principal leaving, of which paid in cash), in
-    cents; a note with a file takes them from the file (redemptions and repurchases in
-    cash), inline terms from its conversions."""
-    out: dict[dt.date, tuple[int, int]] = {}
+def principal_events(ins: Any) -> dict[dt.date, list[tuple[int, int]]]:
+    """A note's principal events by day, in order: (principal leaving, of which paid in
+    cash), in cents; a note with a file takes them from the file (redemptions and
+    repurchases in cash), inline terms from its conversions."""
+    out: dict[dt.date, list[tuple[int, int]]] = {}
     if not isinstance(ins, FixedNote):
         return out
     if ins.note is not None:
         for ev in ins.note.events:
-            a, c = out.get(ev.date, (0, 0))
             paid = cents(ev.amount) if ev.type in ("redemption", "repurchase") else 0
-            out[ev.date] = (a + cents(ev.amount), c + paid)
+            out.setdefault(ev.date, []).append((cents(ev.amount), paid))
         return out
     for conv in ins.conversions:
-        a, c = out.get(conv.date, (0, 0))
-        out[conv.date] = (a + cents(conv.principal), c)
+        out.setdefault(conv.date, []).append((cents(conv.principal), 0))
     return out
 
 
@@ -531,10 +529,9 @@ def project(s: CapitalScenario) -> dict[str, Any]:
                 if dd.date == day:
                     cash += cents(dd.amount)
                     bal[k] += cents(dd.amount)
-            if day in principal_events(ins):
-                # the principal leaving is paid its accrued interest on the day; redeemed or
-                # repurchased principal is paid in cash
-                amount, in_cash = principal_events(ins)[day]
+            for amount, in_cash in principal_events(ins).get(day, ()):
+                # each event in turn: the principal leaving is paid its accrued interest on
+                # the day; redeemed or repurchased principal is paid in cash
                 leaving = min(bal[k], amount)
                 share = leaving / bal[k] if bal[k] else 0.0
                 settled = half_up(acc[k] * share)

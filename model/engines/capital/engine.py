@@ -154,8 +154,9 @@ class Leg:
     original: int
     scheduled: dict[int, int] = field(default_factory=dict)
     delayed: dict[int, int] = field(default_factory=dict)
-    conversions: dict[int, tuple[int, int]] = field(default_factory=dict)
-    redemptions: dict[int, int] = field(default_factory=dict)  # day -> principal paid in cash
+    # day -> the principal events of the day, in the file's order: (principal leaving,
+    # shares issued, principal paid in cash)
+    conversions: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
     pik: str = "cash"  # cash | pik
     offset: int = 0  # grid index of the opening (days of the period in course before it)
     accrual_start: int = 0  # day (from the opening, <= 0) the period in course began
@@ -375,25 +376,22 @@ def legs(
                 # redemption or a repurchase pays it in cash (at par: the files give no price)
                 for ev in ins.note.events:
                     if opening < ev.date <= end:
-                        before = leg.conversions.get(day(ev.date), (0, 0))
                         shares = 0
                         if ev.type == "conversion" and ins.note.terms.conversion_price:
                             price = ins.note.terms.conversion_price.value
                             shares = int(Decimal(ev.amount) / Decimal(price))
-                        leg.conversions[day(ev.date)] = (
-                            before[0] + _cents(ev.amount),
-                            before[1] + shares,
+                        in_cash = (
+                            _cents(ev.amount) if ev.type in ("redemption", "repurchase") else 0
                         )
-                        if ev.type in ("redemption", "repurchase"):
-                            leg.redemptions[day(ev.date)] = leg.redemptions.get(
-                                day(ev.date), 0
-                            ) + _cents(ev.amount)
+                        leg.conversions.setdefault(day(ev.date), []).append(
+                            (_cents(ev.amount), shares, in_cash)
+                        )
             else:
-                leg.conversions = {
-                    day(c.date): (_cents(c.principal), c.shares)
-                    for c in ins.conversions
-                    if opening < c.date <= end
-                }
+                for c in ins.conversions:
+                    if opening < c.date <= end:
+                        leg.conversions.setdefault(day(c.date), []).append(
+                            (_cents(c.principal), c.shares, 0)
+                        )
         out.append(leg)
     return out
 
@@ -830,10 +828,10 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
             if e in leg.delayed:
                 cash += leg.delayed[e]
                 bal[leg.id] += leg.delayed[e]
-            if e in leg.conversions:
-                # the principal leaving is paid its accrued interest now, rounded on its own
-                # (as the notes engine settles it); the rest accrues on to the coupon date
-                p, _shares = leg.conversions[e]
+            for p, _shares, in_cash in leg.conversions.get(e, ()):
+                # each principal event of the day, in turn: the principal leaving is paid its
+                # accrued interest now, rounded on its own (as the notes engine settles it),
+                # and in cash if redeemed or repurchased; the rest accrues on
                 leaving = np.minimum(bal[leg.id], p)
                 share = np.divide(leaving, bal[leg.id], out=np.zeros(S), where=bal[leg.id] > 0)
                 settled = _half_up(accrued[leg.id] * share)
@@ -842,8 +840,8 @@ def run_capital_block(scenarios: Sequence[CapitalScenario]) -> CapitalResult:
                 cash -= settled
                 flows["cash_interest"] += settled
                 int_flow[leg.id] += settled
-                if e in leg.redemptions:  # redeemed or repurchased: the principal in cash
-                    paid = np.minimum(leaving, leg.redemptions[e])
+                if in_cash:
+                    paid = np.minimum(leaving, in_cash)
                     cash -= paid
                     flows["voluntary_prepayments"] += paid
         # 3. operating cash at a quarter end

@@ -68,13 +68,15 @@ def folder() -> Iterator[Path]:
 
 def _mid_period(folder: Path) -> Path:
     """The same structure on a copy of the note whose $8,000,000 converts on 2005-03-31
-    (mid-period) and whose holders have $1,000,000 redeemed on 2006-02-15 (in cash)."""
+    (mid-period), $500,000 of which is repurchased the same day and $1,000,000 redeemed on
+    2006-02-15 (both in cash)."""
     text = (paths.ROOT / NOTE).read_text(encoding="utf-8")
     old = "  - date: 2005-06-18\n    type: conversion\n    amount: 8000000\n"
     assert old in text
     text = text.replace(old, old.replace("2005-06-18", "2005-03-31"))
     text = text.replace(
         "\nallocations:",
+        '\n  - date: 2005-03-31\n    type: repurchase\n    amount: 500000\n    assumption: "t"'
         '\n  - date: 2006-02-15\n    type: redemption\n    amount: 1000000\n    assumption: "t"'
         "\nallocations:",
         1,
@@ -94,9 +96,10 @@ def _mid_period(folder: Path) -> Path:
 
 
 def test_a_mid_period_conversion_and_a_redemption_follow_the_notes_engine(folder: Path) -> None:
-    # the notes engine settles the converted principal's interest on 2005-03-31,
-    # 8,000,000 x 8% x 103/360 (30/360 from 2004-12-18) = 183,111.11, and the redeemed
-    # principal's on 2006-02-15, 1,000,000 x 8% x 57/360 = 12,666.67, paid with its principal
+    # the notes engine settles each event's interest on its own, rounded to the cent: on
+    # 2005-03-31 (30/360 from 2004-12-18, 103 days) 8,000,000 x 8% x 103/360 = 183,111.11
+    # and 500,000 x 8% x 103/360 = 11,444.44 (together they would round to 194,555.56, a
+    # cent more); on 2006-02-15, 1,000,000 x 8% x 57/360 = 12,666.67, with its principal
     s = model.load(_mid_period(folder), kind="capital_scenario")
     r = model.project_capital(s)
     q = r.quarters.set_index("quarter_end")
@@ -106,7 +109,11 @@ def test_a_mid_period_conversion_and_a_redemption_follow_the_notes_engine(folder
         got = Decimal(str(round(q.loc[b, "interest_expense"], 2)))
         assert got == note.interest_earned(b) - note.interest_earned(a), b
     settled = note.settlements().set_index("date")["accrued_interest"]
-    assert settled.tolist() == [Decimal("183111.11"), Decimal("12666.67")]
+    assert sorted(settled.tolist()) == [
+        Decimal("11444.44"),
+        Decimal("12666.67"),
+        Decimal("183111.11"),
+    ]
     sched = note.coupon_schedule()
     for qe in s.quarter_ends:
         prev = ends[ends.index(qe) - 1]
@@ -116,9 +123,10 @@ def test_a_mid_period_conversion_and_a_redemption_follow_the_notes_engine(folder
         )
         settles = sum((v for d, v in settled.items() if prev < d <= qe), Decimal(0))
         assert Decimal(str(round(q.loc[qe, "cash_interest"], 2))) == coupons + settles, qe
-    assert q.loc[dt.date(2005, 3, 31), "balance:notes8"] == 21_000_000
-    assert q.loc[dt.date(2006, 3, 31), "balance:notes8"] == 20_000_000
-    assert q.loc[dt.date(2006, 3, 31), "voluntary_prepayments"] == 1_000_000  # in cash
+    assert q.loc[dt.date(2005, 3, 31), "balance:notes8"] == 20_500_000
+    assert q.loc[dt.date(2005, 3, 31), "voluntary_prepayments"] == 500_000  # in cash
+    assert q.loc[dt.date(2006, 3, 31), "balance:notes8"] == 19_500_000
+    assert q.loc[dt.date(2006, 3, 31), "voluntary_prepayments"] == 1_000_000
     # and the plain reference implementation agrees, to the cent
     assert_same(r, [s])
 
