@@ -15,6 +15,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -704,6 +705,15 @@ CASES = [
         "5 cures used, more than the 4 the structure allows",
     ),
     C(
+        "premium-applies-to-unknown",
+        "structure",
+        '{until: 2020-01-15, rate: "0.02", assumption',
+        '{until: 2020-01-15, rate: "0.02", applies_to: refinancing, assumption',
+        r"prepayment_premium\.0\.applies_to",
+        "refinancing",
+        schema=True,
+    ),
+    C(
         "scenario-cure-policy-unknown",
         "scenario",
         "equity_cure: {value: apply,",
@@ -853,3 +863,19 @@ def test_the_shipped_schemas_are_current() -> None:
         assert on_disk == json.loads(json.dumps(json_schema(kind))), (
             f"regenerate: python -m model.terms.schemas ({kind})"
         )
+
+
+def test_a_repricing_premium_is_not_charged_on_a_voluntary_prepayment() -> None:
+    # Magnite Sec. 2.12(d): 1.00% on a Repricing Event in the first six months only
+    import datetime as dt
+
+    from model import load
+
+    s = load("params/deals/magnite/scenarios/base.yaml", kind="capital_scenario")
+    loan = s.structure.instrument("term_loan_b")
+    assert loan.prepayment_premium[0].applies_to == "repricing_event"
+    assert loan.premium_on(dt.date(2024, 5, 1)) == 0
+    nw = load("params/deals/northwind/scenarios/base.yaml", kind="capital_scenario")
+    assert nw.structure.instrument("term_loan_a").premium_on(dt.date(2019, 6, 30)) == Decimal(
+        "0.02"
+    )

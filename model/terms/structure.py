@@ -311,10 +311,14 @@ class Amortization(Frozen):
 
 
 class PremiumPeriod(Provenanced):
-    """A prepayment premium (a share of the amount prepaid) for prepayments up to ``until``."""
+    """A prepayment premium (a share of the amount prepaid) for prepayments up to ``until``.
+    ``applies_to``: every voluntary prepayment (the default), or only a repricing event (a
+    soft call), which the projection does not model: such a premium is recorded, never
+    charged on a voluntary prepayment."""
 
     until: Date
     rate: Rate
+    applies_to: Literal["voluntary_prepayments", "repricing_event"] = "voluntary_prepayments"
 
 
 class DelayedDraw(Provenanced):
@@ -410,7 +414,16 @@ class TermLoan(_Instrument):
         return out
 
     def premium_on(self, day: dt.date) -> Decimal:
-        return next((p.rate for p in self.prepayment_premium if day <= p.until), Decimal(0))
+        """The premium on a voluntary prepayment made on ``day`` (a repricing event's is
+        not one)."""
+        return next(
+            (
+                p.rate
+                for p in self.prepayment_premium
+                if day <= p.until and p.applies_to == "voluntary_prepayments"
+            ),
+            Decimal(0),
+        )
 
 
 def _step_end(loan: TermLoan, i: int) -> dt.date:
