@@ -309,7 +309,54 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             }
         )
         balances["pik"] = A(2_000_000)
-    if draw(st.booleans()):
+    as_file = draw(st.booleans())
+    if draw(st.booleans()) and as_file:
+        # a note named by its file (the notes engine's terms and events): a conversion mid-
+        # period, sometimes a same-day repurchase and a later redemption (both in cash)
+        maturity = draw(st.sampled_from(["2020-12-15", "2023-06-15"]))
+        day_count = draw(st.sampled_from(["30/360 US", "ACT/ACT ICMA", "30E/360 ISDA"]))
+        events = [
+            {"date": "2020-09-30", "type": "conversion", "amount": 1_000_000, "assumption": "t"}
+        ]
+        if draw(st.booleans()):
+            events.append(
+                {"date": "2020-09-30", "type": "repurchase", "amount": 250_000, "assumption": "t"}
+            )
+            events.append(
+                {"date": "2020-11-10", "type": "redemption", "amount": 500_000, "assumption": "t"}
+            )
+        structure_note = {
+            "kind": "fixed_rate_note",
+            "id": "random-note",
+            "name": "Notes",
+            "issuer": "B",
+            "terms": {
+                "principal": A(3_000_000),
+                "coupon_rate": A("0.08"),
+                "issue_date": A("2018-06-15"),
+                "maturity": A(maturity),
+                "frequency": A(2),
+                "coupon_dates": A(["06-15", "12-15"]),
+                "day_count": A(day_count),
+                "payment_roll": A("following"),
+                "calendar": A("USNY"),
+                "conversion_price": A("1.85"),
+            },
+            "events": events,
+        }
+        ins.append(
+            {
+                "id": "notes",
+                "kind": "fixed_rate_note",
+                "title": "Notes",
+                "seniority": A("senior_unsecured"),
+                "interest_months": A(6),
+                "file": "note.yaml",
+                "_note": structure_note,
+            }
+        )
+        balances["notes"] = A(3_000_000)
+    elif draw(st.booleans()):
         ins.append(
             {
                 "id": "notes",
@@ -589,6 +636,15 @@ def structures(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 def write(folder: Path, structure: dict[str, Any], scenarios: list[dict[str, Any]]) -> list[Any]:
     folder.mkdir(parents=True, exist_ok=True)
+    for i in structure["instruments"]:
+        if "_note" in i:  # a note named by its file: the file beside the structure
+            (folder / i["file"]).write_text(yaml.safe_dump(i["_note"], sort_keys=False))
+    structure = {
+        **structure,
+        "instruments": [
+            {k: v for k, v in i.items() if k != "_note"} for i in structure["instruments"]
+        ],
+    }
     (folder / "structure.yaml").write_text(yaml.safe_dump(structure, sort_keys=False))
     (folder / "compliance.yaml").write_text(yaml.safe_dump(COMPLIANCE, sort_keys=False))
     (folder / "history.csv").write_text(HISTORY)
