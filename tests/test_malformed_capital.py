@@ -520,6 +520,8 @@ CASES = [
         "equity_cure:\n",
         'carry_forward:\n  - {covenant: max_leverage, share: "0.5", assumption: x}\n\nequity_cure:\n',
         r"carry_forward\.0\.covenant",
+        # the named covenant's own terms (not those of the last covenant listed)
+        "covenant 'max_leverage' is a max over the trailing_four_quarters",
         "a carry-forward applies to a maximum measured over the year to date",
     ),
     C(

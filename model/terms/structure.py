@@ -890,12 +890,13 @@ class CapitalStructureTerms(Frozen):
                         f"not in covenants ({', '.join(by_cov)})",
                     )
                 )
-            elif c.direction != "max" or c.measurement_period != "year_to_date":
+            elif found.direction != "max" or found.measurement_period != "year_to_date":
                 out.append(
                     (
                         ("carry_forward", j, "covenant"),
                         f"covenant {cf.covenant!r} is a "
-                        f"{c.direction} over the {c.measurement_period}: a carry-forward applies to a "
+                        f"{found.direction} over the {found.measurement_period}: a carry-forward "
+                        "applies to a "
                         "maximum measured over the year to date (capital expenditures)",
                     )
                 )
