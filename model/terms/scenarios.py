@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -50,6 +51,8 @@ from model.values import read_amount, to_cents
 
 __all__ = [
     "DRIVERS",
+    "INPUT_WORDS",
+    "input_words",
     "DriverSpec",
     "Piece",
     "Opening",
@@ -79,6 +82,8 @@ class DriverSpec(Frozen):
     high: Decimal
     required: bool = True
     means: str
+    label: str = ""
+    """A few words for the driver in reports ("DSO, domestic"); :attr:`means` says what it is."""
 
 
 def _spec(unit: Unit, low: Any, high: Any, means: str, required: bool = True) -> DriverSpec:
@@ -162,6 +167,75 @@ DRIVERS: dict[str, DriverSpec] = {
     ),
 }
 """Driver name -> its unit, bounds and meaning."""
+
+_LABELS = {
+    "revenue": "revenue",
+    "ebitda": "EBITDA",
+    "ebitda_margin": "EBITDA margin",
+    "depreciation": "depreciation",
+    "amortization": "amortization",
+    "non_cash_items": "non-cash items",
+    "kpn_transaction_costs": "one-time transaction costs",
+    "other_debt_interest": "interest on other debt",
+    "income_tax_expense": "income tax expense",
+    "income_taxes_paid": "income taxes paid",
+    "capex_unfunded": "capital expenditures paid from cash",
+    "capex_funded": "capital expenditures financed by debt",
+    "dividends": "dividends",
+    "repurchases": "stock repurchases",
+    "foreign_revenue_share": "foreign share of revenue",
+    "dso_domestic": "DSO, domestic",
+    "dso_foreign": "DSO, foreign",
+    "ineligible_domestic": "ineligible share, domestic",
+    "ineligible_foreign": "ineligible share, foreign",
+    "payables_days": "payables days",
+    "deferred_revenue": "deferred revenue",
+    "other_current_liabilities": "other current liabilities",
+    "short_term_investments": "short-term investments",
+    "borrower_ebitda_share": "Borrower's share of EBITDA",
+    "minimum_cash": "treasury minimum cash",
+    "repay_above": "cash above which the revolver is repaid",
+    "base_rate_shift": "shift of the base rate",
+}
+DRIVERS = {k: v.model_copy(update={"label": _LABELS[k]}) for k, v in DRIVERS.items()}
+
+INPUT_WORDS: dict[str, str] = {
+    "opening.date": "opening date",
+    "opening.cash": "opening cash",
+    "opening.receivables_domestic": "opening receivables, domestic",
+    "opening.receivables_foreign": "opening receivables, foreign",
+    "opening.eligible_domestic": "opening eligible receivables, domestic",
+    "opening.eligible_foreign": "opening eligible receivables, foreign",
+    "opening.revolver_outstanding": "opening revolver balance",
+    "opening.other_debt": "opening other debt",
+    "opening.payables": "opening payables",
+    "opening.deferred_revenue": "opening deferred revenue",
+    "opening.other_current_liabilities": "opening other current liabilities",
+    "opening.repurchases_to_date": "repurchases before the projection",
+    "horizon_quarters": "horizon in quarters",
+    "revolver.maturity": "revolver maturity date",
+    "revolver.after_maturity": "what happens at the revolver's maturity",
+}
+"""A scenario input that is not a driver (an opening figure, the horizon, a revolver term)
+-> a few words for it in reports; a driver's words are its :attr:`DriverSpec.label`."""
+
+
+def input_words(term: str) -> str:
+    """A few words for the scenario input ``term``, as :meth:`Scenario.provenance` names it;
+    a driver's later pieces say so.
+
+    >>> input_words("drivers.dso_domestic"), input_words("drivers.revenue[1]")
+    ('DSO, domestic', 'revenue (later quarters)')
+    >>> input_words("opening.cash"), input_words("drivers.some_new_thing")
+    ('opening cash', 'some new thing')
+    """
+    base = re.sub(r"\[\d+\]$", "", term.removeprefix("drivers."))
+    spec = DRIVERS.get(base)
+    words = spec.label if spec is not None else INPUT_WORDS.get(base)
+    if words is None:
+        words = base.replace(".", " ").replace("_", " ")
+    return words + (" (later quarters)" if re.search(r"\[[1-9]\d*\]$", term) else "")
+
 
 _DEFAULTS = {"kpn_transaction_costs": Decimal(0), "base_rate_shift": Decimal(0)}
 
