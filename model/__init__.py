@@ -162,6 +162,8 @@ _API: dict[str, str] = {
     "compliance_report": "model.reports.compliance",
     "LedgerNote": "model.engines.covenants.quarter_study",
     "study_quarter": "model.engines.covenants.quarter_study",
+    "study_quarters": "model.engines.covenants.quarter_study",
+    "QuarterPack": "model.engines.covenants.quarter_study",
     "QuarterStudy": "model.engines.covenants.quarter_study",
     "CertificateSigning": "model.reports.compliance",
     "PathSettings": "model.reports.scenarios",

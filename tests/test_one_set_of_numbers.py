@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from model.dates import next_quarter_end
+from model.reports.pdf import browser
 from model.run import batch
 
 FIGURES = ("revenue", "ebitda", "net_income", "cash", "outstanding", "liquidity", "min_liquidity")
@@ -78,6 +79,51 @@ def test_the_certified_quarter_is_the_historys_quarter(out: Path) -> None:
     for cid, c in want.items():
         if c["actual"] is not None and abs(c["actual"]) >= 1000:
             assert f"{c['actual']:,.0f}" in certificate, cid
+
+
+def test_every_reported_quarter_has_its_certificate_with_the_historys_statuses(out: Path) -> None:
+    """The certificate pack: one certificate per quarter the actuals report, each with the
+    statuses the history (and so 04's reported quarters) gives that quarter; the quarter in
+    breach says so on its certificate, and the index lists the pack."""
+    folder = out / "ibasis/historical"
+    report = _json(folder / "03-covenant-compliance.json")
+    history, pack = report["history"], report["certificates"]
+    assert sorted(pack) == sorted(history)
+    for q, c in pack.items():
+        want = {cid: r["status_code"] for cid, r in history[q]["covenants"].items()}
+        assert c["statuses"] == want, q
+        assert c["breaches"] == sorted(cid for cid, code in want.items() if code == "breach")
+        assert (folder / c["html"]).is_file() and (folder / c["markdown"]).is_file()
+    # Loan Agreement Sec. 6.9(iii) as amended: the Borrower Cash Flow test springs in the
+    # fourth quarter of 2008 and fails; its certificate, due 2009-04-30 (FYE + 120 days),
+    # lists it among the exceptions
+    assert pack["2008-12-31"]["breaches"] == ["borrower_cash_flow"]
+    assert pack["2008-12-31"]["due_date"] == "2009-04-30"
+    text = (folder / pack["2008-12-31"]["markdown"]).read_text(encoding="utf-8")
+    exceptions = text[text.index("exceptions with respect to the certification") :]
+    assert (
+        "Minimum Borrower Cash Flow" in exceptions
+        and "below the required $2,000,000.00" in exceptions
+    )
+    index = _json(out / "index.json")
+    listed = next(d for d in index["deals"] if d["name"] == "ibasis")["certificates"]
+    assert [c["quarter_end"] for c in listed] == sorted(pack)
+    assert [c["quarter_end"] for c in listed if c["status"] == "breach"] == [
+        q for q in sorted(pack) if pack[q]["breaches"]
+    ]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    table = page[page.index('id="certificates-ibasis"') :]
+    table = table[: table.index("</table>")]
+    assert table.count('class="in-breach"') == 1 and "2008-12-31" in table
+    # a PDF beside each certificate where a browser printed it, and a link to it; none claimed
+    # without one
+    printed = browser() is not None
+    for c in listed:
+        pdf = folder / pack[c["quarter_end"]]["html"].replace(".html", ".pdf")
+        assert pdf.is_file() == printed, pdf.name
+        assert ("PDF" in [label for _, label in c["links"]]) == printed
+        if printed:
+            assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_the_forecast_follows_the_last_reported_quarter_and_says_when_it_was_made(

@@ -20,9 +20,9 @@ import pandas as pd
 
 from model.dates.periods import quarter_start
 from model.engines.covenants import reporting_due_dates
-from model.engines.covenants.quarter_study import LedgerNote, QuarterStudy
+from model.engines.covenants.quarter_study import LedgerNote, QuarterPack, QuarterStudy
 from model.engines.projection.reported import reported_figures
-from model.reports.certificate import certificate_exceptions, render_certificate
+from model.reports.certificate import certificate_exceptions, draft_reasons, render_certificate
 from model.reports.excel import ScheduleTest
 from model.reports.formatting import describe_version_change, usd
 from model.reports.report import Report
@@ -44,6 +44,112 @@ class CertificateSigning:
     ip_registrations: str = ""
 
 
+def certificate_name(quarter: dt.date) -> str:
+    """The file name (without suffix) of the certificate for ``quarter``.
+
+    >>> certificate_name(dt.date(2008, 12, 31))
+    '03-compliance-certificate-2008-12-31'
+    """
+    return f"03-compliance-certificate-{quarter.isoformat()}"
+
+
+def _certificate(study: QuarterStudy, signing: CertificateSigning, fmt: str) -> str:
+    """The Compliance Certificate of ``study``'s quarter as ``fmt`` (html or markdown)."""
+    note = study.ledger_note
+    return render_certificate(
+        study.facility,
+        study.results,
+        study.schedule,
+        fmt=fmt,
+        provenance=study.actuals.provenance(study.quarter),
+        certificate_date=signing.certificate_date,
+        officer_name=signing.officer_name,
+        officer_title=signing.officer_title,
+        ip_registrations=signing.ip_registrations,
+        liquidity=study.ledger,
+        springing_reading=study.springing_reading,
+        liquidity_description=note.description if note else None,
+    )
+
+
+def _pack(
+    study: QuarterStudy,
+    signing: CertificateSigning,
+    pack: QuarterPack | None,
+    documents: dict[str, str],
+) -> tuple[dict[str, Any], Table | None]:
+    """A certificate for every quarter of ``pack`` (added to ``documents``), their key
+    figures by quarter end, and the table that lists them."""
+    figures: dict[str, Any] = {}
+    rows = []
+    if pack is None:
+        return figures, None
+    for s in sorted(pack.studies, key=lambda s: s.quarter):
+        name = certificate_name(s.quarter)
+        if s.quarter != study.quarter:
+            own = CertificateSigning(
+                s.due_date, signing.officer_name, signing.officer_title, signing.ip_registrations
+            )
+            documents[name + ".html"] = _certificate(s, own, "html")
+            documents[name + ".md"] = _certificate(s, own, "markdown")
+        res = s.results
+        reasons = draft_reasons(s.facility, res, s.schedule, s.actuals.provenance(s.quarter))
+        breaches = [str(c) for c in res.index[res["status_code"] == "breach"]]
+        undecided = [str(c) for c in res.index[res["status_code"] == "undefined"]]
+        figures[s.quarter.isoformat()] = {
+            "version": str(res["version"].iloc[0]),
+            "due_date": s.due_date,
+            "statuses": {str(c): str(v) for c, v in res["status_code"].items()},
+            "breaches": breaches,
+            "draft": bool(reasons),
+            "html": name + ".html",
+            "markdown": name + ".md",
+        }
+        rows.append(
+            {
+                "quarter_end": s.quarter,
+                "terms": s.facility.version(str(res["version"].iloc[0])).title,
+                "due_date": s.due_date,
+                "status_code": "breach" if breaches else "undefined" if undecided else "complies",
+                "breaches": ", ".join(str(res.loc[c, "title"]) for c in breaches) or "none",
+                "draft": bool(reasons),
+                "files": f"{name}.html, {name}.md",
+            }
+        )
+    for q, reason in pack.not_certified.items():
+        rows.append(
+            {
+                "quarter_end": q,
+                "terms": "—",
+                "due_date": None,
+                "status_code": "not_required",
+                "breaches": f"Not certified: {reason}",
+                "draft": None,
+                "files": "—",
+            }
+        )
+    if not rows:
+        return figures, None
+    frame = pd.DataFrame(rows).sort_values("quarter_end").set_index("quarter_end")
+    t_pack = table(
+        frame,
+        "A Compliance Certificate for every reported quarter",
+        "t03-certificates",
+        columns={
+            "terms": ("Terms applied (in force when due)", "text"),
+            "due_date": ("Due", "date"),
+            "breaches": ("Covenants in breach", "text"),
+            "draft": ("DRAFT (not every figure reported)", "yes_no"),
+            "files": ("Files beside this report (and a PDF where a browser printed it)", "text"),
+        },
+        index=("Quarter end", "date"),
+        note="Each certificate is dated its due date and uses the daily ledger where it covers "
+        "the quarter, the quarter-end liquidity of the actuals otherwise.",
+        sheet="Certificates",
+    )
+    return figures, t_pack
+
+
 def _flag(x: Any) -> bool | None:
     """A yes/no figure, or None where the test cannot be decided (a missing level, a
     ratio that cannot be computed)."""
@@ -54,9 +160,14 @@ def _unit(u: Any) -> str:
     return "ratio" if u == "ratio" else "usd"
 
 
-def compliance_report(study: QuarterStudy, signing: CertificateSigning) -> Report:
+def compliance_report(
+    study: QuarterStudy, signing: CertificateSigning, pack: QuarterPack | None = None
+) -> Report:
     """The report of the quarter ``study`` tested (see the module docstring), its
-    certificate signed as ``signing`` says."""
+    certificate signed as ``signing`` says; with ``pack``, a certificate for each quarter
+    studied there too (each dated its due date, signed by the same officer), listed in the
+    section ``certificates`` and the key figure ``certificates``, beside the quarters that
+    cannot be certified and why (``not_certified``)."""
     facility, actuals, results, schedule = (
         study.facility,
         study.actuals,
@@ -187,24 +298,16 @@ def compliance_report(study: QuarterStudy, signing: CertificateSigning) -> Repor
         sheet="Reporting calendar",
     )
 
-    def certificate(fmt: str) -> str:
-        return render_certificate(
-            facility,
-            results,
-            schedule,
-            fmt=fmt,
-            provenance=provenance,
-            certificate_date=signing.certificate_date,
-            officer_name=signing.officer_name,
-            officer_title=signing.officer_title,
-            ip_registrations=signing.ip_registrations,
-            liquidity=ledger,
-            springing_reading=springing_reading,
-            liquidity_description=ledger_note.description if ledger_note else None,
-        )
-
-    cert_html, cert_md = certificate("html"), certificate("markdown")
-    cert_name = f"03-compliance-certificate-{q}"
+    cert_name = certificate_name(q)
+    cert_html, cert_md = (
+        _certificate(study, signing, "html"),
+        _certificate(study, signing, "markdown"),
+    )
+    documents = {cert_name + ".html": cert_html, cert_name + ".md": cert_md}
+    certified, t_pack = _pack(study, signing, pack, documents)
+    not_certified = (
+        {q.isoformat(): reason for q, reason in sorted(pack.not_certified.items())} if pack else {}
+    )
     t_sources = table(
         sources,
         f"Line items for {q} and the assumptions in the terms",
@@ -263,6 +366,8 @@ def compliance_report(study: QuarterStudy, signing: CertificateSigning) -> Repor
         ),
         "certificate_html": cert_name + ".html",
         "certificate_markdown": cert_name + ".md",
+        **({"certificates": certified} if pack is not None else {}),
+        **({"not_certified": not_certified} if not_certified else {}),
     }
     lines = [f"Quarter ended {q}: terms {results['version'].iloc[0]}; certificate due {due_date}"]
     for cid, r in results.iterrows():
@@ -299,6 +404,7 @@ def compliance_report(study: QuarterStudy, signing: CertificateSigning) -> Repor
             "versions": [t_versions],
             "reporting": [t_due],
             "certificate": [Html(cert_html)],
+            "certificates": [t_pack] if t_pack is not None else [],
             "reference": [
                 details(
                     f"Sources and assumptions ({(sources['kind'] != 'reported').sum()} of "
@@ -307,11 +413,19 @@ def compliance_report(study: QuarterStudy, signing: CertificateSigning) -> Repor
                 )
             ],
         },
-        tables=[*compliance, *t_schedule, *history_tables, t_versions, t_due],
+        tables=[
+            *compliance,
+            *t_schedule,
+            *history_tables,
+            t_versions,
+            t_due,
+            *([t_pack] if t_pack is not None else []),
+        ],
         figures=figures,
         sources=sources,
         schedule=ScheduleTest(facility, results, schedule),
-        documents={cert_name + ".html": cert_html, cert_name + ".md": cert_md},
+        documents=documents,
+        printed=tuple(n for n in documents if n.endswith(".html")),
         lines=lines,
     )
 

@@ -131,14 +131,64 @@ def deal_history(out: Path, entries: Sequence[Mapping[str, Any]], deal: str) -> 
             if isinstance(r, dict) and r.get("status_code") == "breach"
         ]
         failing = [c for q, c in breaches if q == latest]
+        figures = _figures(out / e["folder"], e["notebook"])
         return {
             "latest_reported_quarter": latest,
             "latest_status": "breach" if failing else "complies",
             "latest_breaches": failing,
             "historical_breaches": breaches,
             "history_report": f"{e['folder']}/{e['notebook']}.html",
+            "certificates": _certificates(
+                out, e["folder"], figures.get("certificates"), figures.get("not_certified")
+            ),
         }
     return {}
+
+
+def _certificates(out: Path, folder: str, pack: Any, skipped: Any) -> list[dict[str, Any]]:
+    """The deal's certificate pack (the compliance report's key figure ``certificates``):
+    per reported quarter, its status, whether it is a DRAFT, and the links to the files
+    that exist (a PDF only where a browser printed it); a quarter that cannot be certified
+    (``not_certified``) with the reason."""
+    if not isinstance(pack, dict):
+        return []
+    rows: list[dict[str, Any]] = []
+    for q, reason in (skipped if isinstance(skipped, dict) else {}).items():
+        rows.append(
+            {
+                "quarter_end": str(q),
+                "status": "not_required",
+                "breaches": [],
+                "draft": False,
+                "due_date": None,
+                "links": [],
+                "reason": str(reason),
+            }
+        )
+    for q in sorted(pack):
+        c = pack[q]
+        if not isinstance(c, dict):
+            continue
+        breaches = [str(b) for b in c.get("breaches") or ()]
+        statuses = c.get("statuses") or {}
+        undecided = isinstance(statuses, dict) and "undefined" in statuses.values()
+        links = []
+        for key, label in (("html", "HTML"), ("pdf", "PDF"), ("markdown", "Markdown")):
+            name = c.get("html", "").removesuffix(".html") + ".pdf" if key == "pdf" else c.get(key)
+            if isinstance(name, str) and name and (out / folder / name).is_file():
+                links.append((f"{folder}/{name}", label))
+        rows.append(
+            {
+                "quarter_end": q,
+                "status": "breach" if breaches else "undefined" if undecided else "complies",
+                "breaches": breaches,
+                "draft": bool(c.get("draft")),
+                "due_date": c.get("due_date"),
+                "links": links,
+                "reason": None,
+            }
+        )
+    return sorted(rows, key=lambda r: str(r["quarter_end"]))
 
 
 def _heat(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

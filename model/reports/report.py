@@ -22,6 +22,7 @@ from model.errors import InputError
 from model.reports.certificate import write_certificate
 from model.reports.excel import ScheduleTest, write_workbook
 from model.reports.key_figures import write_key_figures, written
+from model.reports.pdf import print_pdf
 from model.reports.tables import Html, Table
 
 __all__ = ["Report"]
@@ -34,7 +35,9 @@ class Report:
     in order; ``tables``, the workbook's sheets; ``figures``, the key figures (the notebook
     adds the inputs it ran with); ``sources``, the provenance of the inputs for the
     workbook; ``schedule``, the build-up sheet's quarter; ``documents``, files written beside
-    the report (a certificate's HTML and Markdown), by file name; ``lines``, the key
+    the report (a certificate's HTML and Markdown), by file name; ``printed``, the HTML
+    documents also printed to PDF beside them (when a browser is installed:
+    :mod:`model.reports.pdf`); ``lines``, the key
     figures in a few plain lines (:meth:`text`), which the notebook prints and nbval checks."""
 
     name: str
@@ -45,6 +48,7 @@ class Report:
     sources: pd.DataFrame | None = None
     schedule: ScheduleTest | None = None
     documents: dict[str, str] = field(default_factory=dict)
+    printed: tuple[str, ...] = ()
     lines: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -83,6 +87,10 @@ class Report:
             write_certificate(text, os.fspath(output_dir), name)
             for name, text in self.documents.items()
         ]
+        for name in self.printed:
+            page = next((d for d in documents if d is not None and d.name == name), None)
+            if page is not None:
+                documents.append(print_pdf(page, page.with_suffix(".pdf")))
         workbook = write_workbook(
             output_dir,
             self.name,

@@ -33,12 +33,14 @@ from model import (
     sizing_report,
     study_note,
     study_quarter,
+    study_quarters,
     summary,
 )
 from model.engines.covenants import evaluate_covenants
 from model.engines.facility import max_draw
 from model.reports.compliance import CertificateSigning
 from model.reports.inputs import notebook_defaults
+from model.reports.pdf import browser
 from model.terms.scenarios import DRIVERS, input_words
 from model.values import to_cents
 
@@ -146,7 +148,8 @@ def test_the_compliance_report_carries_the_certificate(quarter_2008_q1, tmp_path
     ns = {k: v for k, v in notebook_defaults("03-covenant-compliance").items()}
     ns["output_dir"] = str(tmp_path)
     written = report.write(tmp_path, inputs_used("03-covenant-compliance", ns))
-    assert written.split(", ")[2:] == names
+    pdf = ["03-compliance-certificate-2008-03-31.pdf"] if browser() else []
+    assert written.split(", ")[2:] == names + pdf
     assert (tmp_path / names[0]).read_text().startswith("<!DOCTYPE html>")
     # no ledger: the liquidity source is not made up
     assert report.figures["liquidity_source"] is None
@@ -242,3 +245,38 @@ def test_path_settings_are_read_strictly():
     assert (s.paths, s.seed, s.correlation) == (2000, 7, -0.5)
     with pytest.raises(InputError, match="seed"):
         PathSettings.read(2000, -1, 0.05, 0.005, 0.5)
+
+
+def test_the_compliance_report_certifies_every_quarter_of_its_pack(quarter_2008_q1):
+    facility, actuals, study = quarter_2008_q1
+    pack = study_quarters(facility, actuals)
+    report = compliance_report(study, CertificateSigning(study.due_date), pack)
+    quarters = [q.isoformat() for q in actuals.quarter_ends]
+    assert sorted(report.figures["certificates"]) == quarters
+    assert len(report.documents) == 2 * len(quarters)
+    assert report.printed == tuple(n for n in report.documents if n.endswith(".html"))
+    # each certificate is dated its own due date; the quarter of the report keeps its own
+    dec = report.documents["03-compliance-certificate-2008-12-31.md"]
+    assert "2009-04-30" in dec  # the annual certificate: fiscal year end + 120 days
+    for q, c in report.figures["certificates"].items():
+        mine = next(s for s in pack.studies if s.quarter.isoformat() == q)
+        assert c["statuses"] == dict(mine.results["status_code"])
+        assert c["due_date"] == mine.due_date
+    assert report.parts("certificates")[0].table_id == "t03-certificates"
+
+
+def test_a_quarter_whose_period_the_actuals_do_not_cover_is_not_certified():
+    """Northwind reports 2019 only: its covenants run over trailing four quarters, so only
+    2019-12-31 can be certified; the three earlier quarters are listed with the reason."""
+    facility = load("params/deals/northwind/facility.yaml", kind="facility")
+    actuals = load("params/deals/northwind/actuals.csv", kind="actuals")
+    pack = study_quarters(facility, actuals, springing_reading="quarter_end")
+    study = pack.studies[0]
+    report = compliance_report(study, CertificateSigning(study.due_date), pack)
+    assert sorted(report.figures["certificates"]) == ["2019-12-31"]
+    assert sorted(report.figures["not_certified"]) == ["2019-03-31", "2019-06-30", "2019-09-30"]
+    assert (
+        "quarter 2018-06-30 is not in the actuals" in report.figures["not_certified"]["2019-03-31"]
+    )
+    table = report.parts("certificates")[0].to_html()
+    assert table.count("Not certified:") == 3

@@ -11,7 +11,7 @@ it. :class:`LedgerNote` says what the daily ledger behind the springing test is.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +26,10 @@ from model.engines.covenants.evaluate import (
     schedule_1,
 )
 from model.engines.covenants.reporting import governing_due_date
+from model.terms.actuals import QuarterNotInActualsError
 from model.terms.facility import Facility
 
-__all__ = ["LedgerNote", "QuarterStudy", "study_quarter"]
+__all__ = ["LedgerNote", "QuarterStudy", "QuarterPack", "study_quarter", "study_quarters"]
 
 
 @dataclass(frozen=True)
@@ -143,3 +144,37 @@ def study_quarter(
         springing_reading=springing_reading,
         evaluation=evaluation,
     )
+
+
+@dataclass(frozen=True)
+class QuarterPack:
+    """Every quarter of a list studied (:func:`study_quarters`): ``studies`` in order, and
+    the quarters that cannot be certified with the reason (a measurement period reaching
+    back before the first quarter the actuals report)."""
+
+    studies: tuple[QuarterStudy, ...]
+    not_certified: dict[dt.date, str]
+
+
+def study_quarters(
+    facility: Facility, actuals: Any, quarters: Sequence[Any] | None = None, **settings: Any
+) -> QuarterPack:
+    """:func:`study_quarter` for each of ``quarters`` (default: every quarter the actuals
+    report), each with the same ``settings``. A quarter whose covenants need quarters the
+    actuals do not report is listed in :attr:`QuarterPack.not_certified` with the reason,
+    never certified on a partial period.
+
+    >>> from model import load
+    >>> f = load("params/deals/northwind/facility.yaml", kind="facility")
+    >>> a = load("params/deals/northwind/actuals.csv", kind="actuals")
+    >>> pack = study_quarters(f, a, springing_reading="quarter_end")
+    >>> [s.quarter.isoformat() for s in pack.studies], len(pack.not_certified)
+    (['2019-12-31'], 3)
+    """
+    studies, skipped = [], {}
+    for q in actuals.quarter_ends if quarters is None else quarters:
+        try:
+            studies.append(study_quarter(facility, actuals, q, **settings))
+        except QuarterNotInActualsError as e:
+            skipped[read_quarter_end(q, "quarter")] = str(e)
+    return QuarterPack(tuple(studies), skipped)
