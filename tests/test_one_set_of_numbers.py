@@ -170,14 +170,35 @@ def test_the_facility_report_and_the_index_agree_with_the_reported_quarters(out:
 
 def test_reported_quarters_are_certain_in_the_breach_probability(out: Path) -> None:
     history = _json(out / "ibasis/historical/03-covenant-compliance.json")["history"]
+    compared = _json(out / "ibasis/compared/05-scenarios.json")
+    assert sorted(compared["breach_probability"]) == sorted(p.name for p in _scenarios(out))
     for folder in _scenarios(out):
-        prob = _json(folder / "05-scenarios.json")["breach_probability"]["any"]
+        prob = compared["breach_probability"][folder.name]["any"]
         reported = {q: r for q, r in prob.items() if r["basis"] == "reported"}
         assert sorted(reported) == sorted(history)
         for q, r in reported.items():
             breached = any(c["status_code"] == "breach" for c in history[q]["covenants"].values())
             assert r["probability"] == (1.0 if breached else 0.0), (folder.name, q)
         assert all(r["basis"] == "forecast" for q, r in prob.items() if q > max(history))
+
+
+def test_the_scenarios_compared_are_each_scenarios_own_projection(out: Path) -> None:
+    """05 runs once per deal: its row for a scenario is that scenario's 04, figure by figure."""
+    compared = _json(out / "ibasis/compared/05-scenarios.json")["scenarios"]
+    assert sorted(compared) == sorted(p.name for p in _scenarios(out))
+    for folder in _scenarios(out):
+        own = _json(folder / "04-projection.json")
+        row = compared[folder.name]
+        for k in (
+            "as_of",
+            "first_breach",
+            "first_breach_covenant",
+            "min_liquidity",
+            "min_liquidity_date",
+            "peak_revolver",
+        ):
+            assert row[k] == own[k], (folder.name, k)
+        assert row["funding_gap"] == own["funding_gap_total"], folder.name
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,7 @@ __all__ = [
     "SUMMARY_KEYS",
     "INDEX_FORMAT",
     "HISTORICAL",
+    "COMPARED",
     "RESERVED_NAMES",
     "deal_history",
 ]
@@ -45,8 +46,10 @@ __all__ = [
 INDEX_FORMAT = 4
 #: Folder of the reports that do not depend on a scenario.
 HISTORICAL = "historical"
+#: Folder of the reports that compare every scenario of a deal (05).
+COMPARED = "compared"
 #: Names a scenario folder may not take.
-RESERVED_NAMES = frozenset({HISTORICAL, "index.html", "index.json"})
+RESERVED_NAMES = frozenset({HISTORICAL, COMPARED, "index.html", "index.json"})
 
 #: Key figures a scenario's reports may carry that the index shows.
 SUMMARY_KEYS = (
@@ -310,11 +313,19 @@ def write_index(
     for e in sorted(reports, key=lambda e: e["folder"]):
         deal = deals.setdefault(
             e.get("deal") or "",
-            {"name": e.get("deal") or "", "title": "", "scenarios": {}, "historical": []},
+            {
+                "name": e.get("deal") or "",
+                "title": "",
+                "scenarios": {},
+                "historical": [],
+                "compared": [],
+            },
         )
         deal["title"] = deal["title"] or e.get("deal_title") or ""
         if e["folder"].rsplit("/", 1)[-1] == HISTORICAL:
             deal["historical"].append(_row(out, e, titles))
+        elif e["folder"].rsplit("/", 1)[-1] == COMPARED:
+            deal["compared"].append(_row(out, e, titles))
         else:
             deal["scenarios"].setdefault(e["folder"], e.get("scenario_title") or "")
     scenario_rows: list[dict[str, Any]] = []

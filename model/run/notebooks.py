@@ -81,6 +81,12 @@ class Notebook:
         """Whether the batch runs it once per scenario."""
         return SCENARIO_PARAMETER in self.parameters
 
+    @property
+    def compares(self) -> bool:
+        """Whether it compares a deal's scenarios (it declares ``scenario_files`` and not
+        ``scenario_file``): the batch runs it once per deal, over every scenario."""
+        return SCENARIOS_PARAMETER in self.parameters and not self.per_scenario
+
 
 def _type_name(annotation: ast.expr | None, default: Any) -> str:
     if annotation is not None:

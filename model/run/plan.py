@@ -30,7 +30,7 @@ from typing import Any
 
 from model import __version__, paths
 from model.errors import InputError
-from model.reports.index import HISTORICAL, RESERVED_NAMES
+from model.reports.index import COMPARED, HISTORICAL, RESERVED_NAMES
 from model.run.notebooks import (
     OUTPUT_PARAMETER,
     SCENARIO_PARAMETER,
@@ -128,7 +128,8 @@ def _scenario_from(path: Path, given: str) -> Scenario:
     if name in RESERVED_NAMES:
         raise InputError(
             f"a scenario cannot be called {name!r}: the output folder uses that name "
-            f"({'the historical reports' if name == HISTORICAL else 'the index'}); rename the file",
+            f"({ {HISTORICAL: 'the historical reports', COMPARED: 'the scenarios compared'}.get(name, 'the index') }); "
+            "rename the file",
             key=shown,
         )
     return Scenario(name, shown, terms.terms.title)
@@ -289,7 +290,7 @@ def plan(
         typed = typed_parameters(mine, parameters, check_unknown=False) if mine else {}
         scenarios: list[Scenario] = []
         in_folder: list[Scenario] = []
-        if any(b.per_scenario for b in mine):
+        if any(b.per_scenario or b.compares for b in mine):
             if deal.scenarios_folder is not None:
                 in_folder = find_scenarios(deal.scenarios_folder)
             scenarios = (
@@ -325,7 +326,10 @@ def plan(
             params = own | typed[book.name]
             if book.per_scenario and SCENARIOS_PARAMETER in book.parameters:
                 params.setdefault(SCENARIOS_PARAMETER, side_by_side)
-            if book.per_scenario:
+            if book.compares:
+                params.setdefault(SCENARIOS_PARAMETER, side_by_side)
+                out.append(Planned(deal.name, title, book, f"{deal.name}/{COMPARED}", None, params))
+            elif book.per_scenario:
                 for s in scenarios:
                     folder = f"{deal.name}/{s.name}"
                     out.append(
@@ -348,7 +352,7 @@ def plan(
         )
     if not out:
         raise InputError("nothing to run: no deal lists the notebooks asked for", key="notebooks")
-    if scenario_specs and not any(item.scenario is not None for item in out):
+    if scenario_specs and not any(item.scenario is not None or item.book.compares for item in out):
         raise InputError(
             f"scenario(s) {', '.join(scenario_specs)} given, but none of the notebooks planned "
             f"runs per scenario ({', '.join(sorted({i.book.name for i in out}))} run once)",
