@@ -34,9 +34,9 @@ from model.errors import InputError, NotFoundError
 
 __all__ = ["InputsUsed", "inputs_used", "notebook_defaults", "LIBRARIES", "OUTPUT_PARAMETERS"]
 
-#: Parameters that say where a report is written, not what it computes: shown in the
+#: Parameters that say where a report is written or how it is shown, not what it computes: shown in the
 #: inputs block, left out of the key-figures JSON.
-OUTPUT_PARAMETERS = frozenset({"output_dir"})
+OUTPUT_PARAMETERS = frozenset({"output_dir", "explore"})
 
 LIBRARIES = (
     "pandas",

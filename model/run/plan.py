@@ -60,6 +60,8 @@ __all__ = [
     "sha256",
 ]
 
+#: A notebook parameter that shows live controls (ipywidgets) when true; the batch sets it false.
+EXPLORE_PARAMETER = "explore"
 _SAFE = re.compile(r"[^a-z0-9._-]+")
 _KIND = re.compile(r"^kind:\s*['\"]?(capital_)?scenario['\"]?\s*(#.*)?$", re.MULTILINE)
 #: Libraries whose version changes a report's bytes (beside Python and the package).
@@ -324,6 +326,8 @@ def plan(
                     key=paths.shown(deal.folder / "deal.yaml"),
                 )
             params = own | typed[book.name]
+            if EXPLORE_PARAMETER in book.parameters:  # a batch report shows no live controls
+                params.setdefault(EXPLORE_PARAMETER, False)
             if book.per_scenario and SCENARIOS_PARAMETER in book.parameters:
                 params.setdefault(SCENARIOS_PARAMETER, side_by_side)
             if book.compares:
