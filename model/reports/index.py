@@ -36,6 +36,7 @@ __all__ = [
     "INDEX_FORMAT",
     "HISTORICAL",
     "COMPARED",
+    "variant_words",
     "RESERVED_NAMES",
     "deal_history",
 ]
@@ -194,6 +195,30 @@ def _certificates(out: Path, folder: str, pack: Any, skipped: Any) -> list[dict[
     return sorted(rows, key=lambda r: str(r["quarter_end"]))
 
 
+def _base(folder: str) -> str:
+    """The default folder a report's folder is a variant of (``base--capex-5000000`` ->
+    ``base``); the folder itself when it is not a variant."""
+    return folder.rsplit("/", 1)[-1].split("--", 1)[0]
+
+
+def variant_words(entry: Mapping[str, Any]) -> str:
+    """What a variant run changed, in words ("" for the files as written).
+
+    >>> variant_words({"variant": {"set": {"drivers.capex_unfunded": 5000000}, "quarter": "2008-12-31"}})
+    'set for this run: drivers.capex_unfunded = 5000000; parameter quarter = 2008-12-31'
+    """
+    variant = entry.get("variant") or {}
+    if not isinstance(variant, Mapping):
+        return ""
+    parts = []
+    for k, v in variant.items():
+        if k == "set" and isinstance(v, Mapping):
+            parts.append("set for this run: " + ", ".join(f"{a} = {b}" for a, b in v.items()))
+        else:
+            parts.append(f"parameter {k} = {v}")
+    return "; ".join(parts)
+
+
 def _heat(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Scenario x quarter: the tightest covenant's status and headroom (share of the level)."""
     quarters = sorted(
@@ -293,6 +318,7 @@ def _row(out: Path, entry: Mapping[str, Any], titles: Mapping[str, str]) -> dict
         "entry": entry,
         "title": titles.get(entry["notebook"], entry["notebook"]),
         "links": _links(out, entry),
+        "variant": variant_words(entry),
     }
 
 
@@ -322,12 +348,14 @@ def write_index(
             },
         )
         deal["title"] = deal["title"] or e.get("deal_title") or ""
-        if e["folder"].rsplit("/", 1)[-1] == HISTORICAL:
+        if _base(e["folder"]) == HISTORICAL:
             deal["historical"].append(_row(out, e, titles))
-        elif e["folder"].rsplit("/", 1)[-1] == COMPARED:
+        elif _base(e["folder"]) == COMPARED:
             deal["compared"].append(_row(out, e, titles))
         else:
             deal["scenarios"].setdefault(e["folder"], e.get("scenario_title") or "")
+            if variant_words(e):
+                deal.setdefault("variants", {})[e["folder"]] = variant_words(e)
     scenario_rows: list[dict[str, Any]] = []
     for deal in deals.values():
         rows = []
@@ -341,6 +369,7 @@ def write_index(
                     "folder": folder,
                     "deal": deal["name"],
                     "title": title,
+                    "variant": (deal.get("variants") or {}).get(folder, ""),
                     "status_code": code,
                     "chip": chip,
                     "status": words,
@@ -368,6 +397,7 @@ def write_index(
                 "name": r["name"],
                 "folder": r["folder"],
                 "title": r["title"],
+                "variant": r["variant"],
                 "status": r["status"],
                 **r["summary"],
             }

@@ -71,6 +71,7 @@ from model.run.plan import (
     unchanged,
 )
 from model.run.tasks import DEFAULT_TIMEOUT, FAILED_SUFFIX, Failure, Outcome, Task
+from model.terms.sets import parse_sets
 
 __all__ = ["BatchResult", "Interrupted", "run_batch"]
 
@@ -381,6 +382,7 @@ def _entry(item: Planned, fp: str, **fields: Any) -> dict[str, Any]:
         "scenario": item.scenario.name if item.scenario else None,
         "scenario_title": item.scenario.title if item.scenario else "",
         "parameters": item.parameters,
+        "variant": item.variant,
         "fingerprint": fp,
         **fields,
     }
@@ -401,6 +403,7 @@ def run_batch(
     progress: Any = None,
     progress_bar: bool | None = None,
     notebooks_dir: str | os.PathLike[str] | None = None,
+    sets: Mapping[str, Any] | str | None = None,
 ) -> BatchResult:
     """Run the batch (see the module docstring) and write ``<out>/index.html`` and
     ``<out>/index.json``. Call it under ``if __name__ == "__main__":`` in a script: the
@@ -422,6 +425,11 @@ def run_batch(
     timeout : seconds a whole report may take before it is stopped and fails (default
         :data:`DEFAULT_TIMEOUT`; None: no limit).
     notebooks_dir : the notebooks' folder (default ``notebooks/``); kernels start in it.
+    sets : inputs set for this run (``{"drivers.capex_unfunded": 5000000}`` or
+        ``"drivers.capex_unfunded=5000000"``), given to the notebooks that take
+        ``overrides``. A run with sets, or with parameters that differ from a notebook's
+        defaults, writes into its own folder (``<scenario>--<what changed>``): the report of
+        the files as written is never replaced.
 
     Raises
     ------
@@ -434,7 +442,9 @@ def run_batch(
     book_folder = paths.resolve(notebooks_dir) if notebooks_dir else paths.NOTEBOOKS
     books = select_notebooks(notebooks, book_folder)
     available = [p.stem for p in list_notebooks(book_folder)]
-    planned = plan(find_deals(deals), books, scenarios, dict(parameters or {}), available)
+    planned = plan(
+        find_deals(deals), books, scenarios, dict(parameters or {}), available, parse_sets(sets)
+    )
     if timeout is not None and timeout <= 0:
         raise InputError(
             f"the timeout is a number of seconds above 0, not {timeout}", key="--timeout"

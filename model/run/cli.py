@@ -107,6 +107,16 @@ def _parser() -> argparse.ArgumentParser:
         "the value is converted to the declared type",
     )
     run.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an input of the scenario set for this run, e.g. drivers.capex_unfunded=5000000 "
+        "(repeat for several); the reports go to <scenario>--<what was set>/, labelled, and "
+        "never replace the scenario's own reports",
+    )
+    run.add_argument(
         "-f",
         "--parameters-file",
         dest="param_file",
@@ -183,6 +193,7 @@ def _run(args: argparse.Namespace) -> int:
             executor=args.executor,
             force=args.force,
             timeout=args.timeout,
+            sets=args.sets or None,
         )
     except ModelError as exc:
         print(f"model run: {exc}", file=sys.stderr)

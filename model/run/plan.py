@@ -24,7 +24,7 @@ import json
 import platform
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from model.run.notebooks import (
     notebook_info,
     read_cells,
 )
+from model.terms.sets import sets_slug, sets_text
 
 __all__ = [
     "Scenario",
@@ -62,6 +63,8 @@ __all__ = [
 
 #: A notebook parameter that shows live controls (ipywidgets) when true; the batch sets it false.
 EXPLORE_PARAMETER = "explore"
+#: A notebook parameter that takes the inputs set for a run (``--set``).
+SETS_PARAMETER = "overrides"
 _SAFE = re.compile(r"[^a-z0-9._-]+")
 _KIND = re.compile(r"^kind:\s*['\"]?(capital_)?scenario['\"]?\s*(#.*)?$", re.MULTILINE)
 #: Libraries whose version changes a report's bytes (beside Python and the package).
@@ -253,6 +256,10 @@ class Planned:
     folder: str
     scenario: Scenario | None
     parameters: dict[str, Any]
+    variant: dict[str, Any] = field(default_factory=dict)
+    """What this run changes from the report of the files as written (parameters given with
+    ``-p``/``-f`` that differ from the notebook's defaults, inputs set with ``--set``): a
+    run with a variant goes to its own folder and never replaces the default report."""
 
     @property
     def key(self) -> str:
@@ -272,14 +279,51 @@ def _deal_parameters(deal: Any, book: Notebook) -> dict[str, Any]:
     return {k: coerce(book, k, v) for k, v in given.items()}
 
 
+def variant_folder(folder: str, variant: Mapping[str, Any]) -> str:
+    """The folder of a run that changes ``variant`` from the report of ``folder``: the
+    folder's name, ``--``, then the changes in a few safe characters (a digest when long).
+
+    >>> variant_folder("ibasis/base", {"set": {"drivers.capex_unfunded": 5000000}})
+    'ibasis/base--capex_unfunded-5000000'
+    >>> variant_folder("ibasis/historical", {"quarter": "2008-12-31"})
+    'ibasis/historical--quarter-2008-12-31'
+    """
+    if not variant:
+        return folder
+    parts = []
+    for k, v in variant.items():
+        parts.append(sets_slug(v) if k == "set" else f"{k}-{v}")
+    slug = _SAFE.sub("-", "_".join(parts).lower()).strip("-.")
+    if len(slug) > 40:
+        digest = hashlib.sha256(
+            json.dumps(variant, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        slug = f"{slug[:30].rstrip('-._')}-{digest[:8]}"
+    return f"{folder}--{slug or 'variant'}"
+
+
 def plan(
     deals: Sequence[Any],
     books: Sequence[Notebook],
     scenario_specs: Sequence[str] | None,
     parameters: Mapping[str, Any],
     available: Sequence[str],
+    sets: Mapping[str, Any] | None = None,
 ) -> list[Planned]:
-    """Deals x notebooks x scenarios (see the module docstring), in deal then notebook order."""
+    """Deals x notebooks x scenarios (see the module docstring), in deal then notebook order;
+    ``sets``: inputs set for this run (``--set``), given to the notebooks that take
+    ``overrides``."""
+    sets = dict(sets or {})
+    if sets and not any(SETS_PARAMETER in b.parameters for b in books):
+        raise InputError(
+            "--set changes a scenario's inputs; it needs a notebook that takes "
+            f"{SETS_PARAMETER} (e.g. 04-projection), not only {', '.join(b.name for b in books)}",
+            key="--set",
+        )
+    if sets and SETS_PARAMETER in parameters:
+        raise InputError(
+            f"give the inputs set with --set or with -p {SETS_PARAMETER}, not both", key="--set"
+        )
     out: list[Planned] = []
     for deal in deals:
         mine = [b for b in books if b.name in deal.terms.notebooks]
@@ -328,22 +372,55 @@ def plan(
             params = own | typed[book.name]
             if EXPLORE_PARAMETER in book.parameters:  # a batch report shows no live controls
                 params.setdefault(EXPLORE_PARAMETER, False)
+            variant = {
+                k: v
+                for k, v in typed[book.name].items()
+                if k not in (OUTPUT_PARAMETER, EXPLORE_PARAMETER)
+                and v != book.parameters[k].default
+            }
+            if sets and SETS_PARAMETER in book.parameters:
+                params[SETS_PARAMETER] = sets_text(sets)
+                variant["set"] = sets
             if book.per_scenario and SCENARIOS_PARAMETER in book.parameters:
                 params.setdefault(SCENARIOS_PARAMETER, side_by_side)
             if book.compares:
                 params.setdefault(SCENARIOS_PARAMETER, side_by_side)
-                out.append(Planned(deal.name, title, book, f"{deal.name}/{COMPARED}", None, params))
+                out.append(
+                    Planned(
+                        deal.name,
+                        title,
+                        book,
+                        variant_folder(f"{deal.name}/{COMPARED}", variant),
+                        None,
+                        params,
+                        variant,
+                    )
+                )
             elif book.per_scenario:
                 for s in scenarios:
-                    folder = f"{deal.name}/{s.name}"
+                    folder = variant_folder(f"{deal.name}/{s.name}", variant)
                     out.append(
                         Planned(
-                            deal.name, title, book, folder, s, params | {SCENARIO_PARAMETER: s.file}
+                            deal.name,
+                            title,
+                            book,
+                            folder,
+                            s,
+                            params | {SCENARIO_PARAMETER: s.file},
+                            variant,
                         )
                     )
             else:
                 out.append(
-                    Planned(deal.name, title, book, f"{deal.name}/{HISTORICAL}", None, params)
+                    Planned(
+                        deal.name,
+                        title,
+                        book,
+                        variant_folder(f"{deal.name}/{HISTORICAL}", variant),
+                        None,
+                        params,
+                        variant,
+                    )
                 )
     known = {p for item in out for p in item.book.parameters}
     unknown = sorted(set(parameters) - known)

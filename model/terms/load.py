@@ -54,6 +54,7 @@ from model.terms.files import ParamsFile, read_yaml
 from model.terms.inputs import SCHEMAS, read_dated_csv
 from model.terms.notes import build_exchange, build_note
 from model.terms.scenarios import build_scenario
+from model.terms.sets import apply_sets, parse_sets
 from model.terms.structure import build_capital_structure
 
 __all__ = ["load", "KINDS"]
@@ -137,7 +138,11 @@ def _reference_target(pf: ParamsFile, loc: tuple[Any, ...], name: str) -> Path:
 
 
 def _load_path(
-    p: Path, overrides: Mapping[str, Any] | None, kind: str | None, chain: tuple[Path, ...]
+    p: Path,
+    overrides: Mapping[str, Any] | None,
+    kind: str | None,
+    chain: tuple[Path, ...],
+    sets: Mapping[str, Any] | None = None,
 ) -> Any:
     if p.suffix.lower() == ".csv":
         if kind not in (None, "actuals"):
@@ -151,6 +156,8 @@ def _load_path(
     if overrides:
         pf = _apply_overrides(pf, overrides)
     found = _kind_of(pf)
+    if sets:
+        pf = apply_sets(pf, sets, _known_drivers(found))
     if kind is not None and found != kind:
         raise pf.error(("kind",), f"this is {_a(found)} file; {_a(kind)} file is needed here")
 
@@ -183,11 +190,25 @@ def _load_path(
     return KINDS[found](pf, load_reference)
 
 
+def _known_drivers(kind: str) -> list[str]:
+    """The drivers a scenario of ``kind`` knows (those ``--set`` may add)."""
+    if kind == "scenario":
+        from model.terms.scenarios import DRIVERS
+
+        return list(DRIVERS)
+    if kind == "capital_scenario":
+        from model.terms.capital_scenario import CAPITAL_DRIVERS
+
+        return list(CAPITAL_DRIVERS)
+    return []
+
+
 def load(
     path: str | Path,
     overrides: Mapping[str, Any] | None = None,
     *,
     kind: str | None = None,
+    sets: str | Mapping[str, Any] | None = None,
 ) -> Any:
     """Load and validate a params file, returning the terms for its ``kind``.
 
@@ -204,6 +225,10 @@ def load(
     kind : str, optional
         The kind of file expected (one of :data:`KINDS`): another kind is an error naming
         the file and both kinds; an unknown kind is an error listing the kinds.
+    sets : text or mapping, optional
+        Values set for this run (``"drivers.capex_unfunded=5000000"``,
+        :mod:`model.terms.sets`): each replaces an input with the value, labelled as set
+        for the run.
 
     Returns
     -------
@@ -244,4 +269,4 @@ def load(
         p = paths.input_path(path)
     except UnsafePathError as exc:
         raise ParamsError(exc.rule, file=str(path)) from None
-    return _load_path(p, overrides, kind, ())
+    return _load_path(p, overrides, kind, (), parse_sets(sets) if sets else None)

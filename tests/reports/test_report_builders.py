@@ -91,7 +91,11 @@ def test_inputs_are_worded_from_the_terms(base_projection):
 
 def test_a_report_writes_its_key_figures_workbook_and_inputs(base_projection, tmp_path):
     scenario, _, report = base_projection
-    ns = {"scenario_file": f"{IBASIS}/scenarios/base.yaml", "output_dir": str(tmp_path), "explore": False}
+    ns = {
+        "scenario_file": f"{IBASIS}/scenarios/base.yaml",
+        "output_dir": str(tmp_path),
+        "explore": False,
+    }
     written = report.write(tmp_path, inputs_used("04-projection", ns))
     assert written == "04-projection.json, 04-projection.xlsx"
     figures = json.loads((tmp_path / "04-projection.json").read_text())
