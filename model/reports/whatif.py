@@ -30,6 +30,7 @@ from model.reports.charts import projection_liquidity_chart
 from model.reports.tables import Html, Table, cell, headline, table
 from model.terms.fields import Sourced
 from model.terms.scenarios import LenderResponse, Scenario
+from model.values import read_amount
 
 __all__ = ["WhatIfAnswer", "WhatIfPanel"]
 
@@ -195,8 +196,9 @@ class WhatIfPanel:
                 style=style,
                 layout=layout,
             ),
-            "capex": w.FloatText(
-                value=float("nan"),
+            "capex": w.Text(
+                value="",
+                placeholder="the scenario's",
                 description="Capex a quarter, US$ (empty: the scenario's)",
                 style=style,
                 layout=layout,
@@ -233,12 +235,13 @@ class WhatIfPanel:
         out = w.Output()
 
         def change_from_controls() -> WhatIf:
-            capex = controls["capex"].value
+            text = str(controls["capex"].value).strip().replace(",", "").lstrip("$")
+            capex = float(read_amount(text, "capex")) if text else None
             return WhatIf(
                 revenue=float(controls["revenue"].value),
                 ebitda_margin=float(controls["ebitda_margin"].value),
                 dso=float(controls["dso"].value),
-                capex=None if capex is None or capex != capex else float(capex),
+                capex=capex,
                 base_rate=float(controls["base_rate"].value),
                 lender=self._lender(
                     controls["lender"].value,
