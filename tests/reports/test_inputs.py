@@ -42,7 +42,7 @@ def test_changed_parameters_are_flagged_and_output_dir_stays_out_of_the_json(tmp
     assert by_name["output_dir"]["value"] == f"(outside the project)/{tmp_path.name}"
     # two runs of the same inputs at different times: the same JSON bytes
     assert json.dumps(a.as_dict(), sort_keys=True) == json.dumps(b.as_dict(), sort_keys=True)
-    assert [p["name"] for p in a.as_dict()["parameters"]] == ["scenario_file"]
+    assert [p["name"] for p in a.as_dict()["parameters"]] == ["scenario_file", "overrides"]
     assert "run_at_utc" not in a.as_dict()
     # the page still says when it ran
     assert "2026-01-01T09:00:00+00:00" in a._repr_html_()

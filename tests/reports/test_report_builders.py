@@ -95,6 +95,7 @@ def test_a_report_writes_its_key_figures_workbook_and_inputs(base_projection, tm
         "scenario_file": f"{IBASIS}/scenarios/base.yaml",
         "output_dir": str(tmp_path),
         "explore": False,
+        "overrides": "",
     }
     written = report.write(tmp_path, inputs_used("04-projection", ns))
     assert written == "04-projection.json, 04-projection.xlsx"
@@ -116,7 +117,12 @@ def test_an_unknown_section_is_refused_with_the_sections_there_are(base_projecti
 
 def test_nothing_is_written_without_an_output_folder(base_projection, tmp_path):
     *_, report = base_projection
-    ns = {"scenario_file": f"{IBASIS}/scenarios/base.yaml", "output_dir": "", "explore": False}
+    ns = {
+        "scenario_file": f"{IBASIS}/scenarios/base.yaml",
+        "output_dir": "",
+        "explore": False,
+        "overrides": "",
+    }
     assert report.write("", inputs_used("04-projection", ns)).startswith("nothing written")
 
 
