@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -48,31 +49,42 @@ def print_pdf(page: Path, target: Path, *, timeout: float = 120) -> Path | None:
         return None
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile, paths.atomic_target(target) as tmp:
-        done = subprocess.run(
-            [
-                exe,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--host-resolver-rules=MAP * ~NOTFOUND",
-                f"--user-data-dir={profile}",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={tmp}",
-                page.resolve().as_uri(),
-            ],
-            capture_output=True,
+        cmd = [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={tmp}",
+            page.resolve().as_uri(),
+        ]
+        # its own process group, so a browser that hangs is stopped with all its children
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-            check=False,
+            start_new_session=True,
         )
-        if done.returncode != 0 or not tmp.is_file() or not tmp.read_bytes().startswith(b"%PDF"):
+        try:
+            _, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise InputError(
+                f"{paths.shown(page)}: the browser did not print it to PDF within {timeout:g} s",
+                key="pdf",
+            ) from None
+        if proc.returncode != 0 or not tmp.is_file() or not tmp.read_bytes().startswith(b"%PDF"):
             raise InputError(
                 f"{paths.shown(page)}: the browser could not print it to PDF "
-                f"(exit {done.returncode}): {done.stderr.strip()[-500:]}",
+                f"(exit {proc.returncode}): {(err or '').strip()[-500:]}",
                 key="pdf",
             )
     return target

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.errors import InputError
+from model.errors import InputError, ModelError
 from model.reports.certificate import write_certificate
 from model.reports.excel import ScheduleTest, write_workbook
 from model.reports.key_figures import write_key_figures, written
@@ -87,10 +87,14 @@ class Report:
             write_certificate(text, os.fspath(output_dir), name)
             for name, text in self.documents.items()
         ]
+        unprinted = []
         for name in self.printed:
             page = next((d for d in documents if d is not None and d.name == name), None)
             if page is not None:
-                documents.append(print_pdf(page, page.with_suffix(".pdf")))
+                try:
+                    documents.append(print_pdf(page, page.with_suffix(".pdf")))
+                except ModelError as e:  # the HTML and Markdown stay the certificate of record
+                    unprinted.append(str(e))
         workbook = write_workbook(
             output_dir,
             self.name,
@@ -100,7 +104,8 @@ class Report:
             inputs=used,
             summary=self.front,
         )
-        return written(write_key_figures(figures, output_dir, self.name), workbook, *documents)
+        said = written(write_key_figures(figures, output_dir, self.name), workbook, *documents)
+        return said + "".join(f"\nnot printed to PDF: {u}" for u in unprinted)
 
 
 def first_upper(words: str) -> str:

@@ -13,6 +13,7 @@ the answer for the scenario as written, so reports and checks stay deterministic
 from __future__ import annotations
 
 import datetime as dt
+import html
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -254,7 +255,10 @@ class WhatIfPanel:
             try:
                 a = self.answer(change_from_controls())
             except Exception as e:  # an impossible move: say why, keep the last answer
-                status.value = f"<span style='color:#b3261e'>{e}</span>"
+                status.value = (
+                    f"<span style='color:#b3261e'>{html.escape(str(e))} "
+                    "(the answer below is for the last moves that could be projected)</span>"
+                )
                 return
             with out:
                 out.clear_output(wait=True)

@@ -130,6 +130,12 @@ def _scenario_from(path: Path, given: str) -> Scenario:
             f"{shown} is not a scenario file (kind: scenario or capital_scenario)", key="--scenario"
         )
     name = safe_name(path.stem, "scenario")
+    if "--" in name:
+        raise InputError(
+            f"a scenario cannot be called {name!r}: '--' marks the folder of a run with "
+            "parameters or inputs set (<scenario>--<what changed>); rename the file",
+            key=shown,
+        )
     if name in RESERVED_NAMES:
         raise InputError(
             f"a scenario cannot be called {name!r}: the output folder uses that name "
@@ -284,17 +290,18 @@ def variant_folder(folder: str, variant: Mapping[str, Any]) -> str:
     folder's name, ``--``, then the changes in a few safe characters (a digest when long).
 
     >>> variant_folder("ibasis/base", {"set": {"drivers.capex_unfunded": 5000000}})
-    'ibasis/base--capex_unfunded-5000000'
+    'ibasis/base--drivers.capex_unfunded-5000000'
     >>> variant_folder("ibasis/historical", {"quarter": "2008-12-31"})
     'ibasis/historical--quarter-2008-12-31'
     """
     if not variant:
         return folder
     parts = []
-    for k, v in variant.items():
+    for k, v in sorted(variant.items()):
         parts.append(sets_slug(v) if k == "set" else f"{k}-{v}")
-    slug = _SAFE.sub("-", "_".join(parts).lower()).strip("-.")
-    if len(slug) > 40:
+    text = "_".join(parts)
+    slug = _SAFE.sub("-", text.lower()).strip("-.")
+    if len(slug) > 40 or slug != text:  # long, or not kept as given: a digest tells them apart
         digest = hashlib.sha256(
             json.dumps(variant, sort_keys=True, default=str).encode()
         ).hexdigest()
@@ -372,13 +379,22 @@ def plan(
             params = own | typed[book.name]
             if EXPLORE_PARAMETER in book.parameters:  # a batch report shows no live controls
                 params.setdefault(EXPLORE_PARAMETER, False)
+            # what differs from the report of the files as written: the deal's own value of a
+            # parameter where its deal file gives one, the notebook's default otherwise
             variant = {
                 k: v
                 for k, v in typed[book.name].items()
                 if k not in (OUTPUT_PARAMETER, EXPLORE_PARAMETER)
-                and v != book.parameters[k].default
+                and v != own.get(k, book.parameters[k].default)
             }
+            added = [s.name for s in scenarios if s.file not in {x.file for x in in_folder}]
+            if book.compares and added:  # scenarios beyond the deal's folder: another comparison
+                variant["with"] = "+".join(added)
             if sets and SETS_PARAMETER in book.parameters:
+                from model.terms import load
+
+                for s in scenarios:  # a key the file does not have fails here, before any run
+                    load(s.file, sets=sets)
                 params[SETS_PARAMETER] = sets_text(sets)
                 variant["set"] = sets
             if book.per_scenario and SCENARIOS_PARAMETER in book.parameters:

@@ -53,6 +53,11 @@ def parse_sets(given: str | Mapping[str, Any] | Sequence[str] | None) -> dict[st
                 raise InputError(f"{part!r} is not KEY=VALUE text", key="overrides")
             if not part.strip():
                 continue
+            if not isinstance(given, str) and ";" in part:
+                raise InputError(
+                    f"{part.strip()!r}: one KEY=VALUE each time, a value without ';'",
+                    key="overrides",
+                )
             key, eq, text = part.partition("=")
             if not eq:
                 raise InputError(
@@ -65,6 +70,13 @@ def parse_sets(given: str | Mapping[str, Any] | Sequence[str] | None) -> dict[st
         if not _KEY.fullmatch(key):
             raise InputError(
                 f"{key!r} is not a dotted key (letters, digits and '_', parts joined by '.')",
+                key="overrides",
+            )
+        if key.endswith(".value"):  # the input itself: set with its provenance, as any other
+            key = key.removesuffix(".value")
+        if key.rsplit(".", 1)[-1] in ("source", "assumption", "note"):
+            raise InputError(
+                f"{key}: the provenance of a value set for a run is written by the run, not set",
                 key="overrides",
             )
         if key in out:
@@ -87,19 +99,25 @@ def _scalar(key: str, text: str) -> Any:
 def sets_text(sets: Mapping[str, Any]) -> str:
     """``sets`` as the text a notebook's ``overrides`` parameter takes.
 
-    >>> sets_text({"drivers.capex_unfunded": 5000000, "drivers.dso_domestic": 59})
-    'drivers.capex_unfunded=5000000; drivers.dso_domestic=59'
+    >>> sets_text({"drivers.capex_unfunded": 5000000, "revolver.after_maturity": "no"})
+    "drivers.capex_unfunded=5000000; revolver.after_maturity='no'"
     """
-    return "; ".join(f"{k}={v}" for k, v in sets.items())
+    return "; ".join(f"{k}={_dumped(v)}" for k, v in sets.items())
+
+
+def _dumped(value: Any) -> str:
+    """``value`` as YAML that reads back as the same value (a word like ``no`` stays a word)."""
+    text = yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
+    return text.removesuffix("...").strip()
 
 
 def sets_slug(sets: Mapping[str, Any]) -> str:
     """A folder-name part for ``sets``: short keys and values, safe characters.
 
     >>> sets_slug({"drivers.capex_unfunded": 5000000})
-    'capex_unfunded-5000000'
+    'drivers.capex_unfunded-5000000'
     """
-    parts = [f"{k.rsplit('.', 1)[-1]}-{v}" for k, v in sets.items()]
+    parts = [f"{k}-{v}" for k, v in sorted(sets.items())]
     return re.sub(r"[^a-z0-9._-]+", "-", "_".join(parts).lower()).strip("-.")
 
 

@@ -290,3 +290,58 @@ def test_a_quarter_whose_period_the_actuals_do_not_cover_is_not_certified():
     )
     table = report.parts("certificates")[0].to_html()
     assert table.count("Not certified:") == 3
+
+
+def test_a_quarter_before_the_agreement_is_listed_not_certified(monkeypatch):
+    import model.engines.covenants.quarter_study as qs
+
+    facility = load(SVB, kind="facility")
+    actuals = load(f"{IBASIS}/actuals/ibasis-2008.csv", kind="actuals")
+    real = qs.study_quarter
+
+    def early(facility, actuals, q, **kw):
+        if str(q) == "2007-12-31":
+            raise InputError(
+                "2007-12-31 is before the agreement date: no terms in force", key="as_of"
+            )
+        return real(facility, actuals, q, **kw)
+
+    monkeypatch.setattr(qs, "study_quarter", early)
+    pack = qs.study_quarters(facility, actuals)
+    assert [str(q) for q in pack.not_certified] == ["2007-12-31"]
+    assert "no terms in force" in pack.not_certified[dt.date(2007, 12, 31)]
+    assert len(pack.studies) == len(actuals.quarter_ends) - 1
+
+
+def _stub_browser(tmp_path, body):
+    stub = tmp_path / "browser"
+    stub.write_text("#!/bin/sh\n" + body + "\n")
+    stub.chmod(0o755)
+    return str(stub)
+
+
+def test_a_browser_that_fails_leaves_the_report_written_without_its_pdf(
+    quarter_2008_q1, tmp_path, monkeypatch
+):
+    facility, _, study = quarter_2008_q1
+    monkeypatch.setenv("MODEL_CHROMIUM", _stub_browser(tmp_path, "echo broken >&2; exit 3"))
+    report = compliance_report(study, CertificateSigning(study.due_date))
+    ns = dict(notebook_defaults("03-covenant-compliance"), output_dir=str(tmp_path / "out"))
+    said = report.write(tmp_path / "out", inputs_used("03-covenant-compliance", ns))
+    assert (tmp_path / "out" / "03-covenant-compliance.json").is_file()
+    assert (tmp_path / "out" / "03-compliance-certificate-2008-03-31.html").is_file()
+    assert not (tmp_path / "out" / "03-compliance-certificate-2008-03-31.pdf").exists()
+    assert "not printed to PDF" in said and "(exit 3): broken" in said
+
+
+def test_a_browser_that_hangs_is_stopped(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from model.reports.pdf import print_pdf
+
+    monkeypatch.setenv("MODEL_CHROMIUM", _stub_browser(tmp_path, "sleep 30"))
+    page = tmp_path / "p.html"
+    page.write_text("<p>x</p>")
+    with pytest.raises(InputError, match="did not print it to PDF within 1 s"):
+        print_pdf(page, Path(tmp_path / "p.pdf"), timeout=1)
+    assert not (tmp_path / "p.pdf").exists()

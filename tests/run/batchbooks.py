@@ -15,6 +15,7 @@ extra_file: str = ""  # another file to read (recorded with its SHA-256)
 kill_worker_on: str = ""  # kill the worker process (the kernel's parent) for this scenario
 kill_marker: str = ""  # when set, kill only while this file does not exist (then create it)
 token: str = ""  # written into every file, to tell one run's files from another's
+token_file: str = ""  # a file whose text is the token (so two runs of the same parameters differ)
 output_dir: str = ""  # where the files go
 """
 
@@ -26,6 +27,9 @@ import time
 from model import load, paths
 
 scenario = load(scenario_file)
+if token_file:
+    with open(token_file) as f:
+        token = f.read().strip()
 if extra_file:
     with open(extra_file, "rb") as f:
         paths.record_read(extra_file, f.read())
@@ -59,6 +63,7 @@ with open(os.path.join(output_dir, "10-fake.json"), "w") as f:
 with open(os.path.join(output_dir, "10-fake.xlsx"), "wb") as f:
     f.write(("not really a workbook " + token).encode())
 print("written", scenario.name)
+print("token:", token)
 """
 
 HISTORICAL = """\

@@ -37,6 +37,23 @@ def _entries(out: Path) -> dict[str, dict]:
     return {f"{e['folder']}/{e['notebook']}": e for e in _index(out)["reports"]}
 
 
+def _at(out: Path, scenario: str, *changed: str) -> Path:
+    """The folder of ``scenario``'s fake report. A run with parameters that differ from the
+    notebook's defaults writes into its own folder (``<scenario>--<what changed>``), never
+    over the scenario's default report: ``changed`` names the parameters of the run meant."""
+    folders = {
+        e["folder"]
+        for e in _index(out)["reports"]
+        if e["scenario"] == scenario and set(e.get("variant") or {}) == set(changed)
+    }
+    assert len(folders) == 1, folders
+    return out / folders.pop()
+
+
+def _entry(out: Path, scenario: str, *changed: str) -> dict:
+    return _entries(out)[f"{_at(out, scenario, *changed).relative_to(out)}/10-fake"]
+
+
 def _quiet(**kw):
     return {"progress": io.StringIO(), "progress_bar": False} | kw
 
@@ -50,7 +67,10 @@ def _token(folder: Path) -> set[str]:
         c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
     )
     src = "".join(injected["source"])
-    found.add(src.split('token = "', 1)[1].split('"', 1)[0])
+    if 'token = "' in src:
+        found.add(src.split('token = "', 1)[1].split('"', 1)[0])
+    printed = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
+    found.add(printed.split("token: ", 1)[1].split("\n", 1)[0])
     return found
 
 
@@ -69,21 +89,22 @@ def test_a_failing_report_leaves_every_other_report_complete(
         in err
     )
     for s in ("base", "stress-2008", "upside"):
-        assert {f.name for f in (out / D / s).iterdir()} == REPORT_FILES
-        assert json.loads((out / D / s / "10-fake.json").read_text())["scenario"] == s
+        assert {f.name for f in _at(out, s, "fail_on").iterdir()} == REPORT_FILES
+        assert json.loads((_at(out, s, "fail_on") / "10-fake.json").read_text())["scenario"] == s
+    assert _at(out, "base", "fail_on").name == "base--fail_on-downside"
     assert {f.name for f in (out / D / "historical").iterdir()} == {
         "09-history.html",
         "09-history.ipynb",
         "09-history.json",
     }
     # the failed notebook is kept, opening at the error; no partial report beside it
-    assert {f.name for f in (out / D / "downside").iterdir()} == {
+    assert {f.name for f in _at(out, "downside", "fail_on").iterdir()} == {
         "10-fake.FAILED.html",
         "10-fake.FAILED.ipynb",
     }
-    failed_html = (out / D / "downside" / "10-fake.FAILED.html").read_text()
+    failed_html = (_at(out, "downside", "fail_on") / "10-fake.FAILED.html").read_text()
     assert "papermill-error-cell" in failed_html and "planned failure" in failed_html
-    entry = _entries(out)["fake/downside/10-fake"]
+    entry = _entry(out, "downside", "fail_on")
     assert entry["status"] == "failed"
     # In [3]: the parameters cell is In [1], the parameters papermill injected In [2]
     assert entry["failure"]["cell"] == 3
@@ -91,7 +112,10 @@ def test_a_failing_report_leaves_every_other_report_complete(
     assert "-->" in source and "raise ValueError" in source.split("-->")[1].splitlines()[0]
     assert entry["failure"]["error"] == "ValueError"
     page = (out / "index.html").read_text()
-    assert "1 report failed in this run" in page and "fake/downside/10-fake.FAILED.html" in page
+    assert (
+        "1 report failed in this run" in page
+        and "fake/downside--fail_on-downside/10-fake.FAILED.html" in page
+    )
     assert "In [3]" in page
     # nothing of the run's machinery is left behind
     assert not list(out.glob(".staging-*")) and not list(out.rglob(".tmp-*"))
@@ -122,8 +146,9 @@ def test_a_worker_that_dies_is_retried_then_reported(books: Path, tmp_path: Path
     assert marker.exists()
     assert [e["status"] for e in once.entries] == ["ok", "ok"]  # killed once, then retried
     # the dead attempt's half-written files did not reach the reports
-    assert {f.name for f in (out / D / "upside").iterdir()} == REPORT_FILES
-    assert json.loads((out / D / "upside" / "10-fake.json").read_text())["scenario"] == "upside"
+    up = _at(out, "upside", "kill_worker_on", "kill_marker")
+    assert {f.name for f in up.iterdir()} == REPORT_FILES
+    assert json.loads((up / "10-fake.json").read_text())["scenario"] == "upside"
 
     always = batch.run_batch(
         ["10-fake"],
@@ -134,12 +159,12 @@ def test_a_worker_that_dies_is_retried_then_reported(books: Path, tmp_path: Path
         force=True,
         **_quiet(),
     )
-    status = {e["folder"].rsplit("/", 1)[-1]: e for e in always.entries}
+    status = {e["scenario"]: e for e in always.entries}
     assert status["upside"]["status"] == "failed"
     assert status["upside"]["failure"]["error"] == "WorkerDied"
     assert status["base"]["status"] == "ok"
-    # the earlier complete report of upside is still in place
-    assert json.loads((out / D / "upside" / "10-fake.json").read_text())["scenario"] == "upside"
+    # the earlier complete report of upside (another variant) is still in place
+    assert json.loads((up / "10-fake.json").read_text())["scenario"] == "upside"
 
 
 # --- reuse --------------------------------------------------------------------------------
@@ -164,9 +189,9 @@ def test_unchanged_inputs_are_reused_and_anything_changed_reruns(
         return [e["status"] for e in batch.run_batch(**(args | kw)).entries]
 
     assert statuses() == ["ok", "ok"]
-    stamp = (out / D / "base" / "10-fake.json").stat().st_mtime_ns
+    stamp = (_at(out, "base", "extra_file") / "10-fake.json").stat().st_mtime_ns
     assert statuses() == ["reused", "reused"]
-    assert (out / D / "base" / "10-fake.json").stat().st_mtime_ns == stamp
+    assert (_at(out, "base", "extra_file") / "10-fake.json").stat().st_mtime_ns == stamp
     assert "reused (inputs unchanged)" in (out / "index.html").read_text()
 
     extra.write_text("two")  # a file the reports read changed
@@ -182,7 +207,7 @@ def test_unchanged_inputs_are_reused_and_anything_changed_reruns(
     ]
 
     # a report a crash left half replaced (one file differs from what the index recorded)
-    (out / D / "upside" / "10-fake.xlsx").write_bytes(b"half new")
+    (_at(out, "upside", "extra_file", "sleep_seconds") / "10-fake.xlsx").write_bytes(b"half new")
     assert statuses(parameters={"extra_file": str(extra), "sleep_seconds": "0.1"}) == [
         "reused",
         "ok",
@@ -247,7 +272,7 @@ paths.NOTEBOOKS = __import__("pathlib").Path(sys.argv[1])
 paths.DEALS = __import__("pathlib").Path(sys.argv[1]).parent / "deals"
 if __name__ == "__main__":
     try:
-        batch.run_batch(None, None, {"sleep_seconds": sys.argv[3], "token": sys.argv[4]}, sys.argv[2],
+        batch.run_batch(None, None, {"sleep_seconds": sys.argv[3], "token_file": sys.argv[4]}, sys.argv[2],
                         workers=2, force=True, progress_bar=False)
     except batch.Interrupted as exc:
         sys.exit(128 + exc.signum)
@@ -263,13 +288,22 @@ def test_sigterm_leaves_no_half_written_report_and_no_staging_folder(
     script = tmp_path / "run.py"
     script.write_text(textwrap.dedent(SIGTERM_SCRIPT))
     cmd = [sys.executable, str(script), str(books), str(out)]
-    subprocess.run(cmd + ["0", "first"], env=env, check=True, cwd=paths.ROOT, timeout=300)
-    folders = ["base", "downside", "stress-2008", "upside"]
+    token = tmp_path / "token.txt"
+    token.write_text("first")
+    # the same parameters both times (a run with other parameters would go to other folders)
+    subprocess.run(cmd + ["6", str(token)], env=env, check=True, cwd=paths.ROOT, timeout=300)
+    folders = [
+        _at(out, s, "sleep_seconds", "token_file").name
+        for s in ("base", "downside", "stress-2008", "upside")
+    ]
     assert all(_token(out / D / f) == {"first"} for f in folders)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     started = time.time()
     # its own process group, as a CI job or a scheduler runs it; SIGTERM goes to the group
-    proc = subprocess.Popen(cmd + ["6", "second"], env=env, cwd=paths.ROOT, start_new_session=True)
+    token.write_text("second")
+    proc = subprocess.Popen(
+        cmd + ["6", str(token)], env=env, cwd=paths.ROOT, start_new_session=True
+    )
     try:
         deadline = time.time() + 240
         while time.time() < deadline:
@@ -292,7 +326,7 @@ def test_sigterm_leaves_no_half_written_report_and_no_staging_folder(
     renewed = [f for f, t in tokens.items() if t == {"second"}]
     assert 1 <= len(renewed) < len(folders)
     for rel, old in before.items():  # the scenario reports not renewed are as they were
-        if rel.parts[0] in folders and rel.parts[0] not in renewed:
+        if len(rel.parts) > 2 and rel.parts[1] in folders and rel.parts[1] not in renewed:
             assert (out / rel).read_bytes() == old, rel
     index = _index(out)
     assert index["run"]["interrupted"] is True
@@ -328,11 +362,11 @@ def test_a_signal_while_a_report_is_put_in_place_waits_for_the_report(
     monkeypatch.setattr(batch.os, "replace", replace_then_signal)
     with pytest.raises(batch.Interrupted):
         batch.run_batch(["10-fake"], ["base", "upside"], {"token": "t"}, out, workers=1, **_quiet())
-    done = [f for f in ("base", "upside") if (out / D / f / "10-fake.json").exists()]
+    done = [f for f in ("base", "upside") if (out / D / f"{f}--token-t" / "10-fake.json").exists()]
     assert len(done) == 1  # the report being put in place was completed, the next not started
-    assert _token(out / D / done[0]) == {"t"}
-    assert {f.name for f in (out / D / done[0]).iterdir()} == REPORT_FILES
-    assert [e["folder"] for e in _index(out)["reports"]] == [f"{D}/{done[0]}"]
+    assert _token(out / D / f"{done[0]}--token-t") == {"t"}
+    assert {f.name for f in (out / D / f"{done[0]}--token-t").iterdir()} == REPORT_FILES
+    assert [e["folder"] for e in _index(out)["reports"]] == [f"{D}/{done[0]}--token-t"]
     assert not list(out.glob(".staging-*"))
 
 
@@ -530,7 +564,7 @@ def test_papermill_style_parameters_on_the_command_line(
         )
         == 1
     )
-    entry = _entries(tmp_path / "o")["fake/base/10-fake"]
+    entry = _entry(tmp_path / "o", "base", "fail_on", "token")  # sleep_seconds 0 is the default
     assert entry["parameters"]["sleep_seconds"] == 0.0 and entry["parameters"]["fail_on"] == "base"
     assert entry["parameters"]["token"] == "2008-12-31"
 

@@ -18,7 +18,9 @@ from model.run import list_notebooks, run_batch
 def test_notebook_01_runs_with_other_parameters(tmp_path: Path) -> None:
     res = run_batch(["01-interest-accrual"], None, {"accrual_date": "2006-01-31"}, tmp_path / "r")
     assert [(e["notebook"], e["status"]) for e in res.entries] == [("01-interest-accrual", "ok")]
-    out = tmp_path / "r" / "ibasis" / "historical"
+    # another accrual date is a variant of the report: its own folder, never the default's
+    out = tmp_path / "r" / "ibasis" / "historical--accrual_date-2006-01-31"
+    assert res.entries[0]["folder"] == "ibasis/historical--accrual_date-2006-01-31"
     figures = json.loads((out / "01-interest-accrual.json").read_text())
     # after the 2005 conversion of $8,000,000 (params: an assumed 2005-06-18), 21,000,000 x 8%
     # x 43/360 (30/360 from 2005-12-18 to 2006-01-31) = 200,666.67
@@ -40,7 +42,7 @@ def test_a_failed_notebook_is_kept_and_nothing_half_written(tmp_path: Path) -> N
     assert (
         entry["failure"]["error"] == "ParamsError" and "missing.yaml" in entry["failure"]["message"]
     )
-    assert sorted(p.name for p in (out / "ibasis" / "historical").iterdir()) == [
+    assert sorted(p.name for p in (out / entry["folder"]).iterdir()) == [
         "01-interest-accrual.FAILED.html",
         "01-interest-accrual.FAILED.ipynb",
     ]
@@ -134,7 +136,9 @@ def test_command_line_errors_are_one_line(
     assert status == 1
     err = capsys.readouterr().err
     lines = err.splitlines()
-    assert lines[0].startswith("[1/1] ibasis/historical/01-interest-accrual: failed (InputError), ")
+    assert lines[0].startswith(
+        "[1/1] ibasis/historical--accrual_date-2004-06-01/01-interest-accrual: failed (InputError), "
+    )
     assert lines[1].startswith("FAILED 01-interest-accrual (ibasis, historical) in cell In [")
     assert "before the issue date 2004-06-18" in err and "01-interest-accrual.FAILED.ipynb" in err
     assert main(["run", "nosuch"]) == 2

@@ -26,7 +26,7 @@ def _plan(names, scenarios=None, parameters=None, sets=None, deals=("ibasis",)):
 
 def test_a_set_input_goes_to_its_own_folder_with_the_notebooks_overrides():
     (item,) = _plan(["04-projection"], ["base"], sets={"drivers.capex_unfunded": 5000000})
-    assert item.folder == "ibasis/base--capex_unfunded-5000000"
+    assert item.folder == "ibasis/base--drivers.capex_unfunded-5000000"
     assert item.parameters["overrides"] == "drivers.capex_unfunded=5000000"
     assert item.variant == {"set": {"drivers.capex_unfunded": 5000000}}
 
@@ -95,14 +95,14 @@ def test_a_variant_run_leaves_the_default_report_byte_identical(tmp_path: Path):
     assert not res.failed
     assert {p: p.read_bytes() for p in (out / "ibasis/base").iterdir()} == before
     figures = json.loads(
-        (out / "ibasis/base--capex_unfunded-5000000/04-projection.json").read_text()
+        (out / "ibasis/base--drivers.capex_unfunded-5000000/04-projection.json").read_text()
     )
     shown = {p["name"]: p["value"] for p in figures["inputs"]["parameters"]}
     assert shown["overrides"] == "drivers.capex_unfunded=5000000"
     index = json.loads((out / "index.json").read_text())
     rows = {s["name"]: s for s in index["scenarios"]}
     assert rows["base"]["variant"] == ""
-    assert rows["base--capex_unfunded-5000000"]["variant"] == (
+    assert rows["base--drivers.capex_unfunded-5000000"]["variant"] == (
         "set for this run: drivers.capex_unfunded = 5000000"
     )
     page = (out / "index.html").read_text()
@@ -111,3 +111,65 @@ def test_a_variant_run_leaves_the_default_report_byte_identical(tmp_path: Path):
         in page
     )
     assert variant_words({"variant": {}}) == ""
+
+
+def test_a_parameter_the_deal_sets_is_compared_with_the_deals_value():
+    """Northwind's deal file sets springing_reading: quarter_end. -p springing_reading=any_day
+    (the notebook's default) changes its report: a variant; the deal's own value is not."""
+    (changed,) = _plan(
+        ["03-covenant-compliance"],
+        parameters={"springing_reading": "any_day"},
+        deals=("northwind",),
+    )
+    assert changed.folder == "northwind/historical--springing_reading-any_day"
+    (same,) = _plan(
+        ["03-covenant-compliance"],
+        parameters={"springing_reading": "quarter_end"},
+        deals=("northwind",),
+    )
+    assert same.folder == "northwind/historical" and same.variant == {}
+
+
+def test_variants_are_named_by_the_full_key_and_never_collide():
+    a = variant_folder("d/base", {"set": {"opening.deferred_revenue": 100}})
+    b = variant_folder("d/base", {"set": {"drivers.deferred_revenue": 100}})
+    assert a != b and a == "d/base--opening.deferred_revenue-100"
+    # the order the keys were given in does not matter; case is kept apart by a digest
+    assert variant_folder("d/base", {"x": 1, "y": 2}) == variant_folder("d/base", {"y": 2, "x": 1})
+    assert variant_folder("d/base", {"token": "A"}) != variant_folder("d/base", {"token": "a"})
+
+
+def test_a_set_value_is_set_with_its_provenance_and_the_provenance_cannot_be_set():
+    s = load(
+        "params/deals/ibasis/scenarios/base.yaml",
+        kind="scenario",
+        sets="drivers.capex_unfunded.value=7000000",
+    )
+    rows = s.provenance()
+    assert rows[rows["term"] == "drivers.capex_unfunded[0]"].iloc[0]["provenance"] == (
+        "set for this run: drivers.capex_unfunded=7000000"
+    )
+    with pytest.raises(
+        InputError, match="provenance of a value set for a run is written by the run"
+    ):
+        load(
+            "params/deals/ibasis/scenarios/base.yaml",
+            kind="scenario",
+            sets="drivers.capex_unfunded.assumption=x",
+        )
+
+
+def test_a_set_key_the_file_lacks_fails_before_anything_runs():
+    with pytest.raises(
+        InputError, match=r"drivers\.nope: --set drivers\.nope: not an input of this file"
+    ):
+        _plan(["04-projection"], ["base"], sets={"drivers.nope": 1})
+
+
+def test_set_values_survive_the_trip_into_the_notebook():
+    from model.terms.sets import parse_sets, sets_text
+
+    sets = {"revolver.after_maturity": "no", "drivers.capex_unfunded": 5000000, "x.y": "a: b"}
+    assert parse_sets(sets_text(sets)) == sets
+    with pytest.raises(InputError, match="a value without ';'"):
+        parse_sets(["revolver.after_maturity=a;b"])

@@ -26,6 +26,7 @@ from model.engines.covenants.evaluate import (
     schedule_1,
 )
 from model.engines.covenants.reporting import governing_due_date
+from model.errors import InputError
 from model.terms.actuals import QuarterNotInActualsError
 from model.terms.facility import Facility
 
@@ -175,6 +176,11 @@ def study_quarters(
     for q in actuals.quarter_ends if quarters is None else quarters:
         try:
             studies.append(study_quarter(facility, actuals, q, **settings))
-        except QuarterNotInActualsError as e:
+        except QuarterNotInActualsError as e:  # a trailing period reaching before the actuals
             skipped[read_quarter_end(q, "quarter")] = str(e)
+        except InputError as e:  # e.g. a quarter before the agreement: no terms in force
+            if e.key == "as_of" or "no terms in force" in str(e):
+                skipped[read_quarter_end(q, "quarter")] = f"no terms in force for it ({e})"
+            else:
+                raise
     return QuarterPack(tuple(studies), skipped)

@@ -74,7 +74,9 @@ class WhatIf:
                 or not low <= value <= high
             ):
                 raise InputError(f"{value!r} is not a number from {low:g} to {high:g}", key=name)
-        if self.capex is not None and (not np.isfinite(self.capex) or self.capex < 0):
+        if self.capex is not None and (
+            not isinstance(self.capex, int | float) or not np.isfinite(self.capex) or self.capex < 0
+        ):
             raise InputError(f"{self.capex!r} is not an amount of 0 or more", key="capex")
 
     def changes(self) -> dict[str, Any]:

@@ -96,6 +96,7 @@ def test_the_lenders_response_is_a_move():
         ({"revenue": -1.5}, "revenue"),
         ({"dso": 400}, "dso"),
         ({"capex": -1.0}, "capex"),
+        ({"capex": "5"}, "capex"),
         ({"base_rate": 0.5}, "base_rate"),
         ({"ebitda_margin": "0.01"}, "ebitda_margin"),
     ],
@@ -126,7 +127,7 @@ def test_the_panel_redraws_on_a_change(base):
     dates = next(c for c in box.children if getattr(c, "description", "") == "Waiver date (waive)")
     dates.value = None
     lender.value = "waive"
-    assert "waiver_date: choose the waiver date" in status.value
+    assert "waiver_date: choose the waiver date" in status.value and "last moves" in status.value
 
 
 def test_the_batch_shows_the_static_panel():
