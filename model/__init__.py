@@ -171,6 +171,8 @@ _API: dict[str, str] = {
     "CertificateSigning": "model.reports.compliance",
     "PathSettings": "model.engines.projection.study",
     "compare_scenarios": "model.engines.projection.study",
+    "study_projection": "model.engines.projection.study",
+    "ProjectionStudy": "model.engines.projection.study",
     "ScenariosStudy": "model.engines.projection.study",
     "capital_report": "model.reports.capital",
     "capital_figures": "model.reports.capital",

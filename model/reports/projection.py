@@ -26,11 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.engines.projection import Projection
-from model.engines.projection.analytics import summary
-from model.engines.projection.dashboard import dashboard
-from model.engines.projection.plausibility import plausibility
-from model.engines.projection.timeline import forecast_vs_actual, timeline
+from model.engines.projection.study import ProjectionStudy
 from model.reports.report import Report, first_upper
 from model.reports.tables import Html, Table, banner, cell, details, headline, table
 from model.reports.timeline import (
@@ -203,8 +199,9 @@ def _at_maturity(scenario: Scenario, daily: pd.DataFrame, last: dt.date) -> str:
     )
 
 
-def projection_report(scenario: Scenario, projection: Projection) -> Report:
-    """The report of ``scenario`` projected as ``projection`` (see the module docstring)."""
+def projection_report(study: ProjectionStudy) -> Report:
+    """The report of ``study``, one scenario projected (see the module docstring)."""
+    scenario, projection = study.scenario, study.projection
     p = projection
     name = scenario.name
     facility = scenario.facility
@@ -216,11 +213,11 @@ def projection_report(scenario: Scenario, projection: Projection) -> Report:
     whole = {cid: "usd_whole" if unit == "usd" else "ratio" for cid, unit in units.items()}
     version_titles = {v.version_name: v.title for v in versions}
 
-    warnings = plausibility(p)
+    warnings = study.warnings
     as_of = scenario.terms.opening.date.value
-    history, history_covenants = timeline(scenario, p)
-    overlap = forecast_vs_actual(scenario, p)
-    answer: Any = summary(p).loc[name]
+    history, history_covenants = study.history, study.history_covenants
+    overlap = study.overlap
+    answer: Any = study.answer
     quarters: Any = p.quarters.xs(name, level="scenario")
     covenants: Any = p.covenants.xs(name, level="scenario")
     daily = p.daily(name)
@@ -476,7 +473,7 @@ def projection_report(scenario: Scenario, projection: Projection) -> Report:
         "distributions_blocked": round(float(quarters["distributions_blocked"].sum()), 2),
         "plausibility_warnings": sorted(set(warnings["check"])),
         "funding_gap_total": round(float(answer["funding_gap"]), 2),
-        "dashboard": dashboard(p, scenario),
+        "dashboard": study.dashboard,
         "quarters": per_quarter,
         "forecast_vs_actual": {
             q.isoformat(): {  # type: ignore[attr-defined]

@@ -26,12 +26,12 @@ from model import (
     facility_ledger,
     inputs_used,
     load,
-    project,
     projection_report,
     read_dated_csv,
     size_facility,
     sizing_report,
     study_note,
+    study_projection,
     study_quarter,
     study_quarters,
     summary,
@@ -51,8 +51,8 @@ SVB = f"{IBASIS}/facilities/svb-loan-agreement.yaml"
 @pytest.fixture(scope="module")
 def base_projection():
     scenario = load(f"{IBASIS}/scenarios/base.yaml", kind="scenario")
-    p = project(scenario)
-    return scenario, p, projection_report(scenario, p)
+    study = study_projection(scenario)
+    return scenario, study.projection, projection_report(study)
 
 
 def test_the_projection_report_shows_the_engines_figures(base_projection):

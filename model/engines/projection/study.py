@@ -23,13 +23,24 @@ from model.engines.projection.analytics import (
     breakeven,
     repurchase_capacity,
     sensitivity_grid,
+    summary,
 )
+from model.engines.projection.dashboard import dashboard
+from model.engines.projection.plausibility import plausibility
 from model.engines.projection.result import Projection, project
+from model.engines.projection.timeline import forecast_vs_actual, timeline
 from model.errors import InputError
 from model.terms.scenarios import Scenario
 from model.values import read_amount, read_int
 
-__all__ = ["PathSettings", "ScenarioAnalytics", "ScenariosStudy", "compare_scenarios"]
+__all__ = [
+    "PathSettings",
+    "ScenarioAnalytics",
+    "ScenariosStudy",
+    "compare_scenarios",
+    "ProjectionStudy",
+    "study_projection",
+]
 
 #: Covenant statuses that mean a test was made (a level in force and the test applies).
 TESTED = ("complies", "amber", "breach", "undefined")
@@ -143,4 +154,38 @@ def compare_scenarios(
         revenue_shocks=list(revenue_shocks),
         dso_shocks=list(dso_shocks),
         settings=settings,
+    )
+
+
+@dataclass(frozen=True)
+class ProjectionStudy:
+    """One scenario projected, with what notebook 04 reports of it: the projection, the
+    deal's quarters reported then forecast (``history``, ``history_covenants``), the
+    forecast quarters the actuals also report (``overlap``), the summary row, the
+    plausibility warnings and the index's dashboard figures."""
+
+    scenario: Scenario
+    projection: Projection
+    history: pd.DataFrame
+    history_covenants: pd.DataFrame
+    overlap: pd.DataFrame
+    answer: pd.Series
+    warnings: pd.DataFrame
+    dashboard: dict[str, Any]
+
+
+def study_projection(scenario: Scenario, projection: Projection | None = None) -> ProjectionStudy:
+    """``scenario`` projected (or ``projection``, already made) and read for its report."""
+    p = project(scenario) if projection is None else projection
+    history, history_covenants = timeline(scenario, p)
+    answer: Any = summary(p).loc[scenario.name]
+    return ProjectionStudy(
+        scenario=scenario,
+        projection=p,
+        history=history,
+        history_covenants=history_covenants,
+        overlap=forecast_vs_actual(scenario, p),
+        answer=answer,
+        warnings=plausibility(p),
+        dashboard=dashboard(p, scenario),
     )
