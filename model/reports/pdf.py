@@ -21,7 +21,20 @@ from pathlib import Path
 from model import paths
 from model.errors import InputError
 
-__all__ = ["BROWSERS", "browser", "print_pdf"]
+__all__ = ["BROWSERS", "HEADLESS", "browser", "print_pdf"]
+
+#: How the browser runs: headless, no sandbox or GPU, nothing fetched from the network
+#: (every name resolves to nothing), nothing synced or updated.
+HEADLESS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+)
 
 #: Names of a Chromium-based browser, tried in order on the ``PATH``.
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -51,14 +64,7 @@ def print_pdf(page: Path, target: Path, *, timeout: float = 120) -> Path | None:
     with tempfile.TemporaryDirectory() as profile, paths.atomic_target(target) as tmp:
         cmd = [
             exe,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
+            *HEADLESS,
             f"--user-data-dir={profile}",
             "--no-pdf-header-footer",
             f"--print-to-pdf={tmp}",

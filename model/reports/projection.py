@@ -128,10 +128,6 @@ _RANK = {
 _TESTED = ["complies", "amber", "breach"]
 
 
-def _iso(x: Any) -> Any:
-    return None if x is None or pd.isna(x) else x
-
-
 def ranked_covenants(covenants: pd.DataFrame, titles: dict[str, str]) -> dict[str, str]:
     """Each covenant's worst status over the rows of ``covenants`` (indexed by quarter end and
     covenant), worst first, then by title."""
@@ -515,7 +511,6 @@ def projection_report(study: ProjectionStudy) -> Report:
         figures=figures,
         sources=sources,
         lines=lines,
-        extra={"history": history, "history_covenants": history_covenants},
     )
 
 

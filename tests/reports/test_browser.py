@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from model.reports.pdf import HEADLESS
 from model.run import list_notebooks, run_batch
 
 CHROMIUM = shutil.which("chromium")
@@ -150,19 +151,12 @@ LAYOUT_CHECK = r"""
 def _chromium(args: list[str], profile: Path, height: int) -> subprocess.CompletedProcess[str]:
     """Run headless Chromium at 1280 px wide, no network beyond the file system."""
     assert CHROMIUM is not None
+    # the reports load require.js and MathJax from a CDN: never fetched here (HEADLESS
+    # resolves no name), the check is of the report's own layout
     cmd = [
         CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
+        *HEADLESS,
         "--hide-scrollbars",
-        # the reports load require.js and MathJax from a CDN: never fetched here, the
-        # check is of the report's own layout
-        "--host-resolver-rules=MAP * ~NOTFOUND",
         f"--user-data-dir={profile}",
         f"--window-size={WIDTH},{height}",
         "--virtual-time-budget=5000",
