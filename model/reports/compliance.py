@@ -362,7 +362,9 @@ def compliance_report(
         },
         **acceptance_figures,
         "history": quarter_key_figures(
-            reported_figures(actuals, ledger).loc[list(history_quarters)], history, units
+            reported_figures(actuals, facility.compliance, ledger).loc[list(history_quarters)],
+            history,
+            units,
         ),
         "certificate_html": cert_name + ".html",
         "certificate_markdown": cert_name + ".md",

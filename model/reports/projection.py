@@ -52,7 +52,7 @@ LINE_ITEMS: dict[str, str] = {
     "depreciation": "Depreciation",
     "amortization": "Amortization",
     "non_cash_items": "Non-cash items (stock compensation)",
-    "kpn_transaction_costs": "One-time transaction costs",
+    "one_time_costs": "One-time costs (added back)",
     "revolver_interest": "Revolver interest (accrued)",
     "facility_fees": "Facility fees",
     "other_debt_interest": "Interest on other debt",
@@ -93,7 +93,7 @@ LINE_ITEMS: dict[str, str] = {
 STATEMENT_SECTIONS: dict[str, list[str]] = {
     "Profit and loss": [
         "revenue", "ebitda", "depreciation", "amortization", "non_cash_items",
-        "kpn_transaction_costs", "revolver_interest", "facility_fees", "other_debt_interest",
+        "one_time_costs", "revolver_interest", "facility_fees", "other_debt_interest",
         "interest_expense", "income_tax_expense", "net_income",
     ],
     "Cash and receivables": [

@@ -6,7 +6,21 @@ Flows are the quarter's; balances are at the quarter end. Every amount is in dol
 
 from __future__ import annotations
 
-__all__ = ["QUANTITIES", "FLOWS", "BALANCES"]
+__all__ = ["QUANTITIES", "FLOWS", "BALANCES", "INTEREST_EXPENSE", "NET_INCOME_LESS"]
+
+INTEREST_EXPENSE: tuple[str, ...] = ("revolver_interest", "facility_fees", "other_debt_interest")
+"""The projected quantities that add up to ``interest_expense``."""
+
+NET_INCOME_LESS: tuple[str, ...] = (
+    "one_time_costs",
+    "depreciation",
+    "amortization",
+    "non_cash_items",
+    "interest_expense",
+    "income_tax_expense",
+)
+"""What the projection deducts from ``ebitda`` to give ``net_income``: a deal's covenant
+EBITDA adds these back (its compliance file names the line item each one is)."""
 
 FLOWS: dict[str, str] = {
     "revenue": "revenue",
@@ -20,7 +34,7 @@ FLOWS: dict[str, str] = {
     "amortization": "amortization expense",
     "income_tax_expense": "income tax expense",
     "non_cash_items": "non-cash items deducted from net income",
-    "kpn_transaction_costs": "one-time transaction costs",
+    "one_time_costs": "one-time costs paid in cash that the covenant's EBITDA adds back (the driver)",
     "borrower_ebitda": "EBITDA of the Borrower and its domestic subsidiaries (EBITDA x borrower_ebitda_share)",
     "capex_unfunded": "capital expenditures paid from cash",
     "capex_funded": "capital expenditures financed by other debt",

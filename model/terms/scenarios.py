@@ -110,8 +110,8 @@ DRIVERS: dict[str, DriverSpec] = {
     "non_cash_items": _spec(
         "usd", -_BIG, _BIG, "non-cash items deducted from net income (stock compensation)"
     ),
-    "kpn_transaction_costs": _spec(
-        "usd", 0, _BIG, "one-time transaction costs paid in cash, added back by the covenant", False
+    "one_time_costs": _spec(
+        "usd", 0, _BIG, "one-time costs paid in cash that the covenant's EBITDA adds back", False
     ),
     "other_debt_interest": _spec(
         "usd", 0, _BIG, "interest on indebtedness other than the revolver, paid in cash"
@@ -175,7 +175,7 @@ _LABELS = {
     "depreciation": "depreciation",
     "amortization": "amortization",
     "non_cash_items": "non-cash items",
-    "kpn_transaction_costs": "one-time transaction costs",
+    "one_time_costs": "one-time costs added back",
     "other_debt_interest": "interest on other debt",
     "income_tax_expense": "income tax expense",
     "income_taxes_paid": "income taxes paid",
@@ -237,7 +237,7 @@ def input_words(term: str) -> str:
     return words + (" (later quarters)" if re.search(r"\[[1-9]\d*\]$", term) else "")
 
 
-_DEFAULTS = {"kpn_transaction_costs": Decimal(0), "base_rate_shift": Decimal(0)}
+_DEFAULTS = {"one_time_costs": Decimal(0), "base_rate_shift": Decimal(0)}
 
 
 class Piece(Provenanced):

@@ -117,7 +117,7 @@ QUARTERLY_FLOWS = (
     "depreciation",
     "amortization",
     "non_cash_items",
-    "kpn_transaction_costs",
+    "one_time_costs",
     "other_debt_interest",
     "income_tax_expense",
     "income_taxes_paid",
@@ -304,7 +304,7 @@ def _operating_cash(block: ScenarioBlock, m: dict[str, I64]) -> None:
     )
     m["operating_cash"] = (
         m["ebitda"]
-        - m["kpn_transaction_costs"]
+        - m["one_time_costs"]
         - ar_up
         + increase("payables", o["payables"])
         + increase("deferred_revenue", o["deferred_revenue"])

@@ -20,6 +20,8 @@ from model.engines.covenants.reporting import certificate_due_date
 from model.engines.facility.ledger import facility_ledger
 from model.errors import InputError
 from model.terms.actuals import Actuals
+from model.terms.compliance import ComplianceTerms
+from model.terms.quantities import NET_INCOME_LESS
 from model.terms.scenarios import Scenario
 
 __all__ = [
@@ -42,27 +44,17 @@ FIGURES = (
 )
 """The quarterly figures the timeline shows for reported and projected quarters alike."""
 
-_EBITDA = (
-    "net_income",
-    "interest_expense",
-    "depreciation",
-    "amortization",
-    "income_tax_expense",
-    "non_cash_items",
-    "kpn_transaction_costs",
-)
-"""The reported lines that add up to the projection's EBITDA (its P&L read backwards:
-net income plus interest, taxes, depreciation, amortization, non-cash items and the
-one-time costs, Schedule 1, II lines A to G)."""
+_QUANTITY = {"outstanding": "revolver_outstanding"}
+"""The projected quantity a figure of :data:`FIGURES` is, where the names differ."""
 
-_FROM_ITEMS = {
-    "revenue": "revenue",
-    "net_income": "net_income",
-    "cash": "cash_at_bank",
-    "outstanding": "obligations_to_bank",
-    "liquidity": "liquidity_quarter_end",
-    "receivables": "net_billed_receivables",
-}
+
+def _item_of(comp: ComplianceTerms, quantity: str, names: set[str]) -> str | None:
+    """The reported line item that is ``quantity``: the one the compliance file's
+    ``projection`` reads from that quantity alone, else a line item of the same name."""
+    for item, spec in comp.projection.items():
+        if list(spec.sum) == [quantity] and not spec.less and item in names:
+            return item
+    return quantity if quantity in names else None
 
 
 @dataclass(frozen=True)
@@ -146,24 +138,37 @@ def _reported_quarters(scenario: Scenario, cushion: Any) -> ReportedQuarters:
         liquidity_source=source,
         liquidity_kind=kind,
     )
-    return ReportedQuarters(reported_figures(acts, ledger), covenants, ledger, source or "")
+    return ReportedQuarters(
+        reported_figures(acts, scenario.facility.compliance, ledger),
+        covenants,
+        ledger,
+        source or "",
+    )
 
 
-def reported_figures(actuals: Actuals, ledger: pd.DataFrame | None = None) -> pd.DataFrame:
+def reported_figures(
+    actuals: Actuals, compliance: ComplianceTerms, ledger: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The figures of :data:`FIGURES` for every quarter of the actuals (dollars): the line
-    items as reported, EBITDA built from its lines (Schedule 1, II, A to G) and the lowest
-    daily liquidity where ``ledger`` covers the whole quarter; NaN where the deal's actuals
-    have no such line."""
+    items as reported (the line item of each figure named by the ``compliance`` file's
+    projection), EBITDA built from its lines (net income with the line items of
+    :data:`~model.terms.quantities.NET_INCOME_LESS` added back) and the lowest daily
+    liquidity where ``ledger`` covers the whole quarter; NaN where the deal's actuals have
+    no such line."""
     rows = []
     for q in actuals.quarter_ends:
         items = actuals.quarter(q)
         names = set(items)
-        row: dict[str, Any] = {
-            k: float(items[v]) if v in names else float("nan") for k, v in _FROM_ITEMS.items()
-        }
+        row: dict[str, Any] = {}
+        for k in FIGURES:
+            if k in ("ebitda", "min_liquidity"):
+                continue
+            item = _item_of(compliance, _QUANTITY.get(k, k), names)
+            row[k] = float("nan") if item is None else float(items[item])
+        parts = [_item_of(compliance, k, names) for k in ("net_income", *NET_INCOME_LESS)]
         row["ebitda"] = (
-            float(sum((Decimal(items[k]) for k in _EBITDA), Decimal(0)))
-            if all(k in names for k in _EBITDA)
+            float(sum((Decimal(items[k]) for k in parts if k is not None), Decimal(0)))
+            if None not in parts
             else float("nan")
         )
         row["min_liquidity"] = _lowest(ledger, q)

@@ -52,6 +52,7 @@ from model.engines.projection.engine import (
 from model.engines.projection.grid import EventGrid
 from model.errors import InputError, NotFoundError
 from model.terms.actuals import Actuals, Entry, QuarterActuals
+from model.terms.quantities import INTEREST_EXPENSE, NET_INCOME_LESS
 from model.values import read_flag, read_int, read_rate
 
 __all__ = ["project", "Projection", "FIGURES", "STATUS_CODES"]
@@ -142,16 +143,8 @@ def _figures(run: Run) -> tuple[dict[str, I64], NDArray[np.datetime64]]:
     for k in EVENT_FLOWS:
         q[k] = np.add.reduceat(ev[k], qs.starts, axis=1)
     q["facility_fees"] = q["fees_paid"]
-    q["interest_expense"] = q["revolver_interest"] + q["facility_fees"] + q["other_debt_interest"]
-    q["net_income"] = (
-        q["ebitda"]
-        - q["kpn_transaction_costs"]
-        - q["depreciation"]
-        - q["amortization"]
-        - q["non_cash_items"]
-        - q["interest_expense"]
-        - q["income_tax_expense"]
-    )
+    q["interest_expense"] = sum((q[k] for k in INTEREST_EXPENSE), np.zeros_like(q["ebitda"]))
+    q["net_income"] = q["ebitda"] - sum((q[k] for k in NET_INCOME_LESS), np.zeros_like(q["ebitda"]))
     q["borrower_ebitda"] = scaled(
         q["ebitda"], micro(run.block.drivers["borrower_ebitda_share"]), 1_000_000
     )

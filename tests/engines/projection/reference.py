@@ -290,7 +290,7 @@ def _operating_cash(flows: dict[str, int], now: dict[str, int], before: dict[str
 
     return (
         flows["ebitda"]
-        - flows["kpn_transaction_costs"]
+        - flows["one_time_costs"]
         - (up("receivables_domestic") + up("receivables_foreign"))
         + up("payables")
         + up("deferred_revenue")
@@ -606,7 +606,7 @@ def _quarter(
     )
     out["net_income"] = (  # D13
         out["ebitda"]
-        - out["kpn_transaction_costs"]
+        - out["one_time_costs"]
         - out["depreciation"]
         - out["amortization"]
         - out["non_cash_items"]

@@ -113,7 +113,7 @@ def shocks(draw: st.DrawFn, n: int) -> dict[str, Any]:
             "dividends": draw(st.sampled_from([0.0, 1_000_000.01])),
             "income_taxes_paid": draw(_money(0, 1_000_000)),
             "other_debt_interest": draw(_money(0, 300_000)),
-            "kpn_transaction_costs": draw(st.sampled_from([0.0, 1_234_567.89])),
+            "one_time_costs": draw(st.sampled_from([0.0, 1_234_567.89])),
             "non_cash_items": draw(_money(-2_000_000, 3_000_000)),
             "borrower_ebitda_share": draw(st.integers(0, 1000)) / 1000,
             "deferred_revenue": draw(_per_quarter(n, _money(0, 8_000_000))),
@@ -408,7 +408,7 @@ def test_cash_and_revolver_identities_hold_every_month(many: list[dict[str, Any]
         }
         operating = (
             m["ebitda"][:, k]
-            - m["kpn_transaction_costs"][:, k]
+            - m["one_time_costs"][:, k]
             - (now["receivables"] - before["receivables"])
             + sum(
                 now[n] - before[n]
@@ -477,7 +477,7 @@ def test_quarterly_frame_adds_up(many: list[dict[str, Any]]) -> None:
             # identity holds on the reported columns
             assert c["operating_cash"][i] == (
                 c["ebitda"][i]
-                - c["kpn_transaction_costs"][i]
+                - c["one_time_costs"][i]
                 - up["receivables"]
                 + up["payables"]
                 + up["deferred_revenue"]
