@@ -15,7 +15,10 @@
 * a "Summary" sheet first when the notebook gives its headline and banners (the answer
   and the warnings, as on the report's first screen);
 * a "Sources and assumptions" sheet and an "Inputs used" sheet;
-* every sheet set up to print: Letter landscape, one page wide, header row repeated.
+* the report's own sheets after the Summary (``sheets``: the projection's live build-ups,
+  :mod:`model.reports.excel_projection`);
+* every sheet set up to print: Letter landscape, one page wide, header row repeated, every
+  row with wrapped text as tall as its lines (:func:`fit_row`), so nothing overprints.
 
 Formula cells also carry the value the model computed, so a reader that does not
 recalculate (openpyxl) sees the same figures. The file is written to a temporary name
@@ -27,7 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -39,14 +43,22 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from model import paths
-from model.engines.covenants.metrics import MetricBuildUp
+from model.engines.covenants.metrics import MetricBuildUp, ScheduleLine
 from model.errors import InputError
 from model.reports.tables import STATUS_WORDS, Table, cell
 from model.terms.compliance import Metric
 from model.terms.facility import Facility
 from model.values import is_missing
 
-__all__ = ["write_workbook", "ScheduleTest", "sheet_name"]
+__all__ = [
+    "write_workbook",
+    "ScheduleTest",
+    "sheet_name",
+    "print_setup",
+    "fit_row",
+    "schedule_rows",
+    "Sheets",
+]
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -74,7 +86,7 @@ def sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _print_setup(ws: Worksheet, title: str, header_rows: int = 1) -> None:
+def print_setup(ws: Worksheet, title: str, header_rows: int = 1) -> None:
     """Print as a report: US Letter landscape, one page wide, the header row repeated on
     every page, the sheet's title at the top left and the page number at the right."""
     ws.set_landscape()
@@ -83,7 +95,32 @@ def _print_setup(ws: Worksheet, title: str, header_rows: int = 1) -> None:
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.6)
     if header_rows:
         ws.repeat_rows(0, header_rows - 1)
+    if len(title) > 90:  # beside "Page n of m" on one line
+        title = title[: title[:88].rfind(" ")].rstrip(" ,;:") + " …"
     ws.set_header(f"&L{title.replace('&', '&&')}&RPage &P of &N")
+
+
+def text_lines(text: Any, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide: what the
+    row's height must allow, since neither Excel nor LibreOffice grows a row written by
+    XlsxWriter to fit its wrapped text when printing.
+
+    >>> text_lines("a" * 30, 20), text_lines("one two", 60), text_lines(None, 10)
+    (2, 1, 1)
+    """
+    if text is None or not isinstance(text, str):
+        return 1
+    usable = max(int(width * 0.85) - 1, 1)
+    return sum(max(1, len(textwrap.wrap(part, usable))) for part in text.split("\n"))
+
+
+def fit_row(ws: Worksheet, row: int, cells: Sequence[tuple[Any, float]]) -> None:
+    """Make ``row`` tall enough for the most lines any of its wrapped ``cells`` (text,
+    column width) takes, at 15 points a line (never lower than it was set before)."""
+    lines = max((text_lines(text, width) for text, width in cells), default=1)
+    was = ws.row_sizes.get(row, [None])[0] or 15  # a row set before keeps its height
+    if 15 * lines > was:
+        ws.set_row(row, 15 * lines)
 
 
 def _excel_value(value: Any, kind: str) -> Any:
@@ -121,10 +158,22 @@ def _write_table(wb: Workbook, ws: Worksheet, t: Table, formats: dict[str, Any])
             else:
                 ws.write(i, j, v, formats.get(kind))
             widths[j] = max(widths[j], len(cell(row[c], kind)))
+    shown = [min(max(w + 2, 8), 60) for w in widths]
     for j, w in enumerate(widths):
-        ws.set_column(j, j, min(max(w + 2, 8), 60), formats["wrap"] if w > 60 else None)
+        ws.set_column(j, j, shown[j], formats["wrap"] if w > 60 else None)
+    fit_row(
+        ws,
+        0,
+        [(t.index_header, shown[0])]
+        + [(t.headers[c], shown[j]) for j, c in enumerate(t.frame.columns, start=1)],
+    )
+    wrapped = [j for j, w in enumerate(widths) if w > 60]
+    if wrapped:
+        for i, (idx, row) in enumerate(t.frame.iterrows(), start=1):
+            values = [cell(idx, t.index_kind)] + [cell(row[c], t.kinds[c]) for c in t.frame.columns]
+            fit_row(ws, i, [(values[j], shown[j]) for j in wrapped])
     ws.freeze_panes(1, 1)
-    _print_setup(ws, t.title)
+    print_setup(ws, t.title)
     if t.note:
         ws.write(len(t.frame) + 2, 0, t.note, formats["note"])
 
@@ -162,19 +211,35 @@ def _formula(metric: Metric, line: str, ops: Sequence[str], where: Mapping[str, 
     return f"=ROUND({cells[0]}/{cells[1]},{metric.ratio_places})"
 
 
-def schedule_rows(ws: Worksheet, test: ScheduleTest, formats: dict[str, Any]) -> int:
+Sheets = Callable[[Workbook, dict[str, Any], set[str]], None]
+"""A report's own sheets: written into the workbook with its formats and the sheet names
+taken so far."""
+
+Link = Callable[[ScheduleLine, MetricBuildUp], "str | None"]
+"""Where an input line of a build-up reads its amount from: an Excel formula over other
+sheets (``='Line items'!C5``), or None for a value cell."""
+
+
+def schedule_rows(
+    ws: Worksheet,
+    test: ScheduleTest,
+    formats: dict[str, Any],
+    *,
+    link: Link | None = None,
+    liquidity_low: float | None = None,
+) -> int:
     """Write the metric build-ups with live formulas and each covenant's test; return the
-    next free row."""
+    next free row. With ``link``, an input line is a formula over the cells it names (the
+    projection workbook's line items); without, a shaded value to change. With
+    ``liquidity_low`` (the quarter's lowest daily liquidity), a springing covenant's test
+    applies by a formula over it."""
     comp = test.facility.compliance
     ws.write_row(
         0, 0, ["Line", "Label", "Amount", "How", "", "Covenant test", ""], formats["header"]
     )
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, 70, formats["wrap"])
-    ws.set_column(2, 2, 18)
-    ws.set_column(3, 3, 26)
-    ws.set_column(5, 5, 26)
-    ws.set_column(6, 6, 22)
+    widths = {0: 6, 1: 60, 2: 18, 3: 30, 5: 34, 6: 20}
+    for j, w in widths.items():
+        ws.set_column(j, j, w, formats["wrap"] if j in (1, 3, 5) else formats["top"])
     ws.freeze_panes(1, 0)
     row = 2
     for metric_id, build in test.schedule.items():
@@ -182,33 +247,38 @@ def schedule_rows(ws: Worksheet, test: ScheduleTest, formats: dict[str, Any]) ->
         ws.write(row, 0, build.heading or metric.heading, formats["title"])
         row += 1
         where: dict[str, str] = {}
+        top = row
         for ln in build.lines:
-            ref = f"C{row + 1}"
             spec = next(x for x in metric.lines if x.line == ln.letter)
             fmt = formats[{"ratio": "ratio4", "percent": "percent"}.get(ln.unit, "usd")]
+            cached = "" if ln.amount is None else float(ln.amount)
             ws.write(row, 0, ln.letter)
             ws.write(row, 1, ln.label, formats["wrap"])
-            if spec.input is not None:
+            linked = None if spec.input is None or link is None else link(ln, build)
+            if linked is not None:
+                ws.write_formula(row, 2, linked, fmt, cached)
+                how = f"Line items: {spec.input} ({ln.kind})"
+            elif spec.input is not None:
                 ws.write_number(
                     row,
                     2,
                     0.0 if ln.amount is None else float(ln.amount),
                     formats["input_ratio"] if ln.unit == "ratio" else formats["input"],
                 )
-                ws.write(row, 3, f"input: {spec.input} ({ln.kind})")
+                how = f"input: {spec.input} ({ln.kind})"
             else:
                 ws.write_formula(
-                    row,
-                    2,
-                    _formula(metric, ln.letter, spec.operands, where),
-                    fmt,
-                    "" if ln.amount is None else float(ln.amount),
+                    row, 2, _formula(metric, ln.letter, spec.operands, where), fmt, cached
                 )
-                ws.write(row, 3, ln.formula)
-            where[ln.letter] = ref
+                how = ln.formula
+            ws.write(row, 3, how, formats["wrap"])
+            fit_row(ws, row, [(ln.label, widths[1]), (how, widths[3])])
+            where[ln.letter] = f"C{row + 1}"
             row += 1
-        row = _test_rows(ws, test, metric_id, where[build.lines[-1].letter], build, row, formats)
-        row += 1
+        used = _test_rows(
+            ws, test, metric_id, where[build.lines[-1].letter], top, formats, liquidity_low
+        )
+        row = max(row, used) + 1
     return row
 
 
@@ -217,62 +287,111 @@ def _test_rows(
     test: ScheduleTest,
     metric_id: str,
     value_cell: str,
-    build: MetricBuildUp,
-    row: int,
+    top: int,
     formats: dict[str, Any],
+    liquidity_low: float | None,
 ) -> int:
-    """The compliance test of the covenant on ``metric_id`` beside its build-up."""
+    """The compliance test of the covenant on ``metric_id`` beside its build-up, from row
+    ``top``; returns the row after the last one written."""
     res = test.results[test.results["metric"] == metric_id]
-    for _, r in res.iterrows():
+    r0 = top
+    for cid, r in res.iterrows():
         ratio = r["unit"] == "ratio"
-        top = row - len(build.lines)
-        ws.write(top, 5, r["title"], formats["title"])
-        ws.write(top + 1, 5, "Required")
-        req_cell = f"G{top + 2}"
+        at = r0
+        ws.write(at, 5, r["title"], formats["title"])
+        fit_row(ws, at, [(r["title"], 34)])
+        ws.write(at + 1, 5, "Required")
+        req_cell = f"G{at + 2}"
         if r["required"] is None or is_missing(r["required"]):
-            ws.write(top + 1, 6, "not provided")
-            ws.write(top + 2, 5, "Complies")
-            ws.write(top + 2, 6, STATUS_WORDS.get(str(r["status_code"]), str(r["status_code"])))
+            ws.write(at + 1, 6, "not provided")
+            ws.write(at + 2, 5, "Complies")
+            ws.write(at + 2, 6, STATUS_WORDS.get(str(r["status_code"]), str(r["status_code"])))
+            r0 = at + 4
             continue
         ws.write_number(
-            top + 1, 6, float(r["required"]), formats["input_ratio" if ratio else "input"]
+            at + 1, 6, float(r["required"]), formats["input_ratio" if ratio else "input"]
         )
         minimum = r["direction"] == "min"
         cmp = ">=" if minimum else "<="
-        ws.write(top + 2, 5, f"Complies ({'actual' if minimum else 'actual'} {cmp} required)")
-        applies = bool(r["applies"]) if not is_missing(r["applies"]) else False
-        cached = "Yes" if r["status_code"] in ("complies", "amber") else "No"
-        if applies:
+        test_ = f'IF({value_cell}{cmp}{req_cell},"Yes","No")'
+        status = str(r["status_code"])
+        cached = {"complies": "Yes", "amber": "Yes", "breach": "No"}.get(status, "Not required")
+        at_complies = at + 2
+        springing = _springing(test, str(cid), r)
+        if springing is not None and liquidity_low is not None:
+            comparison, amount = springing
+            ws.write(at + 2, 5, "Lowest liquidity in the quarter")
+            ws.write_number(at + 2, 6, liquidity_low, formats["input"])
+            when = f"Test applies (lowest liquidity {comparison} {cell(amount, 'usd_whole')})"
+            ws.write(at + 3, 5, when)
+            fit_row(ws, at + 3, [(when, 34)])
+            applies = "Yes" if bool(r["applies"]) else "No"
             ws.write_formula(
-                top + 2, 6, f'=IF({value_cell}{cmp}{req_cell},"Yes","No")', None, cached
+                at + 3, 6, f'=IF(G{at + 3}{comparison}{amount},"Yes","No")', None, applies
             )
+            test_ = f'IF(G{at + 4}="No","Not required",{test_})'
+            at_complies = at + 4
+            ws.write(at_complies, 5, f"Complies (actual {cmp} required)")
+            ws.write_formula(at_complies, 6, "=" + test_, None, cached)
+        elif is_missing(r["applies"]) or not bool(r["applies"]):
+            ws.write(at_complies, 5, "Complies (the test does not apply this quarter)")
+            fit_row(ws, at_complies, [("Complies (the test does not apply this quarter)", 34)])
+            ws.write(at_complies, 6, "Not required")
         else:
-            ws.write(top + 2, 6, "Not required (the test does not apply this quarter)")
-        ws.write(top + 3, 5, "Headroom")
+            ws.write(at_complies, 5, f"Complies (actual {cmp} required)")
+            ws.write_formula(at_complies, 6, "=" + test_, None, cached)
+        ws.write(at_complies + 1, 5, "Headroom")
         head = f"={value_cell}-{req_cell}" if minimum else f"={req_cell}-{value_cell}"
         ws.write_formula(
-            top + 3,
+            at_complies + 1,
             6,
             head,
             formats["ratio4" if ratio else "usd"],
             float(r["headroom"]) if not is_missing(r["headroom"]) else 0,
         )
-    return row
+        r0 = at_complies + 3
+    return r0
+
+
+def _springing(test: ScheduleTest, cid: str, r: Any) -> tuple[str, float] | None:
+    """The springing condition of covenant ``cid`` in the version that governs the row:
+    its comparison and amount, when it springs on liquidity."""
+    if is_missing(r.get("springing_metric")) or r.get("springing_metric") != "liquidity":
+        return None
+    terms = test.facility.version(str(r["version"]))
+    cov = next((c for c in terms.covenants if c.id == cid), None)
+    if cov is None or cov.springing is None:
+        return None
+    return cov.springing.comparison, float(cov.springing.amount)
 
 
 def _formats(wb: Workbook) -> dict[str, Any]:
     from model.reports.tables import _EXCEL_FORMATS
 
-    out: dict[str, Any] = {k: wb.add_format({"num_format": v}) for k, v in _EXCEL_FORMATS.items()}
+    out: dict[str, Any] = {
+        k: wb.add_format({"num_format": v, "valign": "top"}) for k, v in _EXCEL_FORMATS.items()
+    }
     out["header"] = wb.add_format(
         {"bold": True, "bg_color": "#F3F4F6", "bottom": 1, "text_wrap": True, "valign": "top"}
     )
-    out["title"] = wb.add_format({"bold": True})
+    out["title"] = wb.add_format({"bold": True, "valign": "top"})
+    out["top"] = wb.add_format({"valign": "top"})
     out["wrap"] = wb.add_format({"text_wrap": True, "valign": "top"})
     out["note"] = wb.add_format({"italic": True, "font_color": "#444444"})
-    out["input"] = wb.add_format({"num_format": _EXCEL_FORMATS["usd"], "bg_color": "#FFF2CC"})
-    out["input_ratio"] = wb.add_format({"num_format": "0.0000", "bg_color": "#FFF2CC"})
-    out["ratio4"] = wb.add_format({"num_format": "0.0000"})
+    out["input"] = wb.add_format(
+        {"num_format": _EXCEL_FORMATS["usd"], "bg_color": "#FFF2CC", "valign": "top"}
+    )
+    out["input_ratio"] = wb.add_format(
+        {"num_format": "0.0000", "bg_color": "#FFF2CC", "valign": "top"}
+    )
+    out["ratio4"] = wb.add_format({"num_format": "0.0000", "valign": "top"})
+    out["input_text"] = wb.add_format({"bg_color": "#FFF2CC", "text_wrap": True, "valign": "top"})
+    out["input_number"] = wb.add_format(
+        {"num_format": "#,##0.####", "bg_color": "#FFF2CC", "valign": "top"}
+    )
+    out["note_wrap"] = wb.add_format(
+        {"italic": True, "font_color": "#444444", "text_wrap": True, "valign": "top"}
+    )
     return out
 
 
@@ -285,11 +404,13 @@ def write_workbook(
     sources: pd.DataFrame | None = None,
     inputs: Mapping[str, Any] | None = None,
     summary: Sequence[Any] = (),
+    sheets: Sheets | None = None,
 ) -> Path | None:
     """Write ``<output_dir>/<name>.xlsx`` (see the module docstring) and return its path;
     with an empty ``output_dir``, nothing (None). ``summary``: the report's headline and
     banners (:func:`~model.reports.tables.headline`, :func:`~model.reports.tables.banner`),
-    written first, on a "Summary" sheet."""
+    written first, on a "Summary" sheet. ``sheets`` writes the report's own sheets after it
+    (the projection's live build-ups: :func:`model.reports.excel_projection.projection_sheets`)."""
     if not tables and schedule is None:
         raise InputError("give at least one table or a schedule", key="tables")
     for t in tables:
@@ -312,12 +433,14 @@ def write_workbook(
         if rows:
             ws = wb.add_worksheet(sheet_name("Summary", taken))
             _summary_sheet(ws, rows, formats)
-            _print_setup(ws, "Summary", header_rows=0)
+            print_setup(ws, "Summary", header_rows=0)
+        if sheets is not None:
+            sheets(wb, formats, taken)
         if schedule is not None:
             title = schedule.facility.compliance.certificate.schedule_title
             ws = wb.add_worksheet(sheet_name(title, taken))
             schedule_rows(ws, schedule, formats)
-            _print_setup(ws, title, header_rows=0)
+            print_setup(ws, title, header_rows=0)
         for t in tables:
             _write_table(wb, wb.add_worksheet(sheet_name(t.sheet or t.title, taken)), t, formats)
         if sources is not None and not sources.empty:
@@ -329,49 +452,52 @@ def write_workbook(
         if inputs:
             ws = wb.add_worksheet(sheet_name("Inputs used", taken))
             _inputs_sheet(ws, inputs, formats)
-            _print_setup(ws, "Inputs used", header_rows=0)
+            print_setup(ws, "Inputs used", header_rows=0)
         wb.close()
     return target
 
 
 def _summary_sheet(ws: Worksheet, rows: Sequence[tuple[str, str]], formats: dict[str, Any]) -> None:
     """The report's answer first: each headline or banner as a bold title row, then its
-    (label, figure) rows; the figures as the report writes them."""
+    (label, figure) rows; the figures as the report writes them, each row as tall as its
+    wrapped text."""
     r = 0
     for label, text in rows:
         if label and not text:  # the title of a headline or banner
             r += 1 if r else 0
             ws.write(r, 0, label, formats["title"])
         else:
-            ws.write(r, 0, label)
+            ws.write(r, 0, label, formats["wrap"])
             ws.write(r, 1, text, formats["wrap"])
+            fit_row(ws, r, [(label, 50), (text, 80)])
         r += 1
-    ws.set_column(0, 0, 60, formats["wrap"])
-    ws.set_column(1, 1, 70)
+    ws.set_column(0, 0, 50, formats["wrap"])
+    ws.set_column(1, 1, 80, formats["wrap"])
 
 
 def _inputs_sheet(ws: Worksheet, inputs: Mapping[str, Any], formats: dict[str, Any]) -> None:
+    widths = (34, 60, 60, 60)
     row = 0
     for section, items in inputs.items():
         ws.write(row, 0, section.replace("_", " ").capitalize(), formats["title"])
         row += 1
         if isinstance(items, Mapping):
-            for k, v in items.items():
-                ws.write(row, 0, str(k))
-                ws.write(row, 1, _plain(v))
-                row += 1
+            entries = [[str(k), _plain(v)] for k, v in items.items()]
         elif isinstance(items, list):
-            for it in items:
-                values = list(it.values()) if isinstance(it, Mapping) else [it]
-                for j, v in enumerate(values):
-                    ws.write(row, j, _plain(v))
-                row += 1
+            entries = [
+                [_plain(v) for v in (it.values() if isinstance(it, Mapping) else [it])]
+                for it in items
+            ]
         else:
-            ws.write(row, 0, _plain(items))
+            entries = [[_plain(items)]]
+        for values in entries:
+            for j, v in enumerate(values):
+                ws.write(row, j, v, formats["wrap"])
+            fit_row(ws, row, [(v, widths[min(j, 3)]) for j, v in enumerate(values)])
             row += 1
         row += 1
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 3, 60)
+    ws.set_column(0, 0, widths[0], formats["wrap"])
+    ws.set_column(1, 3, widths[1], formats["wrap"])
 
 
 def _plain(v: Any) -> Any:

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from model.engines.projection.study import ProjectionStudy
+from model.reports.excel_projection import ProjectedWorkbook, projection_sheets
 from model.reports.report import Report, first_upper
 from model.reports.tables import Html, Table, banner, cell, details, headline, table
 from model.reports.timeline import (
@@ -511,6 +512,9 @@ def projection_report(study: ProjectionStudy) -> Report:
         figures=figures,
         sources=sources,
         lines=lines,
+        sheets=projection_sheets(
+            ProjectedWorkbook(scenario.facility, name, sources, study.quantities, study.schedules)
+        ),
     )
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from model.errors import InputError, ModelError
 from model.reports.certificate import write_certificate
-from model.reports.excel import ScheduleTest, write_workbook
+from model.reports.excel import ScheduleTest, Sheets, write_workbook
 from model.reports.key_figures import write_key_figures, written
 from model.reports.pdf import print_pdf
 from model.reports.tables import Html, Table
@@ -34,7 +34,8 @@ class Report:
     ``front``, the headline and banners; ``sections``, what each part of the notebook shows,
     in order; ``tables``, the workbook's sheets; ``figures``, the key figures (the notebook
     adds the inputs it ran with); ``sources``, the provenance of the inputs for the
-    workbook; ``schedule``, the build-up sheet's quarter; ``documents``, files written beside
+    workbook; ``schedule``, the build-up sheet's quarter; ``sheets``, the report's own
+    live sheets (the projection's); ``documents``, files written beside
     the report (a certificate's HTML and Markdown), by file name; ``printed``, the HTML
     documents also printed to PDF beside them (when a browser is installed:
     :mod:`model.reports.pdf`); ``lines``, the key
@@ -47,6 +48,7 @@ class Report:
     figures: dict[str, Any]
     sources: pd.DataFrame | None = None
     schedule: ScheduleTest | None = None
+    sheets: Sheets | None = None
     documents: dict[str, str] = field(default_factory=dict)
     printed: tuple[str, ...] = ()
     lines: list[str] = field(default_factory=list)
@@ -103,6 +105,7 @@ class Report:
             sources=self.sources,
             inputs=used,
             summary=self.front,
+            sheets=self.sheets,
         )
         said = written(write_key_figures(figures, output_dir, self.name), workbook, *documents)
         return said + "".join(f"\nnot printed to PDF: {u}" for u in unprinted)

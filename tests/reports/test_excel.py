@@ -4,8 +4,6 @@ is changed, as an analyst would in Excel."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -16,6 +14,7 @@ from model.engines.covenants import evaluate_covenants, schedule_1
 from model.reports.excel import ScheduleTest, sheet_name, write_workbook
 from model.reports.tables import banner, headline, table
 from model.terms import load
+from tests.reports.printed import overlaps, soffice
 
 FAC = load("params/deals/ibasis/facilities/svb-loan-agreement.yaml")
 # the build-up sheet is named after the deal's certificate schedule (31 characters at most)
@@ -147,10 +146,6 @@ def test_sheet_names_are_valid_and_unique():
     assert sheet_name("x" * 40, taken) == "x" * 27 + " (2)"
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None,
-    reason="LibreOffice is not installed (see README, development notes)",
-)
 def test_libreoffice_recalculates_after_an_input_is_changed(tmp_path):
     path = _workbook(tmp_path)
     wb = openpyxl.load_workbook(path)
@@ -158,31 +153,8 @@ def test_libreoffice_recalculates_after_an_input_is_changed(tmp_path):
     _line(ws, "A", "Net Income")[2].value = -3_100_000  # $1,000,000 less net income
     changed = tmp_path / "changed.xlsx"
     wb.save(changed)
-    profile = tmp_path / "profile" / "user"
-    profile.mkdir(parents=True)
-    (profile / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
-        'oor:op="fuse"><value>0</value></prop></item></oor:items>'
-    )
-    out = tmp_path / "out"
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(changed),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    vals = openpyxl.load_workbook(out / "changed.xlsx", data_only=True)[SCHEDULE]
+    out = soffice(changed, "xlsx", tmp_path / "out", tmp_path)
+    vals = openpyxl.load_workbook(out, data_only=True)[SCHEDULE]
     h = _line(ws, "H", "Consolidated EBITDA")[2].coordinate
     assert vals[h].value == 7_000_000  # recomputed by LibreOffice: 8,000,000 - 1,000,000
     req_row = next(
@@ -196,3 +168,8 @@ def test_libreoffice_recalculates_after_an_input_is_changed(tmp_path):
     again = evaluate_covenants(FAC, Q, items, liquidity=27_500_000, springing_reading="quarter_end")
     assert again.loc["consolidated_ebitda", "actual"] == 7_000_000
     assert again.loc["consolidated_ebitda", "status_code"] == "breach"
+
+
+def test_the_compliance_workbook_prints_without_overprinted_text(tmp_path):
+    pdf = soffice(_workbook(tmp_path), "pdf", tmp_path / "pdf", tmp_path)
+    assert overlaps(pdf) == []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -28,6 +28,12 @@ from model.engines.projection.analytics import (
 from model.engines.projection.dashboard import dashboard
 from model.engines.projection.plausibility import plausibility
 from model.engines.projection.result import Projection, project
+from model.engines.projection.schedules import (
+    ScheduleQuarter,
+    projected_quantities,
+    projected_schedules,
+    quantities_needed,
+)
 from model.engines.projection.timeline import forecast_vs_actual, timeline
 from model.errors import InputError
 from model.terms.scenarios import Scenario
@@ -162,7 +168,9 @@ class ProjectionStudy:
     """One scenario projected, with what notebook 04 reports of it: the projection, the
     deal's quarters reported then forecast (``history``, ``history_covenants``), the
     forecast quarters the actuals also report (``overlap``), the summary row, the
-    plausibility warnings and the index's dashboard figures."""
+    plausibility warnings, the index's dashboard figures and the covenant build-up of every
+    projected quarter with the projected quantities its line items read (``schedules``,
+    ``quantities``: the workbook's live sheets)."""
 
     scenario: Scenario
     projection: Projection
@@ -172,6 +180,8 @@ class ProjectionStudy:
     answer: pd.Series
     warnings: pd.DataFrame
     dashboard: dict[str, Any]
+    schedules: tuple[ScheduleQuarter, ...] = ()
+    quantities: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 def study_projection(scenario: Scenario, projection: Projection | None = None) -> ProjectionStudy:
@@ -188,4 +198,6 @@ def study_projection(scenario: Scenario, projection: Projection | None = None) -
         answer=answer,
         warnings=plausibility(p),
         dashboard=dashboard(p, scenario),
+        schedules=projected_schedules(scenario, p),
+        quantities=projected_quantities(p, scenario.name, quantities_needed(scenario.facility)),
     )
