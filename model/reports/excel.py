@@ -366,10 +366,10 @@ def _springing(test: ScheduleTest, cid: str, r: Any) -> tuple[str, float] | None
 
 
 def _formats(wb: Workbook) -> dict[str, Any]:
-    from model.reports.tables import _EXCEL_FORMATS
+    from model.reports.formatting import EXCEL_FORMATS
 
     out: dict[str, Any] = {
-        k: wb.add_format({"num_format": v, "valign": "top"}) for k, v in _EXCEL_FORMATS.items()
+        k: wb.add_format({"num_format": v, "valign": "top"}) for k, v in EXCEL_FORMATS.items()
     }
     out["header"] = wb.add_format(
         {"bold": True, "bg_color": "#F3F4F6", "bottom": 1, "text_wrap": True, "valign": "top"}
@@ -379,7 +379,7 @@ def _formats(wb: Workbook) -> dict[str, Any]:
     out["wrap"] = wb.add_format({"text_wrap": True, "valign": "top"})
     out["note"] = wb.add_format({"italic": True, "font_color": "#444444"})
     out["input"] = wb.add_format(
-        {"num_format": _EXCEL_FORMATS["usd"], "bg_color": "#FFF2CC", "valign": "top"}
+        {"num_format": EXCEL_FORMATS["usd"], "bg_color": "#FFF2CC", "valign": "top"}
     )
     out["input_ratio"] = wb.add_format(
         {"num_format": "0.0000", "bg_color": "#FFF2CC", "valign": "top"}

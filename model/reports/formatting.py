@@ -1,9 +1,10 @@
 """The one place that formats figures for people: money, ratios, yes/no, tables.
 
-Money is written by :func:`model.values.format_money` (rounded to the cent, half up):
-:func:`usd` with cents, :func:`dollars` in whole dollars where the agreements write
-them so. Ratios are written as the certificates write them, ``1.25:1.00``
-(:func:`ratio`). The table formatters read the codes the covenant engine returns
+:func:`cell` writes one value by its kind (:data:`KINDS`), for every table, certificate and
+workbook (:data:`EXCEL_FORMATS`, the same kinds as Excel number formats). Money is rounded
+to the cent half up, negatives in parentheses: :func:`usd` with cents, :func:`dollars` as
+the agreements write amounts. Ratios are written as the certificates write them,
+``1.25:1.00`` (:func:`ratio`), or as a multiple in the tables, ``1.19x``. The table formatters read the codes the covenant engine returns
 (``status_code``, ``threshold_kind``, ``unit`` and the ``applies`` / ``complies``
 booleans), never its sentences: a sentence (``status``, ``threshold_source``) is only
 ever copied into a table as it is.
@@ -12,17 +13,24 @@ ever copied into a table as it is.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from model.errors import InputError
 from model.terms.facility import Facility
-from model.values import format_money, is_missing, read_amount
+from model.values import is_missing, read_amount
 
 __all__ = [
+    "KINDS",
+    "EXCEL_FORMATS",
+    "STATUS_WORDS",
+    "cell",
     "describe_interest_basis",
     "usd",
     "dollars",
@@ -64,79 +72,226 @@ _COMPLIES_WORDS = {
 """``status_code`` -> the answer a compliance table and a certificate give."""
 
 
+KINDS: dict[str, str] = {
+    "usd": "dollars and cents, negatives in parentheses: $1,234.56, ($1,234.56)",
+    "usd_whole": "whole dollars, negatives in parentheses: $1,235, ($1,235)",
+    "usd_terms": "as the agreements write amounts, cents only when there are some: "
+    "$15,000,000, $1.50, ($2,000,000)",
+    "percent": "12.3%, negatives (12.3%); n/m from 1,000% (a ratio to a near-zero base)",
+    "percent_terms": "as the agreements write a rate: 20%, 12.5%",
+    "ratio": "a multiple: 1.19x",
+    "ratio_form": "as the certificates write a ratio: 1.25:1.00 (missing: the form's blank, ____:1.00)",
+    "ratio_diff": "a difference of ratios to four places, negatives in parentheses: 0.0598, (0.1902)",
+    "rate": "an interest rate: 5.25%",
+    "date": "2008-06-30",
+    "yes_no": "Yes / No",
+    "int": "1,234, negatives (1,234)",
+    "status": "a covenant status in words: Complies, Complies (amber), Breach ...",
+    "figure": "already written",
+    "text": "as written",
+}
+"""Every kind of value the reports write, and how (:func:`cell`). Missing values are
+written ``—`` (the ratio form's blank for ``ratio_form``)."""
+
+EXCEL_FORMATS = {
+    "usd": '"$"#,##0.00;("$"#,##0.00);"$"0.00',
+    "usd_whole": '"$"#,##0;("$"#,##0);"$"0',
+    "usd_terms": '"$"#,##0.00;("$"#,##0.00);"$"0.00',
+    "percent": "0.0%;(0.0%);0.0%",
+    "percent_terms": "0.##%",
+    "ratio": '0.00"x"',
+    "ratio_form": '0.00":1.00"',
+    "ratio_diff": "0.0000;(0.0000);0.0000",
+    "rate": "0.00%",
+    "date": "yyyy-mm-dd",
+    "int": "#,##0;(#,##0)",
+}
+"""The Excel number format of each numeric kind: the workbook writes the same figure as the
+HTML."""
+
+PERCENT_MEANINGFUL = 10.0
+"""A percentage of 1,000% or more (e.g. headroom over a required amount of $1) is written
+``n/m``, not meaningful, as credit reports do; the workbook keeps the number."""
+
+STATUS_WORDS = {
+    "complies": "Complies",
+    "amber": "Complies (amber)",
+    "breach": "Breach",
+    "undefined": "Cannot be computed",
+    "not_required": "Not required",
+    "threshold_not_provided": "Level not provided",
+    "no_threshold": "No level this quarter",
+}
+
+
+def _number(x: Any) -> float | Decimal | None:
+    if is_missing(x) or isinstance(x, bool | np.bool_):
+        return None
+    if isinstance(x, Decimal):
+        return x
+    if isinstance(x, int | float | np.integer | np.floating):
+        f = float(x)
+        return None if math.isnan(f) else f
+    return None
+
+
+def _money(x: Any, style: str) -> str:
+    """Dollars rounded half up (to the cent, or to the dollar for ``usd_whole``), negatives
+    in parentheses."""
+    n = _number(x)
+    if n is None:
+        return MISSING if is_missing(x) else html.escape(str(x))
+    d = (Decimal(str(n)) if isinstance(n, float) else Decimal(n)).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    if style == "usd_whole":
+        d = d.quantize(Decimal(1), ROUND_HALF_UP)
+    whole = style == "usd_whole" or (style == "usd_terms" and d == d.to_integral_value())
+    body = f"${abs(d):,.0f}" if whole else f"${abs(d):,.2f}"
+    return f"({body})" if d < 0 else body
+
+
+def _quantized(n: float | Decimal, places: str) -> Decimal:
+    return Decimal(str(n)).quantize(Decimal(places), ROUND_HALF_UP)
+
+
+def cell(value: Any, kind: str) -> str:
+    """One value as text, by the rules of its ``kind`` (:data:`KINDS`): the one formatter of
+    every report, certificate and workbook.
+
+    >>> cell(-1234.5, "usd"), cell(20315560.0, "usd_whole"), cell(0.0667, "percent")
+    ('($1,234.50)', '$20,315,560', '6.7%')
+    >>> cell(Decimal("1.1875"), "ratio"), cell(True, "yes_no"), cell(dt.date(2008, 6, 30), "date")
+    ('1.19x', 'Yes', '2008-06-30')
+    >>> cell(None, "usd"), cell(float("nan"), "percent"), cell(1234567, "int")
+    ('—', '—', '1,234,567')
+    >>> cell(9.994, "percent"), cell(2399999.0, "percent"), cell(-12.0, "percent")
+    ('999.4%', 'n/m', 'n/m')
+    >>> cell(Decimal("1.0598"), "ratio_form"), cell(None, "ratio_form"), cell(-0.19021, "ratio_diff")
+    ('1.06:1.00', '____:1.00', '(0.1902)')
+    >>> cell(Decimal("15000000"), "usd_terms"), cell(1.5, "usd_terms"), cell(Decimal("0.125"), "percent_terms")
+    ('$15,000,000', '$1.50', '12.5%')
+    """
+    if kind in ("usd", "usd_whole", "usd_terms"):
+        return _money(value, kind)
+    if kind == "yes_no":
+        if is_missing(value):
+            return MISSING
+        if isinstance(value, bool | np.bool_):
+            return "Yes" if value else "No"
+        return str(value)
+    if kind == "date":
+        if is_missing(value):
+            return MISSING
+        if isinstance(value, dt.datetime | pd.Timestamp):
+            return value.date().isoformat()
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if kind == "status":
+        return STATUS_WORDS.get(str(value), MISSING if is_missing(value) else str(value))
+    if kind == "ratio_form" and is_missing(value):
+        return RATIO_BLANK
+    if kind == "figure":
+        return MISSING if is_missing(value) else str(value)
+    n = _number(value)
+    if kind == "text" or n is None:
+        return MISSING if is_missing(value) else str(value)
+    f = float(n)
+    if kind == "percent":
+        if abs(f) >= PERCENT_MEANINGFUL:
+            return "n/m"  # not meaningful: a percentage of a near-zero base
+        return f"({abs(f):.1%})" if f < 0 else f"{f:.1%}"
+    if kind == "percent_terms":
+        return f"{(_quantized(n, '0.0001') * 100).normalize():f}%"
+    if kind == "rate":
+        return f"{f:.2%}"
+    if kind == "ratio":
+        return f"{_quantized(n, '0.01')}x"
+    if kind == "ratio_form":
+        return f"{_quantized(n, '0.01')}:1.00"
+    if kind == "ratio_diff":
+        d = _quantized(n, "0.0001")
+        return f"({abs(d)})" if d < 0 else str(d)
+    if kind == "int":
+        whole = int(round(f))
+        return f"({-whole:,})" if whole < 0 else f"{whole:,}"
+    raise InputError(f"unknown column kind {kind!r}; kinds: {', '.join(KINDS)}", key="kind")
+
+
+def _money_text(amount: Any) -> Any:
+    """An amount given as text (``"2100000"``) read as money; anything else as it is."""
+    return read_amount(amount, "amount", negative=True) if isinstance(amount, str) else amount
+
+
 def usd(amount: Any) -> str:
-    """Dollars with cents, rounded half up, minus sign in front; ``—`` when missing.
+    """Dollars with cents, rounded half up, negatives in parentheses; ``—`` when missing
+    (:func:`cell`, kind ``usd``).
 
     >>> usd(Decimal("-2100000")), usd(1), usd(Decimal("0.125")), usd(Decimal("-0.125"))
-    ('-$2,100,000.00', '$1.00', '$0.13', '-$0.13')
+    ('($2,100,000.00)', '$1.00', '$0.13', '($0.13)')
     >>> usd(None)
     '—'
     """
-    return format_money(amount)
+    return cell(_money_text(amount), "usd")
 
 
 def dollars(amount: Any) -> str:
-    """Dollars as the agreements write them: no cents unless there are some.
+    """Dollars as the agreements write them: no cents unless there are some (:func:`cell`,
+    kind ``usd_terms``).
 
     >>> dollars(Decimal("15000000")), dollars(Decimal("1.5")), dollars(None)
     ('$15,000,000', '$1.50', '—')
     """
-    return format_money(amount, cents=None)
-
-
-def _places(x: Any, places: str) -> Decimal:
-    """``x`` rounded half up to ``places`` (e.g. ``"0.0001"``)."""
-    return read_amount(x, "ratio", negative=True).quantize(Decimal(places), ROUND_HALF_UP)
+    return cell(_money_text(amount), "usd_terms")
 
 
 def ratio(x: Any) -> str:
-    """A ratio as the certificates write it, to two places half up: ``1.25:1.00``.
-
-    A missing ratio is the form's blank, ``____:1.00``.
+    """A ratio as the certificates write it, to two places half up: ``1.25:1.00``; a
+    missing ratio is the form's blank, ``____:1.00`` (:func:`cell`, kind ``ratio_form``).
 
     >>> ratio(Decimal("1.0598")), ratio(Decimal("1.125")), ratio(None)
     ('1.06:1.00', '1.13:1.00', '____:1.00')
     """
-    if is_missing(x):
-        return RATIO_BLANK
-    return f"{_places(x, '0.01')}:1.00"
+    return cell(x if is_missing(x) else read_amount(x, "ratio", negative=True), "ratio_form")
 
 
 def figure(x: Any, unit: str) -> str:
     """A covenant figure in its ``unit`` (``usd``, ``ratio``, or ``percent`` for a
-    constant of a build-up, to at most two places).
+    constant of a build-up, to at most two places): kinds ``usd``, ``ratio_form`` and
+    ``percent_terms`` of :func:`cell`.
 
     >>> figure(Decimal("8000000"), "usd"), figure(Decimal("1.0598"), "ratio")
     ('$8,000,000.00', '1.06:1.00')
     >>> figure(Decimal("0.20"), "percent"), figure(Decimal("0.125"), "percent")
     ('20%', '12.5%')
+    >>> figure(Decimal("-2100000"), "usd")
+    '($2,100,000.00)'
     """
     if unit == "percent" and not is_missing(x):
-        return f"{(Decimal(str(x)) * 100).quantize(Decimal('0.01')).normalize():f}%"
+        return cell(Decimal(str(x)), "percent_terms")
     return ratio(x) if unit == "ratio" else usd(x)
 
 
 def statement_figure(x: Any, unit: str) -> str:
-    """A covenant figure as a financial statement writes it: money negatives in
-    parentheses (the build-up lines of a certificate).
+    """A covenant figure as a financial statement writes it (the build-up lines of a
+    certificate): :func:`figure`, whose money negatives are in parentheses already.
 
     >>> statement_figure(Decimal("-2100000"), "usd"), statement_figure(Decimal("5"), "usd")
     ('($2,100,000.00)', '$5.00')
     """
-    text = figure(x, unit)
-    return f"({text[1:]})" if unit != "ratio" and text.startswith("-") else text
+    return figure(x, unit)
 
 
 def headroom(x: Any, unit: str) -> str:
     """Headroom (actual less required, or the reverse for a maximum): money with cents,
-    or a ratio difference to four places; ``—`` when missing.
+    or a ratio difference to four places (kinds ``usd`` and ``ratio_diff``); ``—`` when
+    missing.
 
     >>> headroom(Decimal("-0.19021"), "ratio"), headroom(Decimal("500000"), "usd")
-    ('-0.1902', '$500,000.00')
+    ('(0.1902)', '$500,000.00')
     """
     if is_missing(x):
         return MISSING
-    return str(_places(x, "0.0001")) if unit == "ratio" else usd(x)
+    return cell(x, "ratio_diff") if unit == "ratio" else usd(x)
 
 
 def percent(x: Any) -> str:
@@ -220,13 +375,14 @@ def required_text(required: Any, unit: str, threshold_kind: Any = None) -> str:
 
 
 def money_table(df: pd.DataFrame, columns: Sequence[Hashable] | None = None) -> pd.DataFrame:
-    """A copy of ``df`` with money columns written ``1,234.50`` (cents, no dollar sign).
+    """A copy of ``df`` with money columns written as the tables write them
+    (:func:`cell`, kind ``usd``).
 
     By default every column holding Decimal values is formatted; other values of a
     formatted column (text, missing) are left as they are.
 
     >>> money_table(pd.DataFrame({"coupon": [Decimal("1160000")], "days": [180]})).to_string(index=False)
-    '      coupon  days\\n1,160,000.00   180'
+    '       coupon  days\\n$1,160,000.00   180'
     """
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"must be a DataFrame, not {type(df).__name__}", key="df")
@@ -252,7 +408,7 @@ def money_table(df: pd.DataFrame, columns: Sequence[Hashable] | None = None) -> 
 
 def _money_cell(v: Any) -> Any:
     is_number = isinstance(v, Decimal | int | float) and not isinstance(v, bool)
-    return format_money(v, symbol="") if is_number and not is_missing(v) else v
+    return cell(v, "usd") if is_number and not is_missing(v) else v
 
 
 def format_compliance_table(results: pd.DataFrame) -> pd.DataFrame:

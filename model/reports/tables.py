@@ -3,22 +3,8 @@
 A :class:`Table` is a DataFrame with, for each column, a header in words and a kind that
 says how its values are written (:data:`KINDS`):
 
-=============  ======================================  ===================
-kind           HTML                                    Excel number format
-=============  ======================================  ===================
-``usd``        $1,234.56, negatives (1,234.56)         "$"#,##0.00
-``usd_whole``  $1,235, negatives ($1,235)              "$"#,##0
-``percent``    12.3%, negatives (12.3%); n/m past      0.0%
-               ±1,000% (a ratio to a near-zero base)
-``ratio``      1.19x                                   0.00"x"
-``rate``       5.25%                                   0.00%
-``date``       2008-06-30                              yyyy-mm-dd
-``yes_no``     Yes / No                                text
-``int``        1,234, negatives (1,234)                #,##0;(#,##0)
-``status``     a coloured chip: complies, amber ...    text
-``figure``     already written (right-aligned)         text
-``text``       as written                              text
-=============  ======================================  ===================
+The kinds and how each is written are :data:`model.reports.formatting.KINDS` (the one
+formatter, :func:`model.reports.formatting.cell`).
 
 Missing values are written ``—``. Numbers are right-aligned and never wrap inside a value;
 a wide table scrolls sideways instead of squeezing its columns; nothing is truncated.
@@ -31,17 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from model.errors import InputError
-from model.reports.formatting import dollars, usd
+from model.reports.formatting import EXCEL_FORMATS, KINDS, STATUS_WORDS, cell
 from model.values import is_missing
 
 __all__ = [
@@ -59,21 +44,6 @@ __all__ = [
     "status_chip",
 ]
 
-KINDS = (
-    "usd",
-    "usd_whole",
-    "percent",
-    "ratio",
-    "rate",
-    "date",
-    "yes_no",
-    "int",
-    "status",
-    "figure",
-    "text",
-)
-MISSING = "—"
-
 STATUS_COLOURS = {
     "complies": "#1b7f3b",
     "amber": "#b36b00",
@@ -85,16 +55,6 @@ STATUS_COLOURS = {
 }
 """One green, amber and red for every report, chart and certificate; grey for a test that
 does not apply or has no level."""
-
-STATUS_WORDS = {
-    "complies": "Complies",
-    "amber": "Complies (amber)",
-    "breach": "Breach",
-    "undefined": "Cannot be computed",
-    "not_required": "Not required",
-    "threshold_not_provided": "Level not provided",
-    "no_threshold": "No level this quarter",
-}
 
 COLUMNS: dict[str, tuple[str, str]] = {
     "quarter_end": ("Quarter end", "date"),
@@ -165,93 +125,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "assumption": ("Assumption", "text"),
 }
 """Headers in words and kinds of the columns the engines return."""
-
-_EXCEL_FORMATS = {
-    "usd": '"$"#,##0.00;("$"#,##0.00);"$"0.00',
-    "usd_whole": '"$"#,##0;("$"#,##0);"$"0',
-    "percent": "0.0%;(0.0%);0.0%",
-    "ratio": '0.00"x"',
-    "rate": "0.00%",
-    "date": "yyyy-mm-dd",
-    "int": "#,##0;(#,##0)",
-}
-
-
-def _number(x: Any) -> float | Decimal | None:
-    if is_missing(x) or isinstance(x, bool | np.bool_):
-        return None
-    if isinstance(x, Decimal):
-        return x
-    if isinstance(x, int | float | np.integer | np.floating):
-        f = float(x)
-        return None if math.isnan(f) else f
-    return None
-
-
-def _money(x: Any, cents: bool) -> str:
-    """Dollars, negatives in parentheses (the reports' one money writer, formatting.usd or
-    formatting.dollars, on the absolute value)."""
-    n = _number(x)
-    if n is None:
-        return MISSING if is_missing(x) else html.escape(str(x))
-    d = Decimal(str(n)) if isinstance(n, float) else n
-    if not cents:
-        d = d.quantize(Decimal(1), ROUND_HALF_UP)
-    body = usd(abs(d)) if cents else dollars(abs(d))
-    return f"({body})" if body != "$0.00" and body != "$0" and d < 0 else body
-
-
-PERCENT_MEANINGFUL = 10.0
-"""A percentage of 1,000% or more (e.g. headroom over a required amount of $1) is written
-``n/m``, not meaningful, as credit reports do; the workbook keeps the number."""
-
-
-def cell(value: Any, kind: str) -> str:
-    """One value as text, by the rules of its ``kind`` (see the module docstring).
-
-    >>> cell(-1234.5, "usd"), cell(20315560.0, "usd_whole"), cell(0.0667, "percent")
-    ('($1,234.50)', '$20,315,560', '6.7%')
-    >>> cell(Decimal("1.1875"), "ratio"), cell(True, "yes_no"), cell(dt.date(2008, 6, 30), "date")
-    ('1.19x', 'Yes', '2008-06-30')
-    >>> cell(None, "usd"), cell(float("nan"), "percent"), cell(1234567, "int")
-    ('—', '—', '1,234,567')
-    >>> cell(9.994, "percent"), cell(2399999.0, "percent"), cell(-12.0, "percent")
-    ('999.4%', 'n/m', 'n/m')
-    """
-    if kind in ("usd", "usd_whole"):
-        return _money(value, kind == "usd")
-    if kind == "yes_no":
-        if is_missing(value):
-            return MISSING
-        if isinstance(value, bool | np.bool_):
-            return "Yes" if value else "No"
-        return str(value)
-    if kind == "date":
-        if is_missing(value):
-            return MISSING
-        if isinstance(value, dt.datetime | pd.Timestamp):
-            return value.date().isoformat()
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-    if kind == "status":
-        return STATUS_WORDS.get(str(value), MISSING if is_missing(value) else str(value))
-    if kind == "figure":
-        return MISSING if is_missing(value) else str(value)
-    n = _number(value)
-    if kind == "text" or n is None:
-        return MISSING if is_missing(value) else str(value)
-    f = float(n)
-    if kind == "percent":
-        if abs(f) >= PERCENT_MEANINGFUL:
-            return "n/m"  # not meaningful: a percentage of a near-zero base
-        return f"({abs(f):.1%})" if f < 0 else f"{f:.1%}"
-    if kind == "rate":
-        return f"{f:.2%}"
-    if kind == "ratio":
-        return f"{Decimal(str(n)).quantize(Decimal('0.01'), 'ROUND_HALF_UP')}x"
-    if kind == "int":
-        whole = int(round(f))
-        return f"({-whole:,})" if whole < 0 else f"{whole:,}"
-    raise InputError(f"unknown column kind {kind!r}; kinds: {', '.join(KINDS)}", key="kind")
 
 
 def _infer(values: pd.Series) -> str:
@@ -327,7 +200,7 @@ class Table:
 
     def excel_format(self, column: str) -> str | None:
         """The Excel number format of a column (None: text)."""
-        return _EXCEL_FORMATS.get(self.kinds[column])
+        return EXCEL_FORMATS.get(self.kinds[column])
 
 
 def _cell_class(kind: str) -> str:

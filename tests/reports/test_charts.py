@@ -192,7 +192,7 @@ def test_covenant_history_on_given_axes_and_errors(sample_ledger):
     fig, axes = plt.subplots(1, 2)
     out_fig, out_ax = plot_covenant_history(history, "adjusted_quick_ratio", ax=axes[1])
     assert out_fig is fig and out_ax is axes[1]
-    assert [t.get_text() for t in out_ax.texts] == ["-0.1902"]
+    assert [t.get_text() for t in out_ax.texts] == ["(0.1902)"]
     with pytest.raises(InputError, match="covenant: unknown covenant id 'nope'"):
         plot_covenant_history(history, "nope")
 

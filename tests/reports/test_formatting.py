@@ -36,9 +36,9 @@ ACTS = load("params/deals/ibasis/actuals/ibasis-2008.csv")
     ("value", "expected", "why"),
     [
         (Decimal("0.125"), "$0.13", "half up"),
-        (Decimal("-0.125"), "-$0.13", "half away from zero"),
+        (Decimal("-0.125"), "($0.13)", "half away from zero, negatives in parentheses"),
         (Decimal("2.675"), "$2.68", "half up where binary floats round down"),
-        (Decimal("-2100000"), "-$2,100,000.00", "minus sign in front, thousands separators"),
+        (Decimal("-2100000"), "($2,100,000.00)", "parentheses, thousands separators"),
         (0, "$0.00", "zero with cents"),
         (None, "—", "missing"),
         (float("nan"), "—", "missing"),
@@ -74,7 +74,7 @@ def test_ratio_round_half_up(value, expected):
 def test_figures_by_unit():
     assert figure(Decimal("8000000"), "usd") == "$8,000,000.00"
     assert figure(Decimal("1.0598"), "ratio") == "1.06:1.00"
-    assert headroom(Decimal("-0.19021"), "ratio") == "-0.1902"
+    assert headroom(Decimal("-0.19021"), "ratio") == "(0.1902)"
     assert headroom(Decimal("500000"), "usd") == "$500,000.00"
     assert headroom(None, "usd") == "—"
     assert required_text(None, "ratio", "documented") == "not provided"
@@ -180,22 +180,38 @@ def test_money_table():
         {"coupon": [Decimal("1160000"), None], "days": [180, 181], "flag": [True, False]}
     )
     out = money_table(df)
-    assert out["coupon"].tolist() == ["1,160,000.00", None]
+    assert out["coupon"].tolist() == ["$1,160,000.00", None]
     assert out["days"].tolist() == [180, 181]
     assert money_table(df, ["days", "flag"])[["days", "flag"]].values.tolist() == [
-        ["180.00", True],
-        ["181.00", False],
+        ["$180.00", True],
+        ["$181.00", False],
     ]
 
 
 def test_one_money_formatter():
-    """Reports write money only through model.values.format_money, in formatting.py."""
+    """Reports write money only through the one formatter, formatting.cell: no other module
+    of model/reports formats a number as money itself."""
     folder = paths.ROOT / "model" / "reports"
     for f in sorted(folder.rglob("*.py")) + sorted(folder.rglob("*.j2")):
+        if f.name == "formatting.py":
+            continue
         text = f.read_text(encoding="utf-8")
         assert not re.search(r":,\.?\d*f\}|to_cents|\"\$\{|'\$\{", text), f.name
-        if f.name != "formatting.py":
-            assert "format_money" not in text, f.name
+        assert "format_money" not in text, f.name
+
+
+def test_the_certificate_style_and_the_tables_style_are_kinds_of_one_formatter():
+    from model.reports.formatting import EXCEL_FORMATS, KINDS, cell
+
+    assert cell(Decimal("-2100000"), "usd") == usd(Decimal("-2100000")) == "($2,100,000.00)"
+    assert cell(Decimal("-2100000"), "usd_whole") == "($2,100,000)"
+    assert cell(Decimal("1.25"), "ratio_form") == "1.25:1.00"
+    assert cell(Decimal("1.25"), "ratio") == "1.25x"
+    assert cell(Decimal("-0.05"), "ratio_diff") == "(0.0500)"
+    # every numeric kind has its Excel number format, with negatives in parentheses
+    numeric = {"usd", "usd_whole", "usd_terms", "percent", "ratio_diff", "int"}
+    assert numeric <= set(EXCEL_FORMATS) <= set(KINDS)
+    assert all("(" in EXCEL_FORMATS[k] for k in numeric)
 
 
 def test_interest_basis_says_the_margin_is_an_assumption():
