@@ -42,6 +42,7 @@ __all__ = [
     "quarter_ends_between",
     "month_ends_between",
     "measurement_window",
+    "window_ending",
 ]
 
 MEASUREMENT_PERIODS = ("fiscal_quarter", "trailing_four_quarters", "year_to_date")
@@ -194,7 +195,14 @@ def measurement_window(
 ) -> list[dt.date]:
     """The fiscal quarter ends whose figures a covenant measured over ``period`` uses
     for ``quarter_end`` (see the module docstring), oldest first."""
-    q = read_quarter_end(quarter_end)
+    return window_ending(read_quarter_end(quarter_end), period, fiscal_year_end_month)
+
+
+def window_ending(
+    q: dt.date, period: str = "fiscal_quarter", fiscal_year_end_month: int = 12
+) -> list[dt.date]:
+    """:func:`measurement_window` of a quarter end already read (the engines' inner
+    calls: the quarter end is parsed once, at the public function)."""
     p = read_choice(period, MEASUREMENT_PERIODS, "measurement_period")
     if fiscal_year_end_month not in FISCAL_YEAR_END_MONTHS:
         raise InputError(

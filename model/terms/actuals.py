@@ -150,7 +150,10 @@ class Actuals:
 
     def quarter(self, quarter_end: Any) -> QuarterActuals:
         """The line items of ``quarter_end``; a quarter not in the actuals is an error."""
-        q = read_quarter_end(quarter_end)
+        return self.at(read_quarter_end(quarter_end))
+
+    def at(self, q: dt.date) -> QuarterActuals:
+        """:meth:`quarter` of a quarter end already read."""
         if q not in self.quarters:
             have = ", ".join(d.isoformat() for d in self.quarter_ends) or "none"
             raise QuarterNotInActualsError(

@@ -47,20 +47,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.dates.periods import measurement_window, read_quarter_end
+from model.dates.periods import read_quarter_end, window_ending
 from model.engines.covenants.metrics import (
     MetricBuildUp,
-    build_metric,
+    items_over,
     least_reliable,
-    period_items,
+    metric_of,
 )
-from model.engines.covenants.reporting import governing_due_date
+from model.engines.covenants.reporting import due_date_for
 from model.engines.covenants.springing import (
     READINGS,
     Springing,
     daily_series,
     quarter_window,
-    springing_applies,
+    springing_on,
 )
 from model.errors import InputError, NotFoundError
 from model.terms.actuals import Actuals
@@ -74,6 +74,7 @@ __all__ = [
     "evaluate_history",
     "compare_versions",
     "resolve_terms",
+    "terms_for",
     "schedule_1",
     "carried_terms",
     "required_level",
@@ -202,7 +203,13 @@ def resolve_terms(
     >>> resolve_terms(fac, dt.date(2007, 12, 31))[0].version_name
     'first_modification'
     """
-    q = read_quarter_end(quarter_end)
+    return terms_for(facility, read_quarter_end(quarter_end), version)
+
+
+def terms_for(
+    facility: Terms, q: dt.date, version: str | dt.date | None = None
+) -> tuple[FacilityTerms, str]:
+    """:func:`resolve_terms` for a quarter end already read."""
     fac = _check_terms(facility)
     if isinstance(fac, FacilityTerms):
         if version is not None and version != fac.version_name:
@@ -212,7 +219,7 @@ def resolve_terms(
             )
         return fac, "terms given directly"
     if version is None:
-        due, rule = governing_due_date(fac, q)
+        due, rule = due_date_for(fac, q)
         return fac.terms_as_of(due), f"in force on {due}, when {rule}; {DEFAULT_VERSION_ASSUMPTION}"
     if isinstance(version, dt.date):
         return fac.terms_as_of(version), f"in force on {version} (requested)"
@@ -367,7 +374,9 @@ def _liquidity_input(
             )
     metric = comp.metric(metric_id)
     if why is not None and all(i in items for i in metric.inputs):
-        build = build_metric(metric, items, comp.line_items, q)
+        build = metric_of(
+            metric, items, comp.line_items, q, period="fiscal_quarter", window=(q,), mode="raise"
+        )
         names = ", ".join(metric.inputs)
         entries = getattr(items, "entries", {})
         provs = [f"{entries[i].kind}: {entries[i].source}" for i in metric.inputs if i in entries]
@@ -411,7 +420,7 @@ def _items(actuals: Any, q: dt.date, period: str, comp: ComplianceTerms) -> Mapp
     first checked against the deal's line items (:meth:`Actuals.check`)."""
     if isinstance(actuals, Actuals):
         actuals.check(comp.line_items)
-        return period_items(actuals, q, period, comp)
+        return items_over(actuals, q, period, comp)
     if isinstance(actuals, Mapping):
         if period != "fiscal_quarter":
             raise InputError(
@@ -482,7 +491,7 @@ def _springing(
     liq = _liquidity_input(
         cov.springing.metric, comp, liquidity, items, ctx.q, ctx.reading, ctx.liquidity_given
     )
-    sp = springing_applies(cov.springing, ctx.q, liq.values, ctx.reading)
+    sp = springing_on(cov.springing, ctx.q, liq.values, ctx.reading)
     reason = sp.reason + liq.note
     if liq.source is not None:
         reason += f". Source of the {comp.metric(cov.springing.metric).title.lower()} figure: {liq.source}"
@@ -491,7 +500,7 @@ def _springing(
 
 def _window(q: dt.date, period: str, comp: ComplianceTerms) -> tuple[dt.date, ...]:
     """The quarter ends of the measurement ``period`` ending ``q``."""
-    return tuple(measurement_window(q, period, comp.fiscal_year_end_month.value))
+    return tuple(window_ending(q, period, comp.fiscal_year_end_month.value))
 
 
 def _build(
@@ -500,14 +509,14 @@ def _build(
     """A metric built over its measurement period; a ratio that cannot be computed is
     marked (``undefined``), not raised."""
     items = _items(actuals, q, period, comp)
-    return build_metric(
+    return metric_of(
         comp.metric(metric_id),
         items,
         comp.line_items,
         q,
         period=period,
-        quarters=_window(q, period, comp),
-        undefined="mark",
+        window=_window(q, period, comp),
+        mode="mark",
     )
 
 
@@ -525,14 +534,14 @@ def _cure(
     if amount == 0:
         return amount, None
     bare = {k: (Decimal(0) if k in cures else items[k]) for k in items}
-    before = build_metric(
+    before = metric_of(
         comp.metric(cov.metric),
         bare,
         comp.line_items,
         ctx.q,
         period=cov.measurement_period,
-        quarters=build.quarters,
-        undefined="mark",
+        window=build.quarters,
+        mode="mark",
     )
     return amount, None if before.undefined else before.value
 
@@ -683,7 +692,7 @@ def evaluate_covenants(
     model.errors.InputError: thresholds[consolidated_ebitda]: the documents set the required level for the quarter ending 2008-03-31 (version 'first_modification') at $7,500,000 (source: First Loan Modification Sec. 3.A.VII, new 6.9(ii)(a)); thresholds= only fills a level the documents leave blank. For scenario analysis pass overrides={'consolidated_ebitda': ...}: results and certificate then show it as an OVERRIDE
     """
     q = read_quarter_end(quarter_end)
-    terms, basis = resolve_terms(facility, q, version)
+    terms, basis = terms_for(facility, q, version)
     reading = read_choice(springing_reading, READINGS, "springing_reading")
     user, over = _user_levels(terms, q, terms.version_name, thresholds, overrides)
     ctx = _Context(
@@ -728,7 +737,7 @@ def schedule_1(
     {'adjusted_quick_ratio': '1.0598', 'consolidated_ebitda': '8000000', 'borrower_cash_flow': '2300000'}
     """
     q = read_quarter_end(quarter_end)
-    terms, _basis = resolve_terms(facility, q, version)
+    terms, _basis = terms_for(facility, q, version)
     comp = terms.compliance
     out = {}
     for metric_id in comp.certificate.schedule:

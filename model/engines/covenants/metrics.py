@@ -42,7 +42,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.dates.periods import MEASUREMENT_PERIODS, measurement_window, read_quarter_end
+from model.dates.periods import MEASUREMENT_PERIODS, read_quarter_end, window_ending
 from model.errors import InputError, NotFoundError, UndefinedMetricError
 from model.terms.actuals import Actuals, Entry, MissingLineItemError, QuarterActuals
 from model.terms.compliance import ComplianceTerms, LineItem, Metric, MetricLine
@@ -54,6 +54,8 @@ __all__ = [
     "MetricBuildUp",
     "build_metric",
     "period_items",
+    "items_over",
+    "metric_of",
     "least_reliable",
     "PROVENANCE_ORDER",
 ]
@@ -284,6 +286,21 @@ def build_metric(
     window = tuple(
         read_quarter_end(x, f"quarters[{i}]") for i, x in enumerate(quarters or ([q] if q else []))
     )
+    return metric_of(metric, items, line_items, q, period=period, window=window, mode=mode)
+
+
+def metric_of(
+    metric: Metric,
+    items: Mapping[str, Any],
+    line_items: Mapping[str, LineItem] | None,
+    q: dt.date | None,
+    *,
+    period: str,
+    window: tuple[dt.date, ...],
+    mode: str,
+) -> MetricBuildUp:
+    """:func:`build_metric` with its dates already read (``window``: the quarter ends of
+    the period) and ``mode`` one of :data:`UNDEFINED`."""
     defined = line_items or {}
     done: dict[str, Decimal | None] = {}
     lines: list[ScheduleLine] = []
@@ -351,12 +368,18 @@ def period_items(
     >>> period_items(acts, "2008-06-30", "trailing_four_quarters", comp)["net_income"]
     Decimal('10')
     """
-    q = read_quarter_end(quarter_end, "quarter_end")
-    window = measurement_window(q, period, compliance.fiscal_year_end_month.value)
-    last = actuals.quarter(q)
+    return items_over(actuals, read_quarter_end(quarter_end, "quarter_end"), period, compliance)
+
+
+def items_over(
+    actuals: Actuals, q: dt.date, period: str, compliance: ComplianceTerms
+) -> QuarterActuals:
+    """:func:`period_items` for a quarter end already read."""
+    window = window_ending(q, period, compliance.fiscal_year_end_month.value)
+    last = actuals.at(q)
     if len(window) == 1:
         return last
-    quarters = [actuals.quarter(w) for w in window]
+    quarters = [actuals.at(w) for w in window]
     entries: dict[str, Entry] = {}
     for item, e in last.entries.items():
         li = compliance.line_items.get(item)

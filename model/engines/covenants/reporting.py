@@ -44,6 +44,7 @@ __all__ = [
     "compliance_terms",
     "certificate_due_date",
     "governing_due_date",
+    "due_date_for",
     "reporting_due_dates",
     "reporting_compliance",
     "reporting_summary",
@@ -103,7 +104,11 @@ def governing_due_date(terms: TermsLike, quarter_end: Any) -> tuple[dt.date, str
     >>> d, rule.split(" (")[0]
     (datetime.date(2008, 4, 29), 'the annual Compliance Certificate for the fiscal year ended 2007-12-31 is due')
     """
-    q = read_quarter_end(quarter_end)
+    return due_date_for(terms, read_quarter_end(quarter_end))
+
+
+def due_date_for(terms: TermsLike, q: dt.date) -> tuple[dt.date, str]:
+    """:func:`governing_due_date` for a quarter end already read."""
     comp = compliance_terms(terms)
     name = comp.certificate.name
     quarterly_req, annual_req = comp.requirement("quarterly"), comp.requirement("annual")

@@ -34,6 +34,7 @@ __all__ = [
     "COMPARE",
     "Springing",
     "springing_applies",
+    "springing_on",
     "daily_series",
     "quarter_window",
 ]
@@ -252,8 +253,14 @@ def springing_applies(
     >>> ok, why.split("; ")[1]
     (True, 'ledger covers 61 of 91 days')
     """
+    return springing_on(condition, read_quarter_end(quarter_end), reading_values, reading)
+
+
+def springing_on(
+    condition: Condition, q: dt.date, reading_values: Any, reading: str = "any_day"
+) -> Springing:
+    """:func:`springing_applies` for a quarter end already read."""
     read_choice(reading, READINGS, "springing_reading")
-    q = read_quarter_end(quarter_end)
     name = condition.metric
     trig = f"{condition.comparison} {_money(condition.amount)}"
     if reading_values is None:

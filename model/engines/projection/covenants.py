@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from model.dates.periods import measurement_window
-from model.engines.covenants.evaluate import carried_terms, required_level, resolve_terms
+from model.engines.covenants.evaluate import carried_terms, required_level, terms_for
 from model.engines.covenants.springing import COMPARE
 from model.errors import InputError
 from model.terms.actuals import Actuals
@@ -198,7 +198,7 @@ def covenant_arrays(
     """
     out = []
     for qi, q in enumerate(quarters):
-        terms, _basis = resolve_terms(facility, q)
+        terms, _basis = terms_for(facility, q)
         carried = carried_terms(facility, q, None, terms)
         comp = terms.compliance
         for cov in terms.covenants:

@@ -1102,3 +1102,28 @@ def test_cushion_parameter_error_names_it():
     assert any("cushion=cushion" in c for c in code)
     with pytest.raises(InputError, match=r"^cushion: not an amount: 'abc'$"):
         evaluate_covenants(FAC, "2008-03-31", items(), liquidity=30e6, cushion="abc")
+
+
+def test_the_quarter_end_is_read_once_on_its_way_through(monkeypatch):
+    """The public function reads its quarter end; the engine inside takes the date."""
+    import sys
+
+    import model.dates.periods as periods
+
+    read = periods.read_quarter_end
+    calls: list[object] = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return read(*args, **kwargs)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("model") and getattr(module, "read_quarter_end", None) is read:
+            monkeypatch.setattr(module, "read_quarter_end", counted)
+    acts = load("params/deals/ibasis/actuals/ibasis-2008.csv")
+    r = evaluate_covenants(FAC, "2008-03-31", acts, liquidity=27_500_000)
+    assert calls == ["2008-03-31"]  # 30 reads before: every helper read it again
+    assert r.loc["consolidated_ebitda", "actual"] == 8_000_000
+    calls.clear()
+    schedule_1(FAC, acts, "2008-03-31")
+    assert calls == ["2008-03-31"]
