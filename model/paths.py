@@ -79,6 +79,11 @@ def resolve(path: str | os.PathLike[str]) -> Path:
     return p if p.is_absolute() else (ROOT / p).resolve()
 
 
+def _no_nul(name: str | os.PathLike[str]) -> None:
+    if "\x00" in os.fspath(name):
+        raise UnsafePathError(f"{str(name)!r}: a file name has no NUL character")
+
+
 def params_path(name: str | os.PathLike[str]) -> Path:
     """A params file named by a user (a notebook parameter, a command-line value).
 
@@ -95,6 +100,7 @@ def params_path(name: str | os.PathLike[str]) -> Path:
     ...
     model.errors.UnsafePathError: '/etc/passwd' is outside the params folder
     """
+    _no_nul(name)
     p = Path(name)
     if not p.is_absolute() and p.parts and p.parts[0] != "params":
         p = Path("params") / p
@@ -105,14 +111,40 @@ def params_path(name: str | os.PathLike[str]) -> Path:
     return target
 
 
+_TRUSTED: list[Path] = []
+
+
+def trust(folder: str | os.PathLike[str]) -> None:
+    """Read input files from ``folder`` as well as from ``params/``: a choice of code (the
+    test suite trusts its temporary folder), never of a user or a params file."""
+    _TRUSTED.append(Path(folder).resolve())
+
+
 def input_path(path: str | os.PathLike[str]) -> Path:
-    """Where to read an input file: a name given as text (as a user types it in a notebook
-    parameter or on the command line) must lie inside ``params/`` (see :func:`params_path`);
-    an absolute :class:`~pathlib.Path` built by code (a test's temporary file) is taken as is.
+    """Where to read an input file, however it is named: a name given as text (as a user
+    types it in a notebook parameter or on the command line) is taken from the project root
+    or ``params/`` (see :func:`params_path`); an absolute :class:`~pathlib.Path` is taken as
+    it is. Either way the file, once every symbolic link is followed, must lie inside
+    ``params/`` (or a folder the code trusts: :func:`trust`).
+
+    >>> input_path(Path("/etc/passwd"))
+    Traceback (most recent call last):
+    ...
+    model.errors.UnsafePathError: '/etc/passwd' is outside the params folder
     """
-    if isinstance(path, Path) and path.is_absolute():
-        return path.resolve()
-    return params_path(path)
+    _no_nul(path)
+    if not (isinstance(path, Path) and path.is_absolute()):
+        return params_path(path)
+    target = path.resolve()
+    for base in (PARAMS.resolve(), *_TRUSTED):
+        if base in target.parents:
+            return target
+    via = (
+        f" (it is {target}: a symbolic link leads out)"
+        if path.absolute() != target and PARAMS.resolve() in path.absolute().parents
+        else ""
+    )
+    raise UnsafePathError(f"{str(path)!r} is outside the params folder{via}")
 
 
 REPORTS_ENV = "MODEL_REPORTS_DIR"

@@ -76,9 +76,14 @@ _LINKS = (("html", "report"), ("xlsx", "Excel"), ("ipynb", "notebook"), ("json",
 
 
 def _figures(folder: Path, notebook: str) -> dict[str, Any]:
+    """A report's key figures; nothing from a link (it may point outside the reports) or
+    from a file that is not JSON."""
+    path = folder / f"{notebook}.json"
+    if path.is_symlink() or folder.is_symlink():
+        return {}
     try:
-        data = json.loads((folder / f"{notebook}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -259,7 +264,7 @@ def _links(out: Path, entry: Mapping[str, Any]) -> list[tuple[str, str]]:
         name = f"{nb}.{suffix}"
         if name in names:
             links.append((f"{folder}/{name}", label))
-        elif entry["status"] == "failed" and (out / folder / name).is_file():
+        elif entry["status"] == "failed" and _own_file(out / folder / name):
             links.append((f"{folder}/{name}", f"{label} (earlier run)"))
     for name in names:  # anything else a report wrote to read: the certificate
         if name.endswith(".html") and not name.startswith(f"{nb}."):
@@ -285,9 +290,14 @@ def _merged(
         if key in seen:
             continue
         folder = out / e["folder"]
-        if e.get("files") and all((folder / f).is_file() for f in e["files"]):
+        if e.get("files") and all(_own_file(folder / f) for f in e["files"]):
             merged.append(dict(e) | {"this_run": False})
     return merged
+
+
+def _own_file(path: Path) -> bool:
+    """A regular file of the reports folder, not a link to somewhere else."""
+    return path.is_file() and not path.is_symlink() and not path.parent.is_symlink()
 
 
 def _when(stamp: Any) -> str:

@@ -56,6 +56,7 @@ from model import __version__, paths
 from model.errors import InputError
 from model.reports.index import INDEX_FORMAT, write_index
 from model.run.executors import make_executor
+from model.run.folder import check_state, open_lock, previous_index
 from model.run.kernel import KERNEL_ENV
 from model.run.notebooks import list_notebooks, notebook_info
 from model.run.plan import (
@@ -150,8 +151,7 @@ def _report_folder(out: Path, folder: str) -> Path:
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
     """Hold ``<out>/.model-run.lock`` (see the module docstring)."""
-    path = out / LOCK_NAME
-    handle = open(path, "a+")  # noqa: SIM115
+    handle = open_lock(out / LOCK_NAME)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -241,18 +241,6 @@ def _stop_flag() -> Iterator[_Stop]:
 
 
 # --- reuse --------------------------------------------------------------------------------
-
-
-def _previous_index(out: Path) -> dict[str, dict[str, Any]]:
-    import json
-
-    try:
-        index = json.loads((out / "index.json").read_text(encoding="utf-8"))
-        if index.get("format") != INDEX_FORMAT:
-            return {}
-        return {f"{e['folder']}/{e['notebook']}": e for e in index["reports"]}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
 
 
 def _in_place(folder: Path, files: Mapping[str, str]) -> bool:
@@ -453,12 +441,13 @@ def run_batch(
     target = _output_folder(paths.resolve(out or paths.REPORTS))
     folders = {item.folder: _report_folder(target, item.folder) for item in planned}
     titles = {b.name: b.title for b in map(notebook_info, list_notebooks(book_folder))}
+    check_state(target, ("index.json", "index.html"))
     with _locked(target):
         run = _Run(
             target,
             Path(tempfile.mkdtemp(dir=target, prefix=STAGING_PREFIX)),
             Path(tempfile.mkdtemp(prefix="model-run-")),
-            _previous_index(target),
+            previous_index(target, INDEX_FORMAT),
         )
         try:
             return _execute(

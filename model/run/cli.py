@@ -14,6 +14,8 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +27,19 @@ from model.run.tasks import DEFAULT_TIMEOUT
 __all__ = ["main"]
 
 _PARAM_FLAGS = ("-p", "--parameters", "--param")
+_OPTION = re.compile(r"--?[A-Za-z]")
+"""An option of the command line (``--force``, ``-j``), not a value (``-0.05``)."""
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds above 0: finite (``nan`` and ``inf`` are not)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"the timeout is a number of seconds above 0, not {text}")
+    return value
 
 
 def _split_parameters(argv: Sequence[str]) -> list[str]:
@@ -40,7 +55,16 @@ def _split_parameters(argv: Sequence[str]) -> list[str]:
                 out += ["-p", first]
                 i += 2
             else:
-                out += ["-p", f"{first}={argv[i + 2]}"]
+                value = argv[i + 2]
+                if _OPTION.match(value):
+                    print(
+                        f"model run: -p {first} {value}: {value!r} is an option, not a value "
+                        f"of {first}; to give a value that starts with '-', write "
+                        f"-p {first}={value}",
+                        file=sys.stderr,
+                    )
+                    raise SystemExit(2)
+                out += ["-p", f"{first}={value}"]
                 i += 3
             continue
         out.append(arg)
@@ -151,7 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"stop and fail a report that runs longer (default {DEFAULT_TIMEOUT:g} s)",
@@ -290,9 +314,18 @@ def _params(args: argparse.Namespace) -> int:
             status = 1
             continue
         if type(terms).__name__ == "Deal":
+            try:  # the checks model run makes of the deal, before it runs anything
+                planned = _plan_deal(terms)
+            except ModelError as exc:
+                print(f"{f}: {exc}", file=sys.stderr)
+                status = 1
+                continue
             n, folder = len(terms.terms.notebooks), terms.scenarios_folder
             scenarios = len(find_scenarios(folder)) if folder is not None else 0
-            print(f"{f}: ok; {_count(n, 'notebook')}, {_count(scenarios, 'scenario')}")
+            print(
+                f"{f}: ok; {_count(n, 'notebook')}, {_count(scenarios, 'scenario')}, "
+                f"{_count(len(planned), 'report')} planned"
+            )
             continue
         if isinstance(terms, Actuals):
             kinds = terms.to_frame()["kind"].value_counts()
@@ -305,6 +338,17 @@ def _params(args: argparse.Namespace) -> int:
         for _, row in table.iterrows():
             print(f"  assumption {row['term']} = {row['value']}: {row['assumption']}")
     return status
+
+
+def _plan_deal(deal: Any) -> list[Any]:
+    """What ``model run --deal NAME`` would plan for ``deal``: the same checks."""
+    from model import paths
+    from model.run.notebooks import list_notebooks
+    from model.run.plan import plan, select_notebooks
+
+    books = select_notebooks(None, paths.NOTEBOOKS)
+    available = [p.stem for p in list_notebooks(paths.NOTEBOOKS)]
+    return plan([deal], books, None, {}, available)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

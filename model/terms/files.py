@@ -344,7 +344,18 @@ def read_yaml(
             raise ParamsError.from_problems(shown, [exc.problem]) from None
     if problems:
         raise ParamsError.from_problems(shown, sorted(problems, key=lambda p: p.line or 0))
-    data = yaml.load(text, Loader=_FAST)  # noqa: S506 (a safe loader)
+    try:
+        data = yaml.load(text, Loader=_FAST)  # noqa: S506 (a safe loader)
+    except ValueError as exc:  # a scalar Python will not convert: 4,300+ digits, say
+        long = re.search(r"\d{100,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else None
+        what = f"a number of {len(long.group()):,} digits" if long else "a value"
+        raise ParamsError(
+            f"{what} cannot be read as a number ({exc}); amounts here are written in at most "
+            "4,300 digits",
+            file=shown,
+            line=line,
+        ) from None
     if not isinstance(data, dict):
         raise ParamsError(mapping_rule, file=shown, line=1)
     return ParamsFile(path, data, lines)

@@ -42,12 +42,13 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from model.dates.periods import is_quarter_end, next_quarter_end
+from model.errors import InputError
 from model.terms.actuals import Actuals
 from model.terms.facility import Facility
 from model.terms.fields import Date, Frozen, Money, Name, Provenanced, Sourced, Whole
 from model.terms.files import ParamsFile, validate
 from model.terms.notes import LoadReference
-from model.values import read_amount, to_cents
+from model.values import read_amount, read_money, to_cents
 
 __all__ = [
     "DRIVERS",
@@ -500,8 +501,25 @@ class Scenario(Frozen):
         return provenance(self.terms)
 
 
+GROWTH_LIMIT = Decimal(1)
+"""The largest growth a quarter, as a fraction, up or down: +100% (a value doubling every
+quarter) is a physical limit of a forecast, not a plausible one (the plausibility checks
+warn from :data:`GROWTH_WARNING`); a larger growth is read as a percentage written as a
+number (``growth: 2`` for 2%) and refused."""
+
+GROWTH_WARNING = Decimal("0.5")
+"""Growth of more than ±50% a quarter is flagged by the plausibility checks."""
+
+
 def _read(value: Any, name: str, spec: DriverSpec) -> Decimal:
-    d = read_amount(value, name, negative=True)
+    if spec.unit in ("usd", "usd_balance"):
+        # the terms' strict reader of money: digits only, no exponent ("3.61E+08" is refused)
+        try:
+            d = read_money(value, name, negative=spec.low < 0)
+        except InputError as exc:
+            raise ValueError(exc.rule) from None
+    else:
+        d = read_amount(value, name, negative=True)
     if not spec.low <= d <= spec.high:
         raise ValueError(
             f"{name}: {d} is outside {spec.low} to {spec.high} ({spec.unit}: {spec.means})"
@@ -556,6 +574,12 @@ def _expand(
             g = read_amount(p.growth, f"{name}.growth", negative=True)
             if g <= -1:
                 raise ValueError(f"growth {g} would take the value to zero or below")
+            if abs(g) > GROWTH_LIMIT:
+                raise ValueError(
+                    f"growth is a fraction a quarter: {g} is {g * 100:+,.0f}% a quarter, beyond "
+                    f"the limit of ±{GROWTH_LIMIT:.0%}; for {g}% a quarter write "
+                    f"{(g / 100).normalize():f}"
+                )
             start = p.from_ if p.from_ is not None else (out[-1] if out else None)
             if start is None:
                 raise ValueError("growth needs a previous piece or 'from'")
@@ -572,6 +596,30 @@ def _expand(
             "piece, or end with one that has no 'quarters' to cover the rest",
         )
     return tuple(out)
+
+
+def _check_opening_revolver(t: ScenarioTerms, facility: Facility, pf: ParamsFile) -> None:
+    """The opening balance of the revolver is held to the facility's rules at the opening
+    date, as the daily ledger holds it: not above the Revolving Line then, and none under a
+    revolver that has matured before the projection opens."""
+    d0 = t.opening.date.value
+    if t.opening.revolver_outstanding is None:
+        return
+    balance = t.opening.revolver_outstanding.value
+    line = facility.terms_as_of(d0).line
+    if balance > line:
+        raise pf.error(
+            ("opening", "revolver_outstanding"),
+            f"{balance:,.2f} is above the Revolving Line ({line:,.2f}) in force on {d0}",
+        )
+    maturity = t.revolver.maturity.value
+    if maturity <= d0 and balance > 0:
+        raise pf.error(
+            ("revolver", "maturity"),
+            f"the revolver matures on {maturity}, on or before the projection opens ({d0}), "
+            f"yet {balance:,.2f} is outstanding under it: give the maturity of the line in force "
+            "(or renew it), or open with no balance",
+        )
 
 
 def _paths(t: ScenarioTerms, pf: ParamsFile) -> dict[str, tuple[Decimal, ...]]:
@@ -595,6 +643,13 @@ def _paths(t: ScenarioTerms, pf: ParamsFile) -> dict[str, tuple[Decimal, ...]]:
         )
     for name, default in _DEFAULTS.items():
         out.setdefault(name, (default,) * n)
+    for i, (r, e) in enumerate(zip(out["revenue"], out["ebitda"], strict=True)):
+        if e > r:
+            raise pf.error(
+                ("drivers", "ebitda" if "ebitda" in t.drivers else "ebitda_margin"),
+                f"EBITDA of quarter {i + 1} ({e:,}) is above its revenue ({r:,}): EBITDA is what "
+                "is left of revenue after operating costs",
+            )
     return out
 
 
@@ -723,6 +778,7 @@ def build_scenario(pf: ParamsFile, load_reference: LoadReference) -> Scenario:
             ("opening", "date"),
             f"{t.opening.date.value} is before the facility's agreement date {facility.agreement_date}",
         )
+    _check_opening_revolver(t, facility, pf)
     return Scenario(
         terms=t,
         facility=facility,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -118,6 +119,11 @@ def summary(projection: Projection) -> pd.DataFrame:
     breach, lowest liquidity and its date (and the springing level that governs that
     quarter's test), peak revolver, funding gap (total, first date),
     and each covenant's lowest headroom where it was tested (``NaN`` where it never was)."""
+    if not isinstance(projection, Projection):
+        raise InputError(
+            f"summary takes a Projection (project(scenario)), not {type(projection).__name__}",
+            key="projection",
+        )
     a = projection.arrays
     quarters = np.array(projection.quarter_ends, dtype=object)
     ids = projection.covenant_ids()
@@ -198,10 +204,7 @@ def sensitivity_grid(
     ['None', 'None', 'None', '2009-09-30']
     """
     base = _one(scenario)
-    (xn, xv), (yn, yv) = x, y
-    xs, ys = np.asarray(xv, dtype=np.float64), np.asarray(yv, dtype=np.float64)
-    if xs.size == 0 or ys.size == 0:
-        raise InputError("give at least one value for each shock", key="x, y")
+    (xn, xs), (yn, ys) = _axis(x, "x"), _axis(y, "y")
     gx, gy = np.meshgrid(xs, ys, indexing="ij")
     names = [f"{xn}={a:g}, {yn}={b:g}" for a, b in zip(gx.ravel(), gy.ravel(), strict=True)]
     block = base.repeat(gx.size, names)
@@ -211,7 +214,34 @@ def sensitivity_grid(
     return out
 
 
+def _axis(axis: Any, key: str) -> tuple[str, F64]:
+    """One axis of a grid: a shock of :data:`SHOCKS` and its values, finite numbers."""
+    if isinstance(axis, str) or not isinstance(axis, Sequence) or len(axis) != 2:
+        raise InputError(
+            f"an axis is (shock, values), e.g. ('revenue', [0, -0.05, -0.15]), not {axis!r}",
+            key=key,
+        )
+    name, values = axis
+    name = read_choice(name, list(SHOCKS), f"{key} shock")
+    if isinstance(values, str) or not isinstance(values, Sequence | np.ndarray):
+        raise InputError(f"the values of shock {name} are a list of numbers", key=key)
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, int | float | Decimal | np.number):
+            raise InputError(f"the values of shock {name} are numbers; [{i}] is {v!r}", key=key)
+        if not np.isfinite(float(v)):
+            raise InputError(
+                f"the values of shock {name} are finite numbers; [{i}] is {v}", key=key
+            )
+        out.append(float(v))
+    if not out:
+        raise InputError(f"give at least one value for shock {name}", key=key)
+    return name, np.asarray(out, dtype=np.float64)
+
+
 def _one(scenario: Any) -> ScenarioBlock:
+    if isinstance(scenario, Sequence) and not isinstance(scenario, str) and len(scenario) != 1:
+        raise InputError(f"give one scenario, not {len(scenario)}", key="scenario")
     block = scenario_block(scenario)
     if block.size != 1:
         raise InputError(f"give one scenario, not {block.size}", key="scenario")
@@ -221,6 +251,31 @@ def _one(scenario: Any) -> ScenarioBlock:
 def _passes(projection: Projection, covenant: str | None) -> NDArray[np.bool_]:
     """Per scenario: no breach over the horizon (of ``covenant``, or of any)."""
     return np.asarray(~_breach_mask(projection, covenant).any(axis=1), dtype=bool)
+
+
+SEARCH_ROUNDS = 12
+"""The most rounds of the bisection: each narrows the bracket 32 times, so 12 rounds take
+any range to below 1e-18 of itself, past what double precision resolves; the bracket
+reached is returned."""
+
+TOLERANCE_FLOOR = {"breakeven": 1e-9, "repurchase_capacity": 0.01}
+"""The finest tolerance each search takes: a decline to a billionth (a fraction), a
+repurchase to the cent (dollars)."""
+
+
+def _tolerance(value: Any, function: str, high: float | None = None) -> float:
+    tol = float(read_amount(value, "tolerance"))
+    floor = TOLERANCE_FLOOR[function]
+    if tol < floor:
+        raise InputError(
+            f"{function} resolves to {floor:g} at the finest ("
+            + ("a fraction" if function == "breakeven" else "a cent")
+            + f"); a tolerance of {tol:g} is below what the arithmetic can resolve",
+            key="tolerance",
+        )
+    if high is not None and tol >= high:
+        raise InputError(f"must be below {high:g} (got {tol:g})", key="tolerance")
+    return tol
 
 
 def _search(
@@ -238,14 +293,18 @@ def _search(
         return high, None
     if not ok.any():
         return None, low
-    while True:
+    for _ in range(SEARCH_ROUNDS):
         i = int(np.nonzero(~ok)[0][0])
         lo, hi = grid[i - 1], grid[i]
         if hi - lo <= tolerance:
-            return float(lo), float(hi)
+            break
         grid = np.linspace(lo, hi, points)
         ok = evaluate(grid)
         ok[0] = True
+    else:
+        i = int(np.nonzero(~ok)[0][0])
+        lo, hi = grid[i - 1], grid[i]
+    return float(lo), float(hi)
 
 
 def breakeven(scenario: Any, driver: str = "ebitda", tolerance: float = 1e-4) -> pd.DataFrame:
@@ -265,9 +324,7 @@ def breakeven(scenario: Any, driver: str = "ebitda", tolerance: float = 1e-4) ->
     """
     shock = _shock(read_choice(driver, ["ebitda", "revenue"], "driver"))
     base = _one(scenario)
-    tol = float(read_amount(tolerance, "tolerance"))
-    if not 0 < tol < 0.5:
-        raise InputError(f"must be a fraction above 0 and below 0.5 (got {tol})", key="tolerance")
+    tol = _tolerance(tolerance, "breakeven", high=0.5)
     probe = project(base)
     codes = probe.status_codes()
     ids = probe.covenant_ids()
@@ -320,6 +377,12 @@ def _wilson(k: F64, n: int, z: float = 1.959963984540054) -> tuple[F64, F64]:
     return low, high
 
 
+VOLATILITY_LIMIT = 1.0
+"""The largest volatility a quarter of the random paths (100%): a physical limit, beyond
+which a shock of one standard deviation more than doubles or wipes out revenue in a
+quarter."""
+
+
 def random_paths(
     scenario: Any,
     n: int,
@@ -335,30 +398,72 @@ def random_paths(
     standard deviation ``growth_volatility``, mean zero on the log scale less half the
     variance), and the EBITDA margin is the scenario's plus a normal shock each quarter
     (``margin_volatility``), correlated ``correlation`` with the growth shock."""
-    base = _one(scenario)
-    count = read_int(n, "n", low=1, high=5_000_000)
-    rng = np.random.default_rng(read_int(seed, "seed", low=0))
-    q = len(base.quarter_ends)
-    start = read_int(from_quarter, "from_quarter", low=0, high=q - 1)
-    sg, sm = (
-        float(read_amount(growth_volatility, "growth_volatility")),
-        float(read_amount(margin_volatility, "margin_volatility")),
+    paths = _PathDraw.read(
+        scenario, n, seed, growth_volatility, margin_volatility, correlation, from_quarter
     )
-    rho = float(read_amount(correlation, "correlation", negative=True))
-    if not -1 <= rho <= 1:
-        raise InputError(f"must be between -1 and 1 (got {rho})", key="correlation")
-    z1 = rng.standard_normal((count, q))
-    z2 = rho * z1 + np.sqrt(1 - rho * rho) * rng.standard_normal((count, q))
-    live = (np.arange(q) >= start) & base.unknown()  # a reported quarter is certain
-    growth = np.where(live, sg * z1 - sg * sg / 2, 0.0)
-    factor = np.exp(np.cumsum(growth, axis=1))
-    rev = base.drivers["revenue"][0] * factor
-    margin0 = base.drivers["ebitda"][0] / np.where(
-        base.drivers["revenue"][0] > 0, base.drivers["revenue"][0], 1.0
-    )
-    margin = np.clip(margin0 + np.where(live, sm * z2, 0.0), -1.0, 1.0)
-    block = base.repeat(count)
-    return block.shocked(replace_with={"revenue": rev, "ebitda": rev * margin})
+    return paths.block(paths.count, np.random.default_rng(paths.seed))
+
+
+@dataclass(frozen=True)
+class _PathDraw:
+    """The checked settings of :func:`random_paths`: the scenario's block and how to shock
+    it; :meth:`block` draws ``count`` paths from ``rng`` (the normal shocks of growth, then
+    of the margin, one row a path)."""
+
+    base: ScenarioBlock
+    count: int
+    seed: int
+    sg: float
+    sm: float
+    rho: float
+    start: int
+
+    @classmethod
+    def read(
+        cls,
+        scenario: Any,
+        n: Any,
+        seed: Any,
+        growth_volatility: Any,
+        margin_volatility: Any,
+        correlation: Any,
+        from_quarter: Any,
+    ) -> _PathDraw:
+        base = _one(scenario)
+        count = read_int(n, "n", low=1, high=5_000_000)
+        q = len(base.quarter_ends)
+        start = read_int(from_quarter, "from_quarter", low=0, high=q - 1)
+        sg, sm = (
+            float(read_amount(growth_volatility, "growth_volatility")),
+            float(read_amount(margin_volatility, "margin_volatility")),
+        )
+        for value, key in ((sg, "growth_volatility"), (sm, "margin_volatility")):
+            if value > VOLATILITY_LIMIT:
+                raise InputError(
+                    f"a volatility is a standard deviation a quarter, as a fraction (0.05 for "
+                    f"5%): {value:g} is {value:.0%} a quarter, beyond the limit of "
+                    f"{VOLATILITY_LIMIT:.0%}",
+                    key=key,
+                )
+        rho = float(read_amount(correlation, "correlation", negative=True))
+        if not -1 <= rho <= 1:
+            raise InputError(f"must be between -1 and 1 (got {rho})", key="correlation")
+        return cls(base, count, read_int(seed, "seed", low=0), sg, sm, rho, start)
+
+    def block(self, count: int, rng: np.random.Generator) -> ScenarioBlock:
+        base, q = self.base, len(self.base.quarter_ends)
+        z1 = rng.standard_normal((count, q))
+        z2 = self.rho * z1 + np.sqrt(1 - self.rho * self.rho) * rng.standard_normal((count, q))
+        live = (np.arange(q) >= self.start) & base.unknown()  # a reported quarter is certain
+        growth = np.where(live, self.sg * z1 - self.sg * self.sg / 2, 0.0)
+        factor = np.exp(np.cumsum(growth, axis=1))
+        rev = base.drivers["revenue"][0] * factor
+        margin0 = base.drivers["ebitda"][0] / np.where(
+            base.drivers["revenue"][0] > 0, base.drivers["revenue"][0], 1.0
+        )
+        margin = np.clip(margin0 + np.where(live, self.sm * z2, 0.0), -1.0, 1.0)
+        block = base.repeat(count)
+        return block.shocked(replace_with={"revenue": rev, "ebitda": rev * margin})
 
 
 def breach_probability(
@@ -389,39 +494,50 @@ def breach_probability(
         Indexed by (quarter_end, covenant) with ``any`` for any covenant: ``breaches``,
         ``paths``, ``probability``, ``low_95``, ``high_95``, ``basis``.
     """
-    block = random_paths(
-        scenario,
-        n,
-        seed=seed,
-        growth_volatility=growth_volatility,
-        margin_volatility=margin_volatility,
-        correlation=correlation,
-        from_quarter=from_quarter,
+    draw = _PathDraw.read(
+        scenario, n, seed, growth_volatility, margin_volatility, correlation, from_quarter
     )
-    p = project(block, block_size=block_size, client=client)
-    breached = np.asarray(np.isin(p.status_codes(), BREACH), dtype=bool)
-    ids = p.covenant_ids()
-    counts = np.concatenate(
-        [breached.sum(axis=0), breached.any(axis=2).sum(axis=0)[:, None]], axis=1
-    )
+    size = read_int(block_size, "block_size", low=1)
+    if client is not None:  # the paths drawn at once, projected as Dask tasks
+        p = project(draw.block(draw.count, np.random.default_rng(draw.seed)), client=client)
+        ids, quarter_ends = p.covenant_ids(), p.quarter_ends
+        counts = _breach_counts(p)
+    else:  # block by block: memory bounded by the block, not by the paths
+        rng = np.random.default_rng(draw.seed)
+        counts = None
+        for start in range(0, draw.count, size):
+            p = project(draw.block(min(size, draw.count - start), rng), block_size=size)
+            part = _breach_counts(p)
+            counts = part if counts is None else counts + part
+            ids, quarter_ends = p.covenant_ids(), p.quarter_ends
+            del p
+    assert counts is not None
     labels = [*ids, "any"]
     index = pd.MultiIndex.from_product(
-        [list(p.quarter_ends), labels], names=["quarter_end", "covenant"]
+        [list(quarter_ends), labels], names=["quarter_end", "covenant"]
     )
     k = counts.reshape(-1).astype(np.float64)
-    low, high = _wilson(k, block.size)
+    low, high = _wilson(k, draw.count)
     out = pd.DataFrame(
         {
             "breaches": k.astype(int),
-            "paths": block.size,
-            "probability": k / block.size,
+            "paths": draw.count,
+            "probability": k / draw.count,
             "low_95": low,
             "high_95": high,
             "basis": "forecast",
         },
         index=index,
     )
-    return _with_reported(out, scenario, block.size)
+    return _with_reported(out, scenario, draw.count)
+
+
+def _breach_counts(p: Projection) -> NDArray[np.int64]:
+    """Paths in breach per quarter: of each covenant, then of any."""
+    breached = np.asarray(np.isin(p.status_codes(), BREACH), dtype=bool)
+    return np.concatenate(
+        [breached.sum(axis=0), breached.any(axis=2).sum(axis=0)[:, None]], axis=1
+    ).astype(np.int64)
 
 
 def _with_reported(out: pd.DataFrame, scenario: Any, n: int) -> pd.DataFrame:
@@ -540,7 +656,7 @@ def repurchase_capacity(scenario: Any, quarter: Any, *, tolerance: float = 0.01)
         p = project(base.repeat(amounts.size).shocked(add={"repurchases": extra}))
         return np.asarray(~_breach_mask(p)[:, tested].any(axis=1), dtype=bool)
 
-    best, fail = _search(ok, 0.0, room, float(read_amount(tolerance, "tolerance")))
+    best, fail = _search(ok, 0.0, room, _tolerance(tolerance, "repurchase_capacity"))
     if best is None:
         return result(0.0, room, "a covenant fails for the quarter without any repurchase")
     if fail is None:

@@ -544,9 +544,19 @@ def scenario_block(scenarios: Any) -> ScenarioBlock:
     """A block from a block, one scenario or a sequence of scenarios."""
     if isinstance(scenarios, ScenarioBlock):
         return scenarios
-    if isinstance(scenarios, Scenario) or (
-        isinstance(scenarios, Sequence) and all(isinstance(x, Scenario) for x in scenarios)
-    ):
+    if isinstance(scenarios, Scenario):
+        return ScenarioBlock.from_scenarios(scenarios)
+    if isinstance(scenarios, Sequence) and all(isinstance(x, Scenario) for x in scenarios):
+        if not scenarios:
+            raise InputError("give at least one scenario", key="scenarios")
+        names = [s.name for s in scenarios]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise InputError(
+                f"scenario name(s) {', '.join(twice)} given more than once: each scenario of a "
+                "projection is named by its file, once (its results are indexed by name)",
+                key="scenarios",
+            )
         return ScenarioBlock.from_scenarios(scenarios)
     raise InputError(
         "give a scenario (load('params/deals/ibasis/scenarios/x.yaml')), a list of them, or a ScenarioBlock",

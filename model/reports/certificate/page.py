@@ -237,7 +237,7 @@ def render_certificate(
         "notes": [sentence, *_level_notes(deal), *assumptions],
         "inputs": _inputs(facility.compliance, results, schedule, liq),
     }
-    return _environment().get_template(_TEMPLATES[kind]).render(page)
+    return _environment(kind).get_template(_TEMPLATES[kind]).render(page)
 
 
 def write_certificate(text: str, output_dir: str | Path, name: str) -> Path | None:

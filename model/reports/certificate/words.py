@@ -78,8 +78,23 @@ _ADDRESS = re.compile(r"https?://[^\s()<>\"']+[^\s()<>\"'.,;:]")
 """A web address inside a source's text (kept: a citation, not a path)."""
 
 
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+"""The start of an HTML tag, comment or declaration inside text."""
+
+
+def markdown_text(value: Any) -> Any:
+    """A value printed into the Markdown certificate with its HTML tags made text
+    (``<script>`` as ``&lt;script>``), as the HTML certificate escapes them: Markdown
+    passes raw HTML through to the page. A ``<`` before a space or a digit stays.
+
+    >>> markdown_text("<script>alert(1)</script> liquidity < $20,000,000")
+    '&lt;script>alert(1)&lt;/script> liquidity < $20,000,000'
+    """
+    return _TAG.sub("&lt;", value) if isinstance(value, str) else value
+
+
 @functools.cache
-def _environment() -> jinja2.Environment:
+def _environment(kind: str = "html") -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("model.reports", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
@@ -87,6 +102,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=markdown_text if kind == "markdown" else None,
     )
     env.filters["cell"] = _markdown_cell
     env.filters["dates"] = _unbroken_dates
