@@ -368,3 +368,17 @@ def test_yaml_nested_too_deep_names_the_file():
 def test_every_case_is_a_model_error():
     assert issubclass(ParamsError, ModelError) and issubclass(InputError, ModelError)
     assert len(SCENARIO_CASES) + len(ANALYTICS_CASES) >= 35
+
+
+def test_growth_past_the_plausible_range_is_a_warning_not_an_error():
+    from model.engines.projection.plausibility import plausibility
+
+    s = _scenario(sub(STRESS, STRESS_REVENUE, '{growth: "0.6", from: 324900000,'))
+    w = plausibility(project(s))
+    said = w[w["check"] == "revenue_growth"]["message"].tolist()
+    assert said == [
+        "Revenue changes by +60% in the quarter ending 2008-09-30, beyond ±50% a quarter."
+    ]
+    assert "revenue_growth" not in set(
+        plausibility(project(load(SCEN / "stress-2008.yaml")))["check"]
+    )

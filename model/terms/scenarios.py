@@ -94,6 +94,17 @@ def _spec(unit: Unit, low: Any, high: Any, means: str, required: bool = True) ->
 
 
 _BIG = Decimal(10) ** 12
+
+GROWTH_LIMIT = Decimal(1)
+"""The largest growth a quarter, as a fraction, up or down: +100% (a value doubling every
+quarter) is a physical limit of a forecast, not a plausible one (the plausibility checks
+warn from :data:`GROWTH_WARNING`); a larger growth is read as a percentage written as a
+number (``growth: 2`` for 2%) and refused."""
+
+GROWTH_WARNING = Decimal("0.5")
+"""Growth of more than ±50% a quarter is flagged by the plausibility checks."""
+
+
 DRIVERS: dict[str, DriverSpec] = {
     "revenue": _spec("usd", 0, _BIG, "revenue of the quarter (split evenly over its months)"),
     "ebitda": _spec(
@@ -417,6 +428,11 @@ class Plausibility(Frozen):
         "0",
         "A margin over the base rate at or below this is unusual for a bank line: a warning.",
     )
+    max_revenue_growth: Sourced[Decimal] = _threshold(
+        str(GROWTH_WARNING),
+        "Revenue changing by more than 50% from one quarter to the next is unusual for a "
+        "going concern: a warning (beyond 100% a quarter a growth driver is refused).",
+    )
 
 
 ENFORCE = LenderResponse(
@@ -499,16 +515,6 @@ class Scenario(Frozen):
         from model.terms.provenance import provenance
 
         return provenance(self.terms)
-
-
-GROWTH_LIMIT = Decimal(1)
-"""The largest growth a quarter, as a fraction, up or down: +100% (a value doubling every
-quarter) is a physical limit of a forecast, not a plausible one (the plausibility checks
-warn from :data:`GROWTH_WARNING`); a larger growth is read as a percentage written as a
-number (``growth: 2`` for 2%) and refused."""
-
-GROWTH_WARNING = Decimal("0.5")
-"""Growth of more than ±50% a quarter is flagged by the plausibility checks."""
 
 
 def _read(value: Any, name: str, spec: DriverSpec) -> Decimal:

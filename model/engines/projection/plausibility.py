@@ -24,6 +24,7 @@ CHECKS = {
     "cash_build_vs_ebitda": ("ebitda", "capex_unfunded", "income_taxes_paid", "repay_above"),
     "dso_vs_opening": ("dso_domestic", "dso_foreign"),
     "margin_over_base_rate": ("interest.margin (facility file)",),
+    "revenue_growth": ("revenue",),
 }
 """Check id -> the drivers (or terms) a warning of it names."""
 
@@ -109,6 +110,20 @@ def plausibility(
                         "by the opening receivables.",
                     )
                 )
+        revenue = np.asarray(a["revenue"][i], dtype=float)
+        change = revenue[1:] / np.where(revenue[:-1] > 0, revenue[:-1], np.nan) - 1
+        steep = np.nan_to_num(np.abs(change)) > float(t.max_revenue_growth.value)
+        if steep.any():
+            q = int(np.argmax(steep)) + 1
+            rows.append(
+                _row(
+                    name,
+                    "revenue_growth",
+                    f"Revenue changes by {change[q - 1]:+.0%} in the quarter ending "
+                    f"{projection.quarter_ends[q]}, beyond ±"
+                    f"{float(t.max_revenue_growth.value):.0%} a quarter.",
+                )
+            )
         low = _lowest_margin(projection)
         if low <= t.min_margin.value:
             rows.append(
