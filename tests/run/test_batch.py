@@ -270,6 +270,7 @@ from model import paths
 from model.run import batch
 paths.NOTEBOOKS = __import__("pathlib").Path(sys.argv[1])
 paths.DEALS = __import__("pathlib").Path(sys.argv[1]).parent / "deals"
+paths.trust(paths.DEALS)  # the test's deal lives in its temporary folder
 if __name__ == "__main__":
     try:
         batch.run_batch(None, None, {"sleep_seconds": sys.argv[3], "token_file": sys.argv[4]}, sys.argv[2],

@@ -256,7 +256,7 @@ def test_params_command_reads_every_kind_of_file(
     else:
         assert re.fullmatch(
             rf"{re.escape(name)}: ok; (\d+ rows? of .+|\d+ quarters, values: .+"
-            rf"|[1-9]\d* notebooks?, \d+ scenarios?)",
+            rf"|[1-9]\d* notebooks?, \d+ scenarios?, \d+ reports? planned)",
             line,
         ), line
 

@@ -450,10 +450,19 @@ class _PathDraw:
             raise InputError(f"must be between -1 and 1 (got {rho})", key="correlation")
         return cls(base, count, read_int(seed, "seed", low=0), sg, sm, rho, start)
 
-    def block(self, count: int, rng: np.random.Generator) -> ScenarioBlock:
-        base, q = self.base, len(self.base.quarter_ends)
+    def shocks(self, count: int, rng: np.random.Generator) -> tuple[F64, F64]:
+        """The normal shocks of ``count`` paths: of growth, then of the margin."""
+        q = len(self.base.quarter_ends)
         z1 = rng.standard_normal((count, q))
         z2 = self.rho * z1 + np.sqrt(1 - self.rho * self.rho) * rng.standard_normal((count, q))
+        return z1, z2
+
+    def block(
+        self, count: int, rng: np.random.Generator, z: tuple[F64, F64] | None = None
+    ) -> ScenarioBlock:
+        """``count`` paths drawn from ``rng`` (or with the shocks ``z``)."""
+        base, q = self.base, len(self.base.quarter_ends)
+        z1, z2 = self.shocks(count, rng) if z is None else z
         live = (np.arange(q) >= self.start) & base.unknown()  # a reported quarter is certain
         growth = np.where(live, self.sg * z1 - self.sg * self.sg / 2, 0.0)
         factor = np.exp(np.cumsum(growth, axis=1))
@@ -498,15 +507,18 @@ def breach_probability(
         scenario, n, seed, growth_volatility, margin_volatility, correlation, from_quarter
     )
     size = read_int(block_size, "block_size", low=1)
-    if client is not None:  # the paths drawn at once, projected as Dask tasks
-        p = project(draw.block(draw.count, np.random.default_rng(draw.seed)), client=client)
+    rng = np.random.default_rng(draw.seed)
+    sizes = [min(size, draw.count - s) for s in range(0, draw.count, size)]
+    if client is not None:  # the shocks drawn block by block, as below; projected on Dask
+        parts = [draw.shocks(m, rng) for m in sizes]
+        z = (np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts]))
+        p = project(draw.block(draw.count, rng, z), block_size=size, client=client)
         ids, quarter_ends = p.covenant_ids(), p.quarter_ends
         counts = _breach_counts(p)
     else:  # block by block: memory bounded by the block, not by the paths
-        rng = np.random.default_rng(draw.seed)
         counts = None
-        for start in range(0, draw.count, size):
-            p = project(draw.block(min(size, draw.count - start), rng), block_size=size)
+        for m in sizes:
+            p = project(draw.block(m, rng), block_size=size)
             part = _breach_counts(p)
             counts = part if counts is None else counts + part
             ids, quarter_ends = p.covenant_ids(), p.quarter_ends
