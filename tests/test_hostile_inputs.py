@@ -382,3 +382,30 @@ def test_growth_past_the_plausible_range_is_a_warning_not_an_error():
     assert "revenue_growth" not in set(
         plausibility(project(load(SCEN / "stress-2008.yaml")))["check"]
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            "  dso_domestic: {value: 49,",
+            "  dso_domestic: {value: 200,",
+            "DSO, domestic of 200 days in the quarter ending 2009-09-30 is outside the plausible 10 "
+            "to 150 days.",
+        ),
+        (
+            '  ineligible_foreign: {value: "0.86",',
+            '  ineligible_foreign: {value: "0.97",',
+            "outside the plausible 0 to 0.95.",
+        ),
+    ],
+)
+def test_a_driver_outside_its_plausible_range_is_a_warning(old, new, said):
+    from model.engines.projection.plausibility import plausibility
+    from model.terms.scenarios import DRIVERS
+
+    w = plausibility(project(_scenario(sub(BASE, old, new))))
+    found = w[w["check"] == "driver_range"]["message"].tolist()
+    assert len(found) == 1 and found[0].endswith(said), found
+    assert DRIVERS["dso_domestic"].plausible is not None  # data beside the hard limits
+    assert DRIVERS["dso_domestic"].high == 365

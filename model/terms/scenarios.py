@@ -85,6 +85,9 @@ class DriverSpec(Frozen):
     means: str
     label: str = ""
     """A few words for the driver in reports ("DSO, domestic"); :attr:`means` says what it is."""
+    plausible: tuple[Decimal, Decimal] | None = None
+    """The range a going concern's driver usually keeps (:data:`PLAUSIBLE`): outside it the
+    plausibility checks warn; outside :attr:`low` to :attr:`high` the value is refused."""
 
 
 def _spec(unit: Unit, low: Any, high: Any, means: str, required: bool = True) -> DriverSpec:
@@ -180,6 +183,21 @@ DRIVERS: dict[str, DriverSpec] = {
 }
 """Driver name -> its unit, bounds and meaning."""
 
+PLAUSIBLE: dict[str, tuple[str, str]] = {
+    "ebitda_margin": ("-0.3", "0.5"),
+    "dso_domestic": ("10", "150"),
+    "dso_foreign": ("10", "180"),
+    "payables_days": ("5", "150"),
+    "ineligible_domestic": ("0", "0.95"),
+    "ineligible_foreign": ("0", "0.95"),
+    "borrower_ebitda_share": ("0", "1"),
+    "base_rate_shift": ("-0.05", "0.05"),
+}
+"""The plausible range of the drivers whose hard bounds are physical limits (a DSO of 365
+days, an EBITDA margin of -100%): a value outside it is a warning of the plausibility checks
+(:func:`model.engines.projection.plausibility.plausibility`), never an error. Data, beside
+each driver's hard limits (:data:`DRIVERS`)."""
+
 _LABELS = {
     "revenue": "revenue",
     "ebitda": "EBITDA",
@@ -209,7 +227,15 @@ _LABELS = {
     "repay_above": "cash above which the revolver is repaid",
     "base_rate_shift": "shift of the base rate",
 }
-DRIVERS = {k: v.model_copy(update={"label": _LABELS[k]}) for k, v in DRIVERS.items()}
+DRIVERS = {
+    k: v.model_copy(
+        update={
+            "label": _LABELS[k],
+            "plausible": tuple(Decimal(x) for x in PLAUSIBLE[k]) if k in PLAUSIBLE else None,
+        }
+    )
+    for k, v in DRIVERS.items()
+}
 
 INPUT_WORDS: dict[str, str] = {
     "opening.date": "opening date",

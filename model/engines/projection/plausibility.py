@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from model.engines.projection.result import Projection
-from model.terms.scenarios import Plausibility
+from model.terms.scenarios import DRIVERS, Plausibility
 
 __all__ = ["plausibility", "CHECKS"]
 
@@ -25,6 +25,7 @@ CHECKS = {
     "dso_vs_opening": ("dso_domestic", "dso_foreign"),
     "margin_over_base_rate": ("interest.margin (facility file)",),
     "revenue_growth": ("revenue",),
+    "driver_range": ("the driver named",),
 }
 """Check id -> the drivers (or terms) a warning of it names."""
 
@@ -124,6 +125,7 @@ def plausibility(
                     f"{float(t.max_revenue_growth.value):.0%} a quarter.",
                 )
             )
+        rows += _outside_plausible(projection, name, i)
         low = _lowest_margin(projection)
         if low <= t.min_margin.value:
             rows.append(
@@ -134,6 +136,43 @@ def plausibility(
                 )
             )
     return pd.DataFrame(rows, columns=["scenario", "check", "message", "drivers"])
+
+
+def _outside_plausible(projection: Projection, name: str, i: int) -> list[dict[str, str]]:
+    """A warning for each driver of scenario ``name`` outside its plausible range
+    (:data:`model.terms.scenarios.PLAUSIBLE`), at the first quarter it is."""
+    block, j = next(
+        (b.run.block, b.run.block.names.index(name))
+        for b in projection.blocks
+        if name in b.run.block.names
+    )
+    a = projection.arrays
+    revenue = np.asarray(a["revenue"][i], dtype=float)
+    values = {k: np.asarray(v[j], dtype=float) for k, v in block.drivers.items()}
+    values["ebitda_margin"] = np.asarray(a["ebitda"][i], dtype=float) / np.where(
+        revenue > 0, revenue, np.nan
+    )
+    rows = []
+    for driver, spec in DRIVERS.items():
+        if spec.plausible is None or driver not in values:
+            continue
+        low, high = (float(x) for x in spec.plausible)
+        v = values[driver]
+        out = (v < low) | (v > high)
+        if out.any():
+            q = int(np.argmax(out))
+            unit = " days" if spec.unit == "days" else ""
+            rows.append(
+                {
+                    "scenario": name,
+                    "check": "driver_range",
+                    "message": f"{spec.label[:1].upper() + spec.label[1:]} of {v[q]:g}{unit} in the "
+                    f"quarter ending {projection.quarter_ends[q]} is outside the plausible "
+                    f"{low:g} to {high:g}{unit}.",
+                    "drivers": driver,
+                }
+            )
+    return rows
 
 
 def _thresholds(
