@@ -111,16 +111,19 @@ def plausibility(
                         "by the opening receivables.",
                     )
                 )
-        revenue = np.asarray(a["revenue"][i], dtype=float)
+        # the first quarter against the opening quarter's reported revenue, where known
+        revenue = np.concatenate(
+            [[_opening_revenue(projection, name)], np.asarray(a["revenue"][i], dtype=float)]
+        )
         change = revenue[1:] / np.where(revenue[:-1] > 0, revenue[:-1], np.nan) - 1
         steep = np.nan_to_num(np.abs(change)) > float(t.max_revenue_growth.value)
         if steep.any():
-            q = int(np.argmax(steep)) + 1
+            q = int(np.argmax(steep))
             rows.append(
                 _row(
                     name,
                     "revenue_growth",
-                    f"Revenue changes by {change[q - 1]:+.0%} in the quarter ending "
+                    f"Revenue changes by {change[q]:+.0%} in the quarter ending "
                     f"{projection.quarter_ends[q]}, beyond ±"
                     f"{float(t.max_revenue_growth.value):.0%} a quarter.",
                 )
@@ -136,6 +139,20 @@ def plausibility(
                 )
             )
     return pd.DataFrame(rows, columns=["scenario", "check", "message", "drivers"])
+
+
+def _opening_revenue(projection: Projection, name: str) -> float:
+    """The revenue the deal's actuals report for the quarter the projection opens at, or
+    NaN (no history, or no revenue line)."""
+    block = next(b.run.block for b in projection.blocks if name in b.run.block.names)
+    scenario = next((s for s in block.scenarios if s.name == name), None)
+    reported = scenario.reported if scenario is not None else None
+    for actuals in (reported.actuals if reported is not None else None, block.history):
+        if actuals is not None and block.opening_date in actuals.quarters:
+            items = actuals.at(block.opening_date)
+            if "revenue" in items:
+                return float(items["revenue"])
+    return float("nan")
 
 
 def _outside_plausible(projection: Projection, name: str, i: int) -> list[dict[str, str]]:
