@@ -156,9 +156,14 @@ def test_a_valid_entry_is_kept(tmp_path):
             "the file name '../../etc/passwd' is not a file of the report's folder",
         ),
         ({"files": {"sub/x.html": "ab"}}, "is not a file of the report's folder"),
-        ({"notebook": "../04"}, "a notebook name is letters, digits"),
+        ({"notebook": "../04"}, "the notebook name '../04' is not a plain file name"),
         ({"files": ["a.html"]}, "reports[0] dropped: files: Input should be a valid dictionary"),
         ({"seconds": "fast"}, "reports[0] dropped: seconds"),
+        ({"seconds": "<absent>"}, "reports[0] dropped: seconds: Field required"),
+        ({"seconds": None}, "reports[0] dropped: seconds"),
+        ({"status": "failed", "failure": None}, "a failed report records its failure"),
+        ({"files_read": {"/etc/passwd": "ab"}}, "'/etc/passwd' is not a file of the params folder"),
+        ({"files_read": {"params/../../x": "ab"}}, "is not a file of the params folder"),
     ],
 )
 def test_a_malformed_entry_is_dropped_with_a_warning(tmp_path, capsys, fields, said):
@@ -302,3 +307,63 @@ def test_the_markdown_certificate_makes_a_script_text(tmp_path):
     page = next(text for name, text in report.documents.items() if name.endswith(".html"))
     assert "<script>alert" not in md and "&lt;script>alert('x')&lt;/script>" in md
     assert "<script>alert" not in page
+
+
+def test_names_the_batch_writes_are_kept(tmp_path):
+    """What the writer accepts, the reader accepts: a scenario named _draft, a file name
+    with a space."""
+    _index(
+        tmp_path,
+        _entry(folder="ibasis/_draft", files={"Compliance certificate.html": "ab"}),
+    )
+    assert list(previous_index(tmp_path, INDEX_FORMAT)) == ["ibasis/_draft/04-projection"]
+
+
+def test_a_lock_that_is_a_hard_link_to_a_file_outside_leaves_it_unchanged(tmp_path, outside):
+    victim = tmp_path / "victim.txt"  # a hard link needs the same file system
+    victim.write_bytes(b"do not overwrite\n")
+    os.link(victim, tmp_path / LOCK_NAME)
+    with pytest.raises(InputError, match="is a file with another name too where the run's lock"):
+        open_lock(tmp_path / LOCK_NAME)
+    assert victim.read_bytes() == b"do not overwrite\n"
+
+
+def test_a_fifo_for_key_figures_does_not_hang_the_index(tmp_path):
+    folder = tmp_path / "ibasis" / "historical"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "03-covenant-compliance.json")
+    entry = _entry(
+        folder="ibasis/historical",
+        notebook="03-covenant-compliance",
+        files={"03-covenant-compliance.html": "ab"},
+    )
+    (folder / "03-covenant-compliance.html").write_text("<p>")
+    html, _ = write_index(
+        tmp_path, [], RUN, previous={"ibasis/historical/03-covenant-compliance": entry}
+    )
+    assert html.is_file()  # returned: the FIFO was not read
+
+
+def test_certificate_links_from_key_figures_stay_in_the_report_folder(tmp_path, outside):
+    folder = tmp_path / "ibasis" / "historical"
+    folder.mkdir(parents=True)
+    (outside / "c.html").write_text("secret")
+    (folder / "c.html").symlink_to(outside / "c.html")
+    figures = {
+        "history": {"2008-12-31": {"covenants": {"x": {"status_code": "breach"}}}, "2009": 1},
+        "certificates": {
+            "2008-12-31": {"html": "../../../../etc/passwd", "markdown": "c.html"},
+            "2009-03-31": {"html": 5, "breaches": "x"},
+        },
+    }
+    (folder / "03-covenant-compliance.json").write_text(json.dumps(figures))
+    entry = _entry(
+        folder="ibasis/historical",
+        notebook="03-covenant-compliance",
+        files={"03-covenant-compliance.json": "ab"},
+    )
+    html, index_json = write_index(
+        tmp_path, [], RUN, previous={"ibasis/historical/03-covenant-compliance": entry}
+    )
+    page = html.read_text() + index_json.read_text()
+    assert "etc/passwd" not in page and "historical/c.html" not in page

@@ -206,6 +206,11 @@ ANALYTICS_CASES: list[tuple[str, Callable[[], Any], str]] = [
         lambda: sensitivity_grid(S, ("revenue", []), ("dso", [0])),
         r"x: give at least one value for shock revenue",
     ),
+    (
+        "grid-repeated",
+        lambda: sensitivity_grid(S, ("revenue", [0.1, 0.1]), ("dso", [0])),
+        r"x: the values of shock revenue repeat \(0\.1\)",
+    ),
     ("grid-bool", lambda: sensitivity_grid(S, ("revenue", [True]), ("dso", [0])), r"\[0\] is True"),
     (
         "summary-none",
@@ -302,10 +307,11 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
             r"to give a value that starts with '-', write -p officer_title=--force",
         ),
         (["run", "-p", "officer_title", "-j"], r"'-j' is an option"),
-        (["run", "--timeout", "nan"], r"the timeout is a number of seconds above 0, not nan"),
+        (["run", "--timeout", "nan"], r"the timeout is a number of seconds above 0 and at most 2,592,000 \(30 days\), not nan"),
         (["run", "--timeout", "inf"], r"not inf"),
         (["run", "--timeout", "-5"], r"not -5"),
         (["run", "--timeout", "soon"], r"'soon' is not a number of seconds"),
+        (["run", "--timeout", "1e10"], r"at most 2,592,000 \(30 days\), not 1e10"),
     ],
 )
 def test_the_command_line_refuses_an_option_as_a_value_and_nan(args, said):
@@ -409,3 +415,43 @@ def test_a_driver_outside_its_plausible_range_is_a_warning(old, new, said):
     assert len(found) == 1 and found[0].endswith(said), found
     assert DRIVERS["dso_domestic"].plausible is not None  # data beside the hard limits
     assert DRIVERS["dso_domestic"].high == 365
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), 1e10, 0, -1])
+def test_run_batch_refuses_a_timeout_no_timer_can_keep(timeout):
+    from model.run import run_batch
+
+    with pytest.raises(InputError, match=r"--timeout: the timeout is a number of seconds above 0"):
+        run_batch(["01-interest-accrual"], timeout=timeout)
+
+
+def test_actuals_read_directly_stay_inside_params():
+    from model.terms.actuals import load_actuals_csv
+
+    with pytest.raises(ParamsError, match="'/etc/passwd' is outside the params folder"):
+        load_actuals_csv(Path("/etc/passwd"))
+
+
+def test_a_renamed_driver_says_its_new_name():
+    text = sub(BASE, "  one_time_costs:", "  kpn_transaction_costs:")
+    with pytest.raises(
+        ParamsError,
+        match=r"drivers\.kpn_transaction_costs: unknown driver "
+        r"\(renamed 'one_time_costs'",
+    ):
+        _scenario(text)
+
+
+def test_grid_values_may_be_any_sequence_of_numbers():
+    import pandas as pd
+
+    g = sensitivity_grid(S, ("revenue", pd.Series([0, -0.15])), ("dso", (0, 10)))
+    assert g["first_breach"].astype(str).tolist() == ["None", "None", "None", "2009-09-30"]
+
+
+def test_the_markdown_certificate_keeps_links_as_text():
+    from model.reports.certificate.words import markdown_text
+
+    assert markdown_text("![t](https://x/p.png) [a](javascript:alert(1))") == (
+        "!\\[t\\](https://x/p.png) \\[a\\](javascript:alert(1))"
+    )

@@ -19,7 +19,9 @@ programs (CI, the tests, a portfolio dashboard); the HTML is formatted through
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -75,17 +77,44 @@ SUMMARY_KEYS = (
 _LINKS = (("html", "report"), ("xlsx", "Excel"), ("ipynb", "notebook"), ("json", "JSON"))
 
 
+MAX_FIGURES_BYTES = 20_000_000
+"""The largest key-figures file the index reads (a report's are a few hundred KB)."""
+
+
 def _figures(folder: Path, notebook: str) -> dict[str, Any]:
-    """A report's key figures; nothing from a link (it may point outside the reports) or
-    from a file that is not JSON."""
-    path = folder / f"{notebook}.json"
-    if path.is_symlink() or folder.is_symlink():
+    """A report's key figures, read as untrusted: only a regular file of the report's own
+    folder (never through a link, never a FIFO or a device, which could block), of at most
+    :data:`MAX_FIGURES_BYTES`, holding a JSON object; else nothing."""
+    if folder.is_symlink():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        fd = os.open(folder / f"{notebook}.json", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return {}
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FIGURES_BYTES:
+            return {}
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = json.loads(handle.read(MAX_FIGURES_BYTES + 1).decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         return {}
+    finally:
+        os.close(fd)
     return data if isinstance(data, dict) else {}
+
+
+def _file_name(name: Any) -> bool:
+    """A file name a report may have written into its folder: text, no folder, no link
+    out (what :func:`model.run.batch._put_in_place` accepts)."""
+    return (
+        isinstance(name, str)
+        and bool(name)
+        and "/" not in name
+        and "\\" not in name
+        and "\x00" not in name
+        and not name.startswith(".")
+    )
 
 
 def scenario_summary(
@@ -136,7 +165,8 @@ def deal_history(out: Path, entries: Sequence[Mapping[str, Any]], deal: str) -> 
         breaches = [
             [q, c]
             for q in sorted(history)
-            for c, r in sorted((history[q].get("covenants") or {}).items())
+            if isinstance(history[q], dict) and isinstance(history[q].get("covenants"), dict)
+            for c, r in sorted(history[q]["covenants"].items())
             if isinstance(r, dict) and r.get("status_code") == "breach"
         ]
         failing = [c for q, c in breaches if q == latest]
@@ -178,13 +208,17 @@ def _certificates(out: Path, folder: str, pack: Any, skipped: Any) -> list[dict[
         c = pack[q]
         if not isinstance(c, dict):
             continue
-        breaches = [str(b) for b in c.get("breaches") or ()]
+        listed = c.get("breaches")
+        breaches = [str(b) for b in listed] if isinstance(listed, list) else []
         statuses = c.get("statuses") or {}
         undecided = isinstance(statuses, dict) and "undefined" in statuses.values()
         links = []
+        given = {k: c.get(k) for k in ("html", "markdown")}
+        html_name = given["html"] if isinstance(given["html"], str) else ""
+        given["pdf"] = html_name.removesuffix(".html") + ".pdf" if html_name else None
         for key, label in (("html", "HTML"), ("pdf", "PDF"), ("markdown", "Markdown")):
-            name = c.get("html", "").removesuffix(".html") + ".pdf" if key == "pdf" else c.get(key)
-            if isinstance(name, str) and name and (out / folder / name).is_file():
+            name = given[key]
+            if isinstance(name, str) and _file_name(name) and _own_file(out / folder / name):
                 links.append((f"{folder}/{name}", label))
         rows.append(
             {

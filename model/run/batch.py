@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import math
 import os
 import shutil
 import signal
@@ -77,6 +78,9 @@ from model.terms.sets import parse_sets
 __all__ = ["BatchResult", "Interrupted", "run_batch"]
 
 LOCK_NAME = ".model-run.lock"
+
+MAX_TIMEOUT = 30 * 24 * 3600.0
+"""The longest timeout of a report: 30 days (a timer much longer overflows the clock)."""
 STAGING_PREFIX = ".staging-"
 
 
@@ -433,9 +437,13 @@ def run_batch(
     planned = plan(
         find_deals(deals), books, scenarios, dict(parameters or {}), available, parse_sets(sets)
     )
-    if timeout is not None and timeout <= 0:
+    if timeout is not None and not (
+        isinstance(timeout, int | float) and math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT
+    ):
         raise InputError(
-            f"the timeout is a number of seconds above 0, not {timeout}", key="--timeout"
+            f"the timeout is a number of seconds above 0 and at most {MAX_TIMEOUT:,.0f}, not "
+            f"{timeout}",
+            key="--timeout",
         )
     pool = make_executor(executor, workers)
     target = _output_folder(paths.resolve(out or paths.REPORTS))

@@ -37,8 +37,10 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"the timeout is a number of seconds above 0, not {text}")
+    if not math.isfinite(value) or not 0 < value <= 30 * 24 * 3600:
+        raise argparse.ArgumentTypeError(
+            f"the timeout is a number of seconds above 0 and at most 2,592,000 (30 days), not {text}"
+        )
     return value
 
 

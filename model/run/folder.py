@@ -21,13 +21,12 @@ from __future__ import annotations
 import errno
 import json
 import os
-import re
 import stat
 import sys
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from model import paths
 from model.errors import InputError, UnsafePathError
@@ -44,8 +43,11 @@ __all__ = [
 MAX_INDEX_BYTES = 50_000_000
 """The largest ``index.json`` read (50 MB: about 40,000 reports); a larger one is ignored."""
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=+-]*")
-_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+=-]*")
+
+def _plain_name(name: str) -> bool:
+    """A name inside one folder, as the batch writes them: no folder part, no NUL or
+    backslash, not hidden (so never ``.`` or ``..``)."""
+    return bool(name) and not any(c in name for c in "/\\\x00") and not name.startswith(".")
 
 
 def warn(message: str) -> None:
@@ -92,11 +94,13 @@ def open_lock(path: Path) -> IO[str]:
         raise InputError(
             f"cannot open the lock file {paths.shown(path)}: {exc.strerror or exc}", key="--out"
         ) from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
         os.close(fd)
+        what = _kind(path) if not stat.S_ISREG(st.st_mode) else "a file with another name too"
         raise InputError(
-            f"{paths.shown(path)} is {_kind(path)} where the run's lock file belongs: remove "
-            "it, then run again",
+            f"{paths.shown(path)} is {what} where the run's lock file belongs (a hard link "
+            "would let the run write elsewhere): remove it, then run again",
             key="--out",
         )
     return os.fdopen(fd, "r+")
@@ -118,7 +122,7 @@ class IndexEntry(BaseModel):
     variant: dict[str, Any] = {}
     fingerprint: str
     status: Literal["ok", "reused", "failed"]
-    seconds: float | int | None = None
+    seconds: float | int
     files: dict[str, str]
     files_read: dict[str, Any] | None = None
     completed_at: str | None = None
@@ -129,15 +133,14 @@ class IndexEntry(BaseModel):
     @field_validator("notebook")
     @classmethod
     def _notebook(cls, v: str) -> str:
-        if not _NAME.fullmatch(v):
-            raise ValueError(f"a notebook name is letters, digits, '.', '-' and '_', not {v!r}")
+        if not _plain_name(v):
+            raise ValueError(f"the notebook name {v!r} is not a plain file name")
         return v
 
     @field_validator("folder")
     @classmethod
     def _folder(cls, v: str) -> str:
-        parts = v.split("/")
-        if not v or any(not _PART.fullmatch(p) or p in (".", "..") for p in parts):
+        if not v or not all(_plain_name(p) for p in v.split("/")):
             raise ValueError(f"the folder {v!r} is not a folder inside the reports folder")
         return v
 
@@ -145,9 +148,26 @@ class IndexEntry(BaseModel):
     @classmethod
     def _files(cls, v: dict[str, str]) -> dict[str, str]:
         for name in v:
-            if not _NAME.fullmatch(name) or name.startswith(".."):
+            if not _plain_name(name):
                 raise ValueError(f"the file name {name!r} is not a file of the report's folder")
         return v
+
+    @field_validator("files_read")
+    @classmethod
+    def _files_read(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
+        for name in v or {}:  # what reuse reads again: only the project's input files
+            try:
+                given = Path(name)
+                paths.input_path(given if given.is_absolute() else name)
+            except UnsafePathError:
+                raise ValueError(f"{name!r} is not a file of the params folder") from None
+        return v
+
+    @model_validator(mode="after")
+    def _failure(self) -> IndexEntry:
+        if self.status == "failed" and self.failure is None:
+            raise ValueError("a failed report records its failure")
+        return self
 
 
 def _depth_ok(text: str, limit: int = 64) -> bool:
@@ -216,5 +236,5 @@ def previous_index(out: Path, index_format: int) -> dict[str, dict[str, Any]]:
         except UnsafePathError as exc:
             warn(f"{shown}: reports[{i}] dropped: {exc}")
             continue
-        out_entries[f"{entry.folder}/{entry.notebook}"] = dict(raw)
+        out_entries[f"{entry.folder}/{entry.notebook}"] = entry.model_dump()
     return out_entries

@@ -35,7 +35,7 @@ import pandas as pd
 
 from model import paths
 from model.dates.periods import read_quarter_end
-from model.errors import InputError, NotFoundError, ParamsError, Problem
+from model.errors import InputError, NotFoundError, ParamsError, Problem, UnsafePathError
 from model.terms.compliance import LineItem
 from model.terms.files import Column, CsvSchema, ParamsFile, read_csv
 from model.values import read_choice, read_money, read_name
@@ -273,6 +273,10 @@ def load_actuals_csv(path: Path) -> Actuals:
     >>> a.quarter("2008-03-31").entry("revenue").value
     Decimal('324900000')
     """
+    try:  # however it is named, a params file is read from params/ only
+        path = paths.input_path(path if isinstance(path, Path) else str(path))
+    except UnsafePathError as exc:
+        raise ParamsError(exc.rule, file=str(path)) from None
     name = paths.shown(path)
     rows = [(r.line, r.values) for r in read_csv(path, ACTUALS_SCHEMA)]
     return _build(rows, name)

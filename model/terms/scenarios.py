@@ -183,6 +183,9 @@ DRIVERS: dict[str, DriverSpec] = {
 }
 """Driver name -> its unit, bounds and meaning."""
 
+RENAMED = {"kpn_transaction_costs": "one_time_costs"}
+"""Drivers renamed since an earlier version: their old name is refused with the new one."""
+
 PLAUSIBLE: dict[str, tuple[str, str]] = {
     "ebitda_margin": ("-0.3", "0.5"),
     "dso_domestic": ("10", "150"),
@@ -660,6 +663,8 @@ def _paths(t: ScenarioTerms, pf: ParamsFile) -> dict[str, tuple[Decimal, ...]]:
         if name not in DRIVERS:
             near = difflib.get_close_matches(name, list(DRIVERS), n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
+            if name in RENAMED:
+                hint = f" (renamed '{RENAMED[name]}': the deal's compliance file says which line item it is)"
             raise pf.error(
                 ("drivers", name), f"unknown driver{hint}; drivers: {', '.join(DRIVERS)}"
             )

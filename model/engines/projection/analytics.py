@@ -19,7 +19,7 @@ projects them together, so hundreds of variants cost about as much as one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -206,7 +206,9 @@ def sensitivity_grid(
     base = _one(scenario)
     (xn, xs), (yn, ys) = _axis(x, "x"), _axis(y, "y")
     gx, gy = np.meshgrid(xs, ys, indexing="ij")
-    names = [f"{xn}={a:g}, {yn}={b:g}" for a, b in zip(gx.ravel(), gy.ravel(), strict=True)]
+    names = [
+        f"{xn}={float(a)!r}, {yn}={float(b)!r}" for a, b in zip(gx.ravel(), gy.ravel(), strict=True)
+    ]
     block = base.repeat(gx.size, names)
     block = _shock(yn).apply(_shock(xn).apply(block, gx.ravel()), gy.ravel())
     out = summary(project(block))
@@ -223,8 +225,9 @@ def _axis(axis: Any, key: str) -> tuple[str, F64]:
         )
     name, values = axis
     name = read_choice(name, list(SHOCKS), f"{key} shock")
-    if isinstance(values, str) or not isinstance(values, Sequence | np.ndarray):
+    if isinstance(values, str | bytes | Mapping) or not hasattr(values, "__iter__"):
         raise InputError(f"the values of shock {name} are a list of numbers", key=key)
+    values = list(values)
     out = []
     for i, v in enumerate(values):
         if isinstance(v, bool) or not isinstance(v, int | float | Decimal | np.number):
@@ -236,6 +239,13 @@ def _axis(axis: Any, key: str) -> tuple[str, F64]:
         out.append(float(v))
     if not out:
         raise InputError(f"give at least one value for shock {name}", key=key)
+    twice = sorted({v for v in out if out.count(v) > 1})
+    if twice:
+        raise InputError(
+            f"the values of shock {name} repeat ({', '.join(repr(v) for v in twice)}): each "
+            "row or column of the grid is one value",
+            key=key,
+        )
     return name, np.asarray(out, dtype=np.float64)
 
 
@@ -492,6 +502,11 @@ def breach_probability(
     numbers, locally or on Dask (``client``: a ``dask.distributed.Client`` or ``"dask"``,
     see :func:`~model.engines.projection.result.project`; worth it from about 100,000
     paths).
+
+    The paths are drawn and projected ``block_size`` at a time, so memory is bounded by the
+    block, whatever ``n``: each block draws its growth shocks, then its margin shocks, from
+    the one seeded stream. Up to one block the paths are :func:`random_paths`' with the same
+    seed; beyond it, another ``block_size`` is another sample of the same distribution.
 
     A scenario with reported quarters (its ``reported:`` block) is shocked only after the
     last of them, and its reported quarters are certain: probability 1 where the covenant

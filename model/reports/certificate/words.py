@@ -81,16 +81,24 @@ _ADDRESS = re.compile(r"https?://[^\s()<>\"']+[^\s()<>\"'.,;:]")
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 """The start of an HTML tag, comment or declaration inside text."""
 
+_LINK = re.compile(r"([\[\]])")
+"""The brackets of a Markdown link or image (``[text](url)``, ``![alt](url)``)."""
+
 
 def markdown_text(value: Any) -> Any:
     """A value printed into the Markdown certificate with its HTML tags made text
     (``<script>`` as ``&lt;script>``), as the HTML certificate escapes them: Markdown
-    passes raw HTML through to the page. A ``<`` before a space or a digit stays.
+    passes raw HTML through to the page. A ``<`` before a space or a digit stays. The
+    brackets of a link or an image are escaped too, so ``[x](javascript:...)`` stays text.
 
     >>> markdown_text("<script>alert(1)</script> liquidity < $20,000,000")
     '&lt;script>alert(1)&lt;/script> liquidity < $20,000,000'
+    >>> print(markdown_text("[details](javascript:alert(1))"))
+    \\[details\\](javascript:alert(1))
     """
-    return _TAG.sub("&lt;", value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    return _LINK.sub(r"\\\1", _TAG.sub("&lt;", value))
 
 
 @functools.cache
