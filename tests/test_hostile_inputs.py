@@ -307,7 +307,10 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
             r"to give a value that starts with '-', write -p officer_title=--force",
         ),
         (["run", "-p", "officer_title", "-j"], r"'-j' is an option"),
-        (["run", "--timeout", "nan"], r"the timeout is a number of seconds above 0 and at most 2,592,000 \(30 days\), not nan"),
+        (
+            ["run", "--timeout", "nan"],
+            r"the timeout is a number of seconds above 0 and at most 2,592,000 \(30 days\), not nan",
+        ),
         (["run", "--timeout", "inf"], r"not inf"),
         (["run", "--timeout", "-5"], r"not -5"),
         (["run", "--timeout", "soon"], r"'soon' is not a number of seconds"),
