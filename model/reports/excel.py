@@ -45,7 +45,7 @@ from xlsxwriter.worksheet import Worksheet
 from model import paths
 from model.engines.covenants.metrics import MetricBuildUp, ScheduleLine
 from model.errors import InputError
-from model.reports.tables import STATUS_WORDS, Table, cell
+from model.reports.tables import Table, cell
 from model.terms.compliance import Metric
 from model.terms.facility import Facility
 from model.values import is_missing
@@ -215,6 +215,10 @@ Sheets = Callable[[Workbook, dict[str, Any], set[str]], None]
 """A report's own sheets: written into the workbook with its formats and the sheet names
 taken so far."""
 
+Liquidity = tuple["str | None", float]
+"""The quarter's lowest liquidity for a springing test: a formula over the projected
+figures (or None for a value cell), and the model's value."""
+
 Link = Callable[[ScheduleLine, MetricBuildUp], "str | None"]
 """Where an input line of a build-up reads its amount from: an Excel formula over other
 sheets (``='Line items'!C5``), or None for a value cell."""
@@ -226,13 +230,15 @@ def schedule_rows(
     formats: dict[str, Any],
     *,
     link: Link | None = None,
-    liquidity_low: float | None = None,
+    liquidity: Liquidity | None = None,
+    title: str = "",
 ) -> int:
     """Write the metric build-ups with live formulas and each covenant's test; return the
     next free row. With ``link``, an input line is a formula over the cells it names (the
     projection workbook's line items); without, a shaded value to change. With
-    ``liquidity_low`` (the quarter's lowest daily liquidity), a springing covenant's test
-    applies by a formula over it."""
+    ``liquidity`` (the quarter's lowest daily liquidity: a formula over another sheet, or a
+    value), a springing covenant's test applies by a formula over it; ``title`` is written
+    above the build-ups (the quarter)."""
     comp = test.facility.compliance
     ws.write_row(
         0, 0, ["Line", "Label", "Amount", "How", "", "Covenant test", ""], formats["header"]
@@ -241,6 +247,8 @@ def schedule_rows(
     for j, w in widths.items():
         ws.set_column(j, j, w, formats["wrap"] if j in (1, 3, 5) else formats["top"])
     ws.freeze_panes(1, 0)
+    if title:
+        ws.write(1, 0, title, formats["title"])
     row = 2
     for metric_id, build in test.schedule.items():
         metric = comp.metric(metric_id)
@@ -257,7 +265,7 @@ def schedule_rows(
             linked = None if spec.input is None or link is None else link(ln, build)
             if linked is not None:
                 ws.write_formula(row, 2, linked, fmt, cached)
-                how = f"Line items: {spec.input} ({ln.kind})"
+                how = f"Line items: {spec.input} (projected)"
             elif spec.input is not None:
                 ws.write_number(
                     row,
@@ -276,7 +284,7 @@ def schedule_rows(
             where[ln.letter] = f"C{row + 1}"
             row += 1
         used = _test_rows(
-            ws, test, metric_id, where[build.lines[-1].letter], top, formats, liquidity_low
+            ws, test, metric_id, where[build.lines[-1].letter], top, formats, liquidity
         )
         row = max(row, used) + 1
     return row
@@ -289,10 +297,11 @@ def _test_rows(
     value_cell: str,
     top: int,
     formats: dict[str, Any],
-    liquidity_low: float | None,
+    liquidity: Liquidity | None,
 ) -> int:
     """The compliance test of the covenant on ``metric_id`` beside its build-up, from row
-    ``top``; returns the row after the last one written."""
+    ``top``; returns the row after the last one written. A level the documents leave blank
+    is a shaded empty cell: an analyst who knows it types it in and the test computes."""
     res = test.results[test.results["metric"] == metric_id]
     r0 = top
     for cid, r in res.iterrows():
@@ -300,53 +309,78 @@ def _test_rows(
         at = r0
         ws.write(at, 5, r["title"], formats["title"])
         fit_row(ws, at, [(r["title"], 34)])
-        ws.write(at + 1, 5, "Required")
         req_cell = f"G{at + 2}"
+        minimum = r["direction"] == "min"
+        cmp = ">=" if minimum else "<="
+        head = f"{value_cell}-{req_cell}" if minimum else f"{req_cell}-{value_cell}"
+        fmt = formats["ratio4" if ratio else "usd"]
         if r["required"] is None or is_missing(r["required"]):
-            ws.write(at + 1, 6, "not provided")
-            ws.write(at + 2, 5, "Complies")
-            ws.write(at + 2, 6, STATUS_WORDS.get(str(r["status_code"]), str(r["status_code"])))
-            r0 = at + 4
+            ws.write(at + 1, 5, "Required (not in the documents: type it)")
+            fit_row(ws, at + 1, [("Required (not in the documents: type it)", 34)])
+            ws.write_blank(at + 1, 6, None, formats["input_ratio" if ratio else "input"])
+            ws.write(at + 2, 5, f"Complies (actual {cmp} required)")
+            ws.write_formula(
+                at + 2,
+                6,
+                f'=IF({req_cell}="","Level not provided",IF({value_cell}{cmp}{req_cell},"Yes","No"))',
+                None,
+                "Level not provided",
+            )
+            ws.write(at + 3, 5, "Headroom")
+            ws.write_formula(at + 3, 6, f'=IF({req_cell}="","",{head})', fmt, "")
+            r0 = at + 5
             continue
+        ws.write(at + 1, 5, "Required")
         ws.write_number(
             at + 1, 6, float(r["required"]), formats["input_ratio" if ratio else "input"]
         )
-        minimum = r["direction"] == "min"
-        cmp = ">=" if minimum else "<="
         test_ = f'IF({value_cell}{cmp}{req_cell},"Yes","No")'
         status = str(r["status_code"])
         cached = {"complies": "Yes", "amber": "Yes", "breach": "No"}.get(status, "Not required")
         at_complies = at + 2
+        applies = not is_missing(r["applies"]) and bool(r["applies"])
         springing = _springing(test, str(cid), r)
-        if springing is not None and liquidity_low is not None:
+        if springing is not None and liquidity is not None:
             comparison, amount = springing
+            formula, value = liquidity
             ws.write(at + 2, 5, "Lowest liquidity in the quarter")
-            ws.write_number(at + 2, 6, liquidity_low, formats["input"])
-            when = f"Test applies (lowest liquidity {comparison} {cell(amount, 'usd_whole')})"
-            ws.write(at + 3, 5, when)
-            fit_row(ws, at + 3, [(when, 34)])
-            applies = "Yes" if bool(r["applies"]) else "No"
-            ws.write_formula(
-                at + 3, 6, f'=IF(G{at + 3}{comparison}{amount},"Yes","No")', None, applies
+            if formula is None:
+                ws.write_number(at + 2, 6, value, formats["input"])
+            else:
+                ws.write_formula(at + 2, 6, formula, formats["usd"], value)
+            ws.write(at + 3, 5, "Springing level (the test applies below it)")
+            fit_row(ws, at + 3, [("Springing level (the test applies below it)", 34)])
+            ws.write_number(at + 3, 6, amount, formats["input"])
+            ws.write(at + 4, 5, f"Test applies (lowest liquidity {comparison} springing level)")
+            fit_row(
+                ws, at + 4, [(f"Test applies (lowest liquidity {comparison} springing level)", 34)]
             )
-            test_ = f'IF(G{at + 4}="No","Not required",{test_})'
-            at_complies = at + 4
+            ws.write_formula(
+                at + 4,
+                6,
+                f'=IF(G{at + 3}{comparison}G{at + 4},"Yes","No")',
+                None,
+                "Yes" if applies else "No",
+            )
+            test_ = f'IF(G{at + 5}="No","Not required",{test_})'
+            at_complies = at + 5
             ws.write(at_complies, 5, f"Complies (actual {cmp} required)")
             ws.write_formula(at_complies, 6, "=" + test_, None, cached)
-        elif is_missing(r["applies"]) or not bool(r["applies"]):
+        elif not applies:
             ws.write(at_complies, 5, "Complies (the test does not apply this quarter)")
             fit_row(ws, at_complies, [("Complies (the test does not apply this quarter)", 34)])
             ws.write(at_complies, 6, "Not required")
         else:
             ws.write(at_complies, 5, f"Complies (actual {cmp} required)")
             ws.write_formula(at_complies, 6, "=" + test_, None, cached)
-        ws.write(at_complies + 1, 5, "Headroom")
-        head = f"={value_cell}-{req_cell}" if minimum else f"={req_cell}-{value_cell}"
+        label = "Headroom" if applies else "Headroom (as if the test applied)"
+        ws.write(at_complies + 1, 5, label)
+        fit_row(ws, at_complies + 1, [(label, 34)])
         ws.write_formula(
             at_complies + 1,
             6,
-            head,
-            formats["ratio4" if ratio else "usd"],
+            "=" + head,
+            fmt,
             float(r["headroom"]) if not is_missing(r["headroom"]) else 0,
         )
         r0 = at_complies + 3
@@ -389,6 +423,7 @@ def _formats(wb: Workbook) -> dict[str, Any]:
     out["input_number"] = wb.add_format(
         {"num_format": "#,##0.####", "bg_color": "#FFF2CC", "valign": "top"}
     )
+    out["wrap_indent"] = wb.add_format({"text_wrap": True, "valign": "top", "indent": 1})
     out["note_wrap"] = wb.add_format(
         {"italic": True, "font_color": "#444444", "text_wrap": True, "valign": "top"}
     )

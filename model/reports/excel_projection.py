@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pandas as pd
@@ -53,6 +54,14 @@ _FIRST = 2  # the first quarter's column (C) on the figures and line items sheet
 _DERIVED = {"interest_expense": INTEREST_EXPENSE, "net_income": ("ebitda",)}
 """The projected figures written as formulas: the parts they add (net income then deducts
 :data:`~model.terms.quantities.NET_INCOME_LESS`)."""
+
+
+_WORDS = {
+    "min_liquidity": "lowest liquidity of the quarter, any day (cash at the Bank plus "
+    "availability): what a springing test reads",
+    "borrower_ebitda_share": "the Borrower's share of EBITDA (the scenario's driver)",
+}
+"""Words for the rows that are not quantities of the compliance file's projection."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,8 @@ def _drivers(wb: Workbook, ws: Any, book: ProjectedWorkbook, formats: dict[str, 
         "facility arithmetic turns them into the sheet Projected figures; to change one, "
         f"rerun: model run 04-projection --scenario {book.scenario} --set "
         "drivers.<driver>=<value>. To see the covenants move at once, override a projected "
-        "figure there."
+        "figure there. The sheets after the Schedule 1 sheets hold the model's values: they do "
+        "not follow an override."
     )
     widths = [34, 34, 16, 12, 70]
     for j, w in enumerate(widths):
@@ -99,6 +109,11 @@ def _drivers(wb: Workbook, ws: Any, book: ProjectedWorkbook, formats: dict[str, 
         ws.write(i, 0, words[:1].upper() + words[1:], formats["wrap"])
         ws.write(i, 1, term, formats["wrap"])
         value: Any = r["value"]
+        if isinstance(value, str):
+            try:  # a number written as text in the params file ("0.46") is a number here
+                value = float(Decimal(value)) if Decimal(value).is_finite() else value
+            except InvalidOperation:
+                pass
         if isinstance(value, bool) or is_missing(value):
             ws.write(i, 2, "" if is_missing(value) else str(value), formats["input_text"])
         elif isinstance(value, int | float) or hasattr(value, "as_tuple"):
@@ -129,7 +144,7 @@ def _figures(ws: Any, book: ProjectedWorkbook, formats: dict[str, Any]) -> dict[
     _quarter_header(ws, quarters, "Projected figure (dollars)", formats)
     rows = {n: i for i, n in enumerate(names, start=1)}
     for n, i in rows.items():
-        words = QUANTITIES.get(n, n.replace("_", " "))
+        words = _WORDS.get(n) or QUANTITIES.get(n, n.replace("_", " "))
         label = words[:1].upper() + words[1:]
         ws.write(i, 0, label, formats["wrap"])
         ws.write(i, 1, n)
@@ -137,7 +152,13 @@ def _figures(ws: Any, book: ProjectedWorkbook, formats: dict[str, Any]) -> dict[
         for j in range(len(quarters)):
             c = _col(_FIRST + j)
             value = book.quantities[n][j]
-            if n in _DERIVED and all(p in rows for p in _DERIVED[n]):
+            if n == "borrower_ebitda" and {"ebitda", "borrower_ebitda_share"} <= set(rows):
+                share = f"{c}{rows['borrower_ebitda_share'] + 1}"
+                formula = f"=ROUND({c}{rows['ebitda'] + 1}*{share},2)"
+                ws.write_formula(i, _FIRST + j, formula, formats["usd"], value)
+            elif n == "borrower_ebitda_share":
+                ws.write_number(i, _FIRST + j, value, formats["input_ratio"])
+            elif n in _DERIVED and all(p in rows for p in _DERIVED[n]):
                 plus = "+".join(f"{c}{rows[p] + 1}" for p in _DERIVED[n])
                 less = (
                     "".join(f"-{c}{rows[p] + 1}" for p in NET_INCOME_LESS)
@@ -147,6 +168,18 @@ def _figures(ws: Any, book: ProjectedWorkbook, formats: dict[str, Any]) -> dict[
                 ws.write_formula(i, _FIRST + j, f"={plus}{less}", formats["usd"], value)
             else:
                 ws.write_number(i, _FIRST + j, value, formats["input"])
+    note = (
+        "Shaded: the model's projected figures, to override. Formulas: interest expense, net "
+        "income and the Borrower's EBITDA (EBITDA x its share). The rest do not follow an "
+        "override here: cash, the revolver, availability and liquidity come from the model's "
+        "daily facility arithmetic (a changed cash or revolver balance does not recompute "
+        "interest, the Borrowing Base or liquidity; override the lowest liquidity to flip a "
+        "springing test). A changed depreciation moves net income, not the covenant's EBITDA, "
+        "which adds it back."
+    )
+    last = len(rows) + 2
+    ws.merge_range(last, 0, last, _FIRST + len(quarters) - 1, note, formats["note_wrap"])
+    fit_row(ws, last, [(note, 48 + 24 + 17 * len(quarters))])
     ws.set_column(0, 0, 48, formats["wrap"])
     ws.set_column(1, 1, 24, formats["top"])
     ws.set_column(_FIRST, _FIRST + len(quarters) - 1, 17, formats["top"])
@@ -192,12 +225,12 @@ def _items(
         why = spec.assumption or spec.source or ""
         ws.write(i, last, how, formats["wrap"])
         ws.write(i, last + 1, why, formats["wrap"])
-        fit_row(ws, i, [(label, 34), (how, 26), (why, 60)])
+        fit_row(ws, i, [(label, 34), (how, 24), (why, 40)])
     ws.set_column(0, 0, 34, formats["wrap"])
     ws.set_column(1, 1, 26, formats["top"])
     ws.set_column(_FIRST, last - 1, 17, formats["top"])
-    ws.set_column(last, last, 26, formats["wrap"])
-    ws.set_column(last + 1, last + 1, 60, formats["wrap"])
+    ws.set_column(last, last, 24, formats["wrap_indent"])
+    ws.set_column(last + 1, last + 1, 40, formats["wrap"])
     ws.freeze_panes(1, 2)
     print_setup(ws, ITEMS_SHEET)
     return rows
@@ -234,11 +267,18 @@ def _write(wb: Workbook, book: ProjectedWorkbook, formats: dict[str, Any], taken
     for sq in book.quarters:
         name = sheet_name(f"{short} {sq.quarter_end}", taken)
         ws = wb.add_worksheet(name)
+        j = quarters.index(sq.quarter_end)
+        low = (
+            f"='{FIGURES_SHEET}'!{_col(_FIRST + j)}{figure_rows['min_liquidity'] + 1}"
+            if "min_liquidity" in figure_rows
+            else None
+        )
         schedule_rows(
             ws,
             ScheduleTest(book.facility, sq.results, sq.schedule),
             formats,
             link=link,
-            liquidity_low=sq.liquidity_low,
+            liquidity=(low, sq.liquidity_low),
+            title=f"Projected quarter ended {sq.quarter_end}, scenario {book.scenario}",
         )
         print_setup(ws, f"{title}, projected quarter ended {sq.quarter_end}", header_rows=1)

@@ -63,7 +63,7 @@ def _test_cells(ws, title: str) -> dict[str, object]:
     rows = list(ws.iter_rows())
     start = next(i for i, r in enumerate(rows) if r[5].value == title)
     out = {}
-    for r in rows[start + 1 : start + 7]:
+    for r in rows[start + 1 : start + 9]:
         if r[5].value is None or (r[5].value != title and r[5].font.b):
             break
         out[str(r[5].value).split(" (")[0]] = r[6]
@@ -140,8 +140,9 @@ def test_libreoffice_recalculates_every_formula_to_the_models_figure(workbook, t
                     else:
                         assert got == want, (name, c.coordinate)
                     compared += 1
-    # a quarter: 2 projected figures, 20 line items and 28 cells of the build-ups; 6 quarters
-    assert compared == 300
+    # a quarter: 3 projected figures (interest expense, net income, the Borrower's EBITDA),
+    # 20 line items and 31 cells of the build-ups and tests; 6 quarters
+    assert compared == 324
 
 
 def test_an_overridden_ebitda_moves_the_tests_as_the_covenant_engine_does(workbook, tmp_path):
@@ -179,3 +180,54 @@ def test_an_overridden_ebitda_moves_the_tests_as_the_covenant_engine_does(workbo
 def test_every_sheet_prints_without_overprinted_text(workbook, tmp_path):
     pdf = soffice(workbook, "pdf", tmp_path, tmp_path)
     assert overlaps(pdf) == []
+
+
+def test_a_lower_liquidity_springs_the_test_and_a_lower_ebitda_reaches_the_borrower(
+    workbook, tmp_path
+):
+    """The analyst's two levers beyond EBITDA: the quarter's lowest liquidity (the springing
+    condition) and EBITDA reaching the Borrower's EBITDA through its share."""
+
+    def change(wb):
+        fig = wb[FIGURES_SHEET]
+        _row(fig, "min_liquidity", column=1)[2].value = 15_000_000  # below the $20M level
+        ebitda = _row(fig, "ebitda", column=1)[2]
+        ebitda.value = ebitda.value - 4_000_000
+
+    again = _recalculated(workbook, tmp_path, change)
+    ws = again[SHEET]
+    test = _test_cells(ws, "Minimum Borrower Cash Flow (springing)")
+    assert test["Lowest liquidity in the quarter"].value == 15_000_000
+    assert test["Test applies"].value == "Yes"
+    # the Borrower's EBITDA: 25% of $7.8M; its cash flow less capex, taxes and distributions
+    items = dict(STUDY.projection.line_items(SCENARIO.name).quarter(Q).items())
+    items["borrower_ebitda"] = Decimal("1950000.00")
+    items["net_income"] -= Decimal(4_000_000)
+    model = evaluate_covenants(SCENARIO.facility, Q, items, liquidity=15_000_000)
+    flow = model.loc["borrower_cash_flow"]
+    assert _row(ws, "EBITDA", column=1)[2].value == 1_950_000
+    assert test["Complies"].value == ("No" if flow["status_code"] == "breach" else "Yes") == "No"
+    assert test["Headroom"].value == float(flow["headroom"]) == -650_000
+
+
+def test_a_level_the_documents_leave_blank_can_be_typed_in(workbook, tmp_path):
+    def change(wb):
+        ws = wb[SHEET]
+        row = next(r for r in ws.iter_rows() if str(r[5].value).startswith("Required (not in"))
+        row[6].value = 1.25
+
+    ws = _recalculated(workbook, tmp_path, change)[SHEET]
+    test = _test_cells(ws, "Minimum Adjusted Quick Ratio")
+    actual = float(STUDY.schedules[0].results.loc["adjusted_quick_ratio", "actual"])
+    assert test["Complies"].value == "No"  # 1.0749 is below 1.25
+    assert test["Headroom"].value == pytest.approx(actual - 1.25, abs=1e-9)
+    untouched = _test_cells(
+        openpyxl.load_workbook(workbook, data_only=True)[SHEET], "Minimum Adjusted Quick Ratio"
+    )
+    assert untouched["Complies"].value == "Level not provided"
+
+
+def test_numbers_in_the_drivers_are_numbers(workbook):
+    drivers = openpyxl.load_workbook(workbook)["Drivers"]
+    share = _row(drivers, "drivers.ineligible_foreign[0]", column=1)[2].value
+    assert share == 0.86 and isinstance(share, float)

@@ -33,6 +33,9 @@ __all__ = [
 ]
 
 _ALIASES = {"revolver_outstanding": "outstanding"}
+
+DRIVER_QUANTITIES = ("borrower_ebitda_share",)
+"""Drivers the workbook shows beside the projected figures, for a formula that reads them."""
 """Quantities of the compliance file's ``projection`` that the quarterly table names
 differently."""
 
@@ -75,6 +78,9 @@ def quantities_needed(facility: Facility) -> list[str]:
     if "net_income" in read or "interest_expense" in read:
         out += ["revenue", "ebitda", *NET_INCOME_LESS, *INTEREST_EXPENSE, "net_income"]
     out += [q for q in read if q not in out]
+    if "borrower_ebitda" in out:  # EBITDA x the Borrower's share, each quarter
+        out.insert(out.index("borrower_ebitda"), "borrower_ebitda_share")
+    out.append("min_liquidity")  # what a springing test reads
     return list(dict.fromkeys(out))
 
 
@@ -82,6 +88,14 @@ def projected_quantities(
     projection: Projection, scenario: str, names: Sequence[str]
 ) -> dict[str, tuple[float, ...]]:
     """The projected quantities ``names`` of ``scenario``, each quarter by quarter
-    (dollars)."""
+    (dollars; a driver of the scenario, ``borrower_ebitda_share``, as its fraction)."""
     quarters = pd.DataFrame(projection.quarters.xs(scenario, level="scenario"))
-    return {n: tuple(float(v) for v in quarters[_ALIASES.get(n, n)].to_numpy()) for n in names}
+    block = next(b.run.block for b in projection.blocks if scenario in b.run.block.names)
+    drivers = {k: v[block.names.index(scenario)] for k, v in block.drivers.items()}
+    return {
+        n: tuple(
+            float(v)
+            for v in (drivers[n] if n in DRIVER_QUANTITIES else quarters[_ALIASES.get(n, n)])
+        )
+        for n in names
+    }
