@@ -83,6 +83,13 @@ class ProjectedWorkbook:
         return [q.quarter_end for q in self.quarters]
 
 
+def _short_title(book: ProjectedWorkbook) -> str:
+    """The certificate schedule's title, short enough to name a sheet with its quarter: its
+    first two words when long."""
+    title = book.facility.compliance.certificate.schedule_title
+    return title if len(title) <= 20 else " ".join(title.split()[:2])
+
+
 def _col(j: int) -> str:
     return str(xl_col_to_name(j))
 
@@ -93,8 +100,8 @@ def _drivers(wb: Workbook, ws: Any, book: ProjectedWorkbook, formats: dict[str, 
         "facility arithmetic turns them into the sheet Projected figures; to change one, "
         f"rerun: model run 04-projection --scenario {book.scenario} --set "
         "drivers.<driver>=<value>. To see the covenants move at once, override a projected "
-        "figure there. The sheets after the Schedule 1 sheets hold the model's values: they do "
-        "not follow an override."
+        f"figure there. The sheets after the {_short_title(book)} sheets hold the model's "
+        "values: they do not follow an override."
     )
     widths = [34, 34, 16, 12, 70]
     for j, w in enumerate(widths):
@@ -263,7 +270,7 @@ def _write(wb: Workbook, book: ProjectedWorkbook, formats: dict[str, Any], taken
         return "=" + "+".join(f"{ref}{_col(c)}{row}" for c in cols)
 
     title = book.facility.compliance.certificate.schedule_title
-    short = title if len(title) <= 20 else " ".join(title.split()[:2])  # its first two words
+    short = _short_title(book)
     for sq in book.quarters:
         name = sheet_name(f"{short} {sq.quarter_end}", taken)
         ws = wb.add_worksheet(name)
