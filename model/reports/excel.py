@@ -58,6 +58,7 @@ __all__ = [
     "fit_row",
     "schedule_rows",
     "Sheets",
+    "column_letters",
 ]
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
@@ -189,7 +190,8 @@ class ScheduleTest:
     schedule: Mapping[str, MetricBuildUp]
 
 
-def _col(j: int) -> str:
+def column_letters(j: int) -> str:
+    """The letters of column ``j`` (0 is ``A``)."""
     return str(xlsxwriter.utility.xl_col_to_name(j))
 
 

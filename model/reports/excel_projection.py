@@ -34,12 +34,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pandas as pd
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 
 from model.engines.covenants.metrics import MetricBuildUp, ScheduleLine
 from model.engines.projection.schedules import ScheduleQuarter
-from model.reports.excel import ScheduleTest, fit_row, print_setup, schedule_rows, sheet_name
+from model.reports.excel import (
+    ScheduleTest,
+    column_letters,
+    fit_row,
+    print_setup,
+    schedule_rows,
+    sheet_name,
+)
 from model.terms.facility import Facility
 from model.terms.quantities import INTEREST_EXPENSE, NET_INCOME_LESS, QUANTITIES
 from model.terms.scenarios import input_words
@@ -51,9 +57,12 @@ FIGURES_SHEET = "Projected figures"
 ITEMS_SHEET = "Line items"
 _FIRST = 2  # the first quarter's column (C) on the figures and line items sheets
 
-_DERIVED = {"interest_expense": INTEREST_EXPENSE, "net_income": ("ebitda",)}
-"""The projected figures written as formulas: the parts they add (net income then deducts
-:data:`~model.terms.quantities.NET_INCOME_LESS`)."""
+_DERIVED = {
+    "interest_expense": (INTEREST_EXPENSE, ()),
+    "net_income": (("ebitda",), NET_INCOME_LESS),
+}
+"""The projected figures written as formulas: the parts they add and those they deduct,
+as the engine computes them (:mod:`model.terms.quantities`)."""
 
 
 _WORDS = {
@@ -90,11 +99,7 @@ def _short_title(book: ProjectedWorkbook) -> str:
     return title if len(title) <= 20 else " ".join(title.split()[:2])
 
 
-def _col(j: int) -> str:
-    return str(xl_col_to_name(j))
-
-
-def _drivers(wb: Workbook, ws: Any, book: ProjectedWorkbook, formats: dict[str, Any]) -> None:
+def _drivers(ws: Any, book: ProjectedWorkbook, formats: dict[str, Any]) -> None:
     note = (
         f"The inputs of scenario {book.scenario}, as the model ran them. The model's daily "
         "facility arithmetic turns them into the sheet Projected figures; to change one, "
@@ -118,7 +123,8 @@ def _drivers(wb: Workbook, ws: Any, book: ProjectedWorkbook, formats: dict[str, 
         value: Any = r["value"]
         if isinstance(value, str):
             try:  # a number written as text in the params file ("0.46") is a number here
-                value = float(Decimal(value)) if Decimal(value).is_finite() else value
+                number = Decimal(value)
+                value = float(number) if number.is_finite() else value
             except InvalidOperation:
                 pass
         if isinstance(value, bool) or is_missing(value):
@@ -157,7 +163,7 @@ def _figures(ws: Any, book: ProjectedWorkbook, formats: dict[str, Any]) -> dict[
         ws.write(i, 1, n)
         fit_row(ws, i, [(label, 48)])
         for j in range(len(quarters)):
-            c = _col(_FIRST + j)
+            c = column_letters(_FIRST + j)
             value = book.quantities[n][j]
             if n == "borrower_ebitda" and {"ebitda", "borrower_ebitda_share"} <= set(rows):
                 share = f"{c}{rows['borrower_ebitda_share'] + 1}"
@@ -165,13 +171,10 @@ def _figures(ws: Any, book: ProjectedWorkbook, formats: dict[str, Any]) -> dict[
                 ws.write_formula(i, _FIRST + j, formula, formats["usd"], value)
             elif n == "borrower_ebitda_share":
                 ws.write_number(i, _FIRST + j, value, formats["input_ratio"])
-            elif n in _DERIVED and all(p in rows for p in _DERIVED[n]):
-                plus = "+".join(f"{c}{rows[p] + 1}" for p in _DERIVED[n])
-                less = (
-                    "".join(f"-{c}{rows[p] + 1}" for p in NET_INCOME_LESS)
-                    if n == "net_income"
-                    else ""
-                )
+            elif n in _DERIVED and all(p in rows for p in (*_DERIVED[n][0], *_DERIVED[n][1])):
+                add, deduct = _DERIVED[n]
+                plus = "+".join(f"{c}{rows[p] + 1}" for p in add)
+                less = "".join(f"-{c}{rows[p] + 1}" for p in deduct)
                 ws.write_formula(i, _FIRST + j, f"={plus}{less}", formats["usd"], value)
             else:
                 ws.write_number(i, _FIRST + j, value, formats["input"])
@@ -213,7 +216,7 @@ def _items(
         ws.write(i, 0, label, formats["wrap"])
         ws.write(i, 1, item)
         for j in range(len(quarters)):
-            c = _col(_FIRST + j)
+            c = column_letters(_FIRST + j)
             ref = f"'{FIGURES_SHEET}'!{c}"
             formula = (
                 "="
@@ -252,7 +255,7 @@ def projection_sheets(
 
 
 def _write(wb: Workbook, book: ProjectedWorkbook, formats: dict[str, Any], taken: set[str]) -> None:
-    _drivers(wb, wb.add_worksheet(sheet_name("Drivers", taken)), book, formats)
+    _drivers(wb.add_worksheet(sheet_name("Drivers", taken)), book, formats)
     figure_rows = _figures(wb.add_worksheet(sheet_name(FIGURES_SHEET, taken)), book, formats)
     item_rows = _items(wb.add_worksheet(sheet_name(ITEMS_SHEET, taken)), book, figure_rows, formats)
     quarters = book.quarter_ends
@@ -264,10 +267,10 @@ def _write(wb: Workbook, book: ProjectedWorkbook, formats: dict[str, Any], taken
         row = item_rows[ln.line_item] + 1
         ref = f"'{ITEMS_SHEET}'!"
         if len(cols) == 1:
-            return f"={ref}{_col(cols[0])}{row}"
+            return f"={ref}{column_letters(cols[0])}{row}"
         if cols == list(range(cols[0], cols[-1] + 1)):
-            return f"=SUM({ref}{_col(cols[0])}{row}:{_col(cols[-1])}{row})"
-        return "=" + "+".join(f"{ref}{_col(c)}{row}" for c in cols)
+            return f"=SUM({ref}{column_letters(cols[0])}{row}:{column_letters(cols[-1])}{row})"
+        return "=" + "+".join(f"{ref}{column_letters(c)}{row}" for c in cols)
 
     title = book.facility.compliance.certificate.schedule_title
     short = _short_title(book)
@@ -276,7 +279,7 @@ def _write(wb: Workbook, book: ProjectedWorkbook, formats: dict[str, Any], taken
         ws = wb.add_worksheet(name)
         j = quarters.index(sq.quarter_end)
         low = (
-            f"='{FIGURES_SHEET}'!{_col(_FIRST + j)}{figure_rows['min_liquidity'] + 1}"
+            f"='{FIGURES_SHEET}'!{column_letters(_FIRST + j)}{figure_rows['min_liquidity'] + 1}"
             if "min_liquidity" in figure_rows
             else None
         )

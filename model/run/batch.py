@@ -72,15 +72,12 @@ from model.run.plan import (
     sha256,
     unchanged,
 )
-from model.run.tasks import DEFAULT_TIMEOUT, FAILED_SUFFIX, Failure, Outcome, Task
+from model.run.tasks import DEFAULT_TIMEOUT, FAILED_SUFFIX, MAX_TIMEOUT, Failure, Outcome, Task
 from model.terms.sets import parse_sets
 
 __all__ = ["BatchResult", "Interrupted", "run_batch"]
 
 LOCK_NAME = ".model-run.lock"
-
-MAX_TIMEOUT = 30 * 24 * 3600.0
-"""The longest timeout of a report: 30 days (a timer much longer overflows the clock)."""
 STAGING_PREFIX = ".staging-"
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from model import __version__
 from model.errors import ModelError
-from model.run.tasks import DEFAULT_TIMEOUT
+from model.run.tasks import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 __all__ = ["main"]
 
@@ -37,9 +37,10 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or not 0 < value <= 30 * 24 * 3600:
+    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT:
         raise argparse.ArgumentTypeError(
-            f"the timeout is a number of seconds above 0 and at most 2,592,000 (30 days), not {text}"
+            f"the timeout is a number of seconds above 0 and at most {MAX_TIMEOUT:,.0f} "
+            f"(30 days), not {text}"
         )
     return value
 

@@ -52,6 +52,9 @@ DEFAULT_TIMEOUT = 1800.0
 """Seconds a report may take before it is stopped (``model run --timeout``): a report takes
 seconds; this bounds a kernel that hangs or loops, which no executor's memory limit sees."""
 
+MAX_TIMEOUT = 30 * 24 * 3600.0
+"""The longest timeout of a report: 30 days (a timer much longer overflows the clock)."""
+
 
 @dataclass(frozen=True)
 class Task:

@@ -268,19 +268,18 @@ SEARCH_ROUNDS = 12
 any range to below 1e-18 of itself, past what double precision resolves; the bracket
 reached is returned."""
 
-TOLERANCE_FLOOR = {"breakeven": 1e-9, "repurchase_capacity": 0.01}
+TOLERANCE_FLOOR = {"breakeven": (1e-9, "a fraction"), "repurchase_capacity": (0.01, "a cent")}
 """The finest tolerance each search takes: a decline to a billionth (a fraction), a
 repurchase to the cent (dollars)."""
 
 
 def _tolerance(value: Any, function: str, high: float | None = None) -> float:
     tol = float(read_amount(value, "tolerance"))
-    floor = TOLERANCE_FLOOR[function]
+    floor, unit = TOLERANCE_FLOOR[function]
     if tol < floor:
         raise InputError(
-            f"{function} resolves to {floor:g} at the finest ("
-            + ("a fraction" if function == "breakeven" else "a cent")
-            + f"); a tolerance of {tol:g} is below what the arithmetic can resolve",
+            f"{function} resolves to {floor:g} at the finest ({unit}); a tolerance of {tol:g} "
+            "is below what the arithmetic can resolve",
             key="tolerance",
         )
     if high is not None and tol >= high:
